@@ -1,1 +1,23 @@
+"""Price data in and out: shipped ISO files, user files and gridstatus frames.
 
+Every entry point returns a validated :class:`PriceData` (see ``docs/data.md``).
+"""
+
+from __future__ import annotations
+
+from bessfin.io.errors import PriceDataError, UnknownSeriesError
+from bessfin.io.files import read_prices
+from bessfin.io.prices import PriceData
+from bessfin.io.report import DataReport
+from bessfin.io.shipped import available, load_prices, parse_price_spec
+
+__all__ = [
+    "DataReport",
+    "PriceData",
+    "PriceDataError",
+    "UnknownSeriesError",
+    "available",
+    "load_prices",
+    "parse_price_spec",
+    "read_prices",
+]

@@ -1,0 +1,252 @@
+"""Read user price files (CSV or Parquet) and tables in the shipped or simple layout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bessfin.io.errors import PriceDataError
+from bessfin.io.prices import ENERGY, INDEX_NAME, MILEAGE_SUFFIX, OnMissing, PriceData
+from bessfin.io.validate import RawPrices, build_price_data, parse_timestamps
+from bessfin.markets import Market, get_market
+
+__all__ = [
+    "ENERGY_ALIASES",
+    "TIME_COLUMNS_AWARE",
+    "TIME_COLUMNS_UTC",
+    "market_nodes",
+    "node_of_column",
+    "price_data_from_table",
+    "raw_from_table",
+    "read_prices",
+    "read_table",
+]
+
+#: Timestamp columns whose naive values are taken as UTC (searched first, in this order).
+TIME_COLUMNS_UTC = ("timestamp_utc", "interval_start_utc")
+#: Timestamp columns that must carry a UTC offset or time zone.
+TIME_COLUMNS_AWARE = ("interval_start", "timestamp", "timestamp_local")
+#: Generic energy price column names [$/MWh], searched in this order after the node column.
+ENERGY_ALIASES = ("energy", "lmp", "spp", "price")
+
+
+def market_nodes(market: Market) -> list[str]:
+    """All node names the market's shipped files know, in file order, without repeats."""
+    out: list[str] = []
+    for f in market.files:
+        out += [n for n in f.nodes if n not in out]
+    return out
+
+
+def node_of_column(market: Market, column: str) -> str:
+    """Node name for an energy column, e.g. ``spp_hb_houston`` -> ``HB_HOUSTON``."""
+    for n in market_nodes(market):
+        if market.node_column(n) == column:
+            return n
+    return column[len(market.energy_column_prefix) :].upper()
+
+
+def read_table(path: str | os.PathLike[str], usecols: list[str] | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet file without turning any text into NaN except empty cells."""
+    p = Path(path)
+    if p.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(p, columns=usecols)
+    return pd.read_csv(p, keep_default_na=False, na_values=[""], usecols=usecols)
+
+
+def _filled_flags(s: pd.Series) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.fillna(False).to_numpy(dtype=bool)
+    return s.astype("string").str.strip().str.lower().isin(["true", "1", "yes"]).to_numpy()
+
+
+def raw_from_table(
+    df: pd.DataFrame, market: Market, node: str | None, *, source: str
+) -> tuple[RawPrices, str]:
+    """Pick the timestamp, energy, product and ``filled`` columns out of a table.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Shipped layout (``timestamp_utc``, ``<prefix><node>`` columns, product price
+        columns, ``filled``) or simple layout (a timestamp column, an energy column named
+        ``energy``/``lmp``/``spp``/``price`` or the node's column, products by canonical
+        id, mileage as ``<id>_mileage``). A ``DatetimeIndex`` is used as the timestamp.
+        Column names match case-insensitively.
+    market : Market
+        Market definition.
+    node : str, optional
+        Node to pick when the table has several node columns.
+    source : str
+        For error messages.
+
+    Returns
+    -------
+    (RawPrices, str)
+        Raw columns and the node name.
+    """
+    if isinstance(df.index, pd.DatetimeIndex):
+        df = df.reset_index(names=df.index.name or INDEX_NAME)
+    lower: dict[str, str] = {}
+    for c in df.columns:
+        lower.setdefault(str(c).strip().lower(), c)
+    cols = list(lower)
+
+    # Timestamp column.
+    time_col = next((c for c in TIME_COLUMNS_UTC if c in lower), None)
+    assume_utc = time_col is not None
+    if time_col is None:
+        time_col = next((c for c in TIME_COLUMNS_AWARE if c in lower), None)
+    if time_col is None:
+        raise PriceDataError(
+            source,
+            "(none)",
+            f"no timestamp column among {cols}",
+            expected=f"one of {list(TIME_COLUMNS_UTC + TIME_COLUMNS_AWARE)} (interval start)",
+        )
+    ts = parse_timestamps(
+        df[lower[time_col]], source=source, column=lower[time_col], assume_utc=assume_utc
+    )
+
+    # Energy column.
+    prefix = market.energy_column_prefix
+    node_cols = [c for c in cols if c.startswith(prefix)]
+    file_nodes = [node_of_column(market, c) for c in node_cols]
+    alias = next((c for c in ENERGY_ALIASES if c in lower), None)
+    energy_col: str | None = None
+    node_name = node.strip() if node else ""
+    if node:
+        want = market.node_column(node)
+        if want in lower:
+            energy_col = want
+            node_name = node_of_column(market, want)
+        elif alias is not None:
+            energy_col = alias
+        else:
+            raise PriceDataError(
+                source,
+                want,
+                f"no energy price column for node {node!r}",
+                expected=f"a column {want!r} or one of {list(ENERGY_ALIASES)}; "
+                f"{market.iso} nodes in this file: {file_nodes}",
+            )
+    elif alias is not None:
+        energy_col = alias
+    elif len(node_cols) == 1:
+        energy_col = node_cols[0]
+        node_name = file_nodes[0]
+    elif node_cols:
+        raise PriceDataError(
+            source,
+            "(node)",
+            f"several node columns {node_cols} and no node given",
+            expected=f"node=... naming one of {file_nodes}",
+        )
+    else:
+        raise PriceDataError(
+            source,
+            "(energy)",
+            f"no energy price column among {cols}",
+            expected=f"one of {list(ENERGY_ALIASES)} or '{prefix}<node>' [$/MWh]",
+        )
+    columns: dict[str, tuple[str, pd.Series]] = {
+        ENERGY: (str(lower[energy_col]), df[lower[energy_col]])
+    }
+
+    # Product and mileage columns.
+    for p in market.products:
+        for canon, names in [(p.id, (p.id, p.price_column))] + (
+            [(p.id + MILEAGE_SUFFIX, (p.id + MILEAGE_SUFFIX, p.mileage.price_column))]
+            if p.mileage
+            else []
+        ):
+            found = [n for n in dict.fromkeys(x.lower() for x in names) if n in lower]
+            if len(found) > 1:
+                raise PriceDataError(
+                    source,
+                    found[1],
+                    f"two columns {found} for the same product {canon!r}",
+                    expected="one column per product",
+                )
+            if found:
+                columns[canon] = (str(lower[found[0]]), df[lower[found[0]]])
+
+    filled = _filled_flags(df[lower["filled"]]) if "filled" in lower else None
+    raw = RawPrices(
+        source=source,
+        time_column=str(lower[time_col]),
+        timestamps=ts,
+        columns=columns,
+        filled=filled,
+    )
+    return raw, node_name
+
+
+def price_data_from_table(
+    df: pd.DataFrame,
+    market: Market,
+    node: str | None,
+    *,
+    source: str,
+    on_missing: OnMissing = "raise",
+    year: int | None = None,
+    allow_partial_year: bool = False,
+) -> PriceData:
+    """Validate a table in the shipped or simple layout (see :func:`raw_from_table`)."""
+    raw, node_name = raw_from_table(df, market, node, source=source)
+    return build_price_data(
+        raw,
+        market,
+        node_name,
+        on_missing=on_missing,
+        year=year,
+        allow_partial_year=allow_partial_year,
+    )
+
+
+def read_prices(
+    path: str | os.PathLike[str],
+    iso: str | Market,
+    node: str | None = None,
+    *,
+    on_missing: OnMissing = "raise",
+    year: int | None = None,
+) -> PriceData:
+    """Read and validate a user price file (CSV, or Parquet by its ``.parquet`` suffix).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File in the shipped layout (``timestamp_utc``, ``<prefix><node>`` columns, product
+        columns as in ``market_data``, optional ``filled``) or the simple layout: a
+        timestamp column (``timestamp_utc``, or ``timestamp``/``interval_start`` with a
+        UTC offset or time zone; interval start), an energy column [$/MWh] named
+        ``energy``, ``lmp``, ``spp``, ``price`` or the node's column, optional product
+        columns by canonical id [$/MW-h] and ``<id>_mileage`` [$/MW].
+    iso : str or Market
+        ISO id, e.g. ``"ercot"``.
+    node : str, optional
+        Node to read when the file has several node columns (any case; CAISO with or
+        without ``_GEN-APND``).
+    on_missing : {"raise", "drop-days"}
+        Missing-data policy, see :func:`bessfin.io.load_prices`.
+    year : int, optional
+        If given, the data must lie in and cover this local calendar year.
+
+    Returns
+    -------
+    PriceData
+
+    Raises
+    ------
+    PriceDataError
+        If the file breaks a rule in ``docs/data.md``.
+    """
+    market = get_market(iso)
+    df = read_table(path)
+    return price_data_from_table(
+        df, market, node, source=str(path), on_missing=on_missing, year=year
+    )
