@@ -1,1 +1,73 @@
+"""Project finance for grid-scale batteries: pro forma, §48E ITC, depreciation, debt, metrics.
 
+All functions are pure; money is nominal US$, rates are fractions. See docs/finance.md.
+"""
+
+from bessfin.finance.debt import DebtSchedule, annuity_factor, blended_target_dscr, size_debt
+from bessfin.finance.depreciation import MACRS_HALF_YEAR, depreciable_basis, depreciation_schedule
+from bessfin.finance.inputs import (
+    AugmentationInputs,
+    AugmentationPerKwh,
+    CapacityContractInputs,
+    CapexInputs,
+    ContractInputs,
+    DebtInputs,
+    FinanceInputs,
+    FloorInputs,
+    ItcInputs,
+    OpexInputs,
+    TaxInputs,
+    TollInputs,
+)
+from bessfin.finance.itc import (
+    DEFAULT_POLICY,
+    Itc48ePolicy,
+    ItcOutcome,
+    Step,
+    itc_rate,
+    load_policy,
+)
+from bessfin.finance.metrics import IrrResult, irr, irr_result, lcos, llcr, npv, payback_year
+from bessfin.finance.proforma import Metrics, ProForma, build_pro_forma, read_revenue
+from bessfin.finance.tax import income_tax, monetise_credit
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "MACRS_HALF_YEAR",
+    "AugmentationInputs",
+    "AugmentationPerKwh",
+    "CapacityContractInputs",
+    "CapexInputs",
+    "ContractInputs",
+    "DebtInputs",
+    "DebtSchedule",
+    "FinanceInputs",
+    "FloorInputs",
+    "IrrResult",
+    "Itc48ePolicy",
+    "ItcInputs",
+    "ItcOutcome",
+    "Metrics",
+    "OpexInputs",
+    "ProForma",
+    "Step",
+    "TaxInputs",
+    "TollInputs",
+    "annuity_factor",
+    "blended_target_dscr",
+    "build_pro_forma",
+    "depreciable_basis",
+    "depreciation_schedule",
+    "income_tax",
+    "irr",
+    "irr_result",
+    "itc_rate",
+    "lcos",
+    "llcr",
+    "load_policy",
+    "monetise_credit",
+    "npv",
+    "payback_year",
+    "read_revenue",
+    "size_debt",
+]
