@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from bessfin.io.errors import PriceDataError, UnknownSeriesError
 from bessfin.io.files import read_prices
+from bessfin.io.gridstatus import GRIDSTATUS_AS_COLUMNS, from_gridstatus
 from bessfin.io.prices import PriceData
 from bessfin.io.report import DataReport
 from bessfin.io.shipped import available, load_prices, parse_price_spec
 
 __all__ = [
+    "GRIDSTATUS_AS_COLUMNS",
     "DataReport",
     "PriceData",
     "PriceDataError",
     "UnknownSeriesError",
     "available",
+    "from_gridstatus",
     "load_prices",
     "parse_price_spec",
     "read_prices",
