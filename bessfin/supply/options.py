@@ -1,0 +1,181 @@
+"""Named supply cases (equipment lists per kWh) and their side-by-side comparison.
+
+The cases live in ``supply_options.toml``; each line carries its policy_facts.md section 4 row.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import pandas as pd
+
+from bessfin.supply.credits45x import price_effect_45x
+from bessfin.supply.landed import EquipmentItem, landed_cost
+from bessfin.supply.sourcing import assess_sourcing
+from bessfin.supply.tariffs import Scenario, to_date
+
+__all__ = [
+    "compare_supply_options",
+    "list_supply_options",
+    "supply_option",
+    "supply_option_lines",
+]
+
+_LINE_META = ("usd_per_kwh", "x45", "status")
+
+
+@cache
+def _data() -> dict[str, Any]:
+    text = files("bessfin.supply").joinpath("supply_options.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)["options"]
+
+
+def _spec(name: str) -> dict[str, Any]:
+    opts = _data()
+    if name not in opts:
+        raise ValueError(f"unknown supply option {name!r}; valid options: {', '.join(opts)}")
+    return opts[name]
+
+
+def list_supply_options() -> dict[str, str]:
+    """Supply option names and descriptions."""
+    return {k: v["description"] for k, v in _data().items()}
+
+
+def supply_option_lines(name: str) -> pd.DataFrame:
+    """The shipped lines of a supply option, with unit costs, status and source.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_supply_options`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line; ``usd_per_kwh`` [USD/kWh].
+    """
+    return pd.DataFrame(_spec(name)["lines"])
+
+
+def supply_option(
+    name: str,
+    energy_kwh: float,
+    *,
+    line_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[EquipmentItem]:
+    """Equipment list of a supply option for a DC block of ``energy_kwh``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_supply_options`.
+    energy_kwh : float
+        Energy capacity [kWh]; line FOB cost = ``usd_per_kwh * energy_kwh``.
+    line_overrides : mapping, optional
+        ``{line name: {field: value}}`` to change any EquipmentItem field or ``usd_per_kwh``
+        of a line, e.g. ``{"cells": {"origin": "japan"}}``.
+
+    Returns
+    -------
+    list of EquipmentItem
+    """
+    if energy_kwh <= 0:
+        raise ValueError(f"energy_kwh must be > 0, got {energy_kwh!r}")
+    lines = _spec(name)["lines"]
+    overrides = dict(line_overrides or {})
+    names = [ln["name"] for ln in lines]
+    unknown = set(overrides) - set(names)
+    if unknown:
+        raise ValueError(f"line_overrides for unknown lines {sorted(unknown)}; lines: {names}")
+    items = []
+    for ln in lines:
+        spec = {**ln, **overrides.get(ln["name"], {})}
+        fields = {k: v for k, v in spec.items() if k not in _LINE_META}
+        fields["fob_cost_usd"] = float(spec["usd_per_kwh"]) * energy_kwh
+        fields["source"] = f"[{spec['status']}] {spec['source']}"
+        items.append(EquipmentItem(**fields))
+    return items
+
+
+def compare_supply_options(
+    energy_kwh: float,
+    on_date: date | str,
+    boc_date: date | str,
+    *,
+    names: Sequence[str] | None = None,
+    steel_iron_us: bool = True,
+    scenario: str | Scenario = "current-law",
+    sale_year: int | None = None,
+    pass_through: float = 0.0,
+    macr_2029: float | None = None,
+    extra_items: Sequence[EquipmentItem] = (),
+) -> pd.DataFrame:
+    """Compare supply options: landed cost, 45X pass-through, domestic content and MACR.
+
+    Parameters
+    ----------
+    energy_kwh : float
+        DC block energy [kWh].
+    on_date : date or str
+        Date of entry for duties.
+    boc_date : date or str
+        Beginning of construction (DC and MACR thresholds).
+    names : sequence of str, optional
+        Options to compare; default all.
+    steel_iron_us : bool
+        100 % US structural steel/iron (DC input).
+    scenario : str or Scenario
+        Tariff scenario.
+    sale_year : int, optional
+        45X sale year of the US-made components; default ``on_date``'s year.
+    pass_through : float
+        Share of 45X credits passed to the buyer [fraction].
+    macr_2029 : float, optional
+        DISPUTED 2029 component MACR threshold (not checked here: component MACR unknown).
+    extra_items : sequence of EquipmentItem
+        Lines added to every option (e.g. PCS, transformer) for DC/MACR and totals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = option; columns ``fob_usd``, ``freight_usd``, ``duty_usd``, ``landed_usd``,
+        ``x45_price_effect_usd`` (negative = cheaper), ``net_usd`` [USD], the same per kWh
+        (``*_per_kwh`` [USD/kWh]), ``dc_adjusted_pct``, ``dc_passes``, ``macr``, ``macr_passes``.
+    """
+    year = to_date(on_date).year if sale_year is None else int(sale_year)
+    recs = []
+    for name in names or list(_data()):
+        items = supply_option(name, energy_kwh) + list(extra_items)
+        lc = landed_cost(items, on_date, scenario)
+        effect = 0.0
+        for ln in _spec(name)["lines"]:
+            if ln["x45"]:
+                effect += price_effect_45x(
+                    year, ln["x45"], pass_through, macr_2029=macr_2029
+                ) * energy_kwh
+        src = assess_sourcing(items, boc_date, steel_iron_us)
+        rec = {
+            "option": name,
+            "fob_usd": lc["fob_usd"].sum(),
+            "freight_usd": lc["freight_usd"].sum(),
+            "duty_usd": lc["duty_total_usd"].sum(),
+            "landed_usd": lc["landed_usd"].sum(),
+            "x45_price_effect_usd": effect,
+        }
+        rec["net_usd"] = rec["landed_usd"] + effect
+        for key in ("fob_usd", "duty_usd", "landed_usd", "x45_price_effect_usd", "net_usd"):
+            rec[f"{key}_per_kwh"] = rec[key] / energy_kwh
+        rec.update(
+            dc_adjusted_pct=src.dc_adjusted_pct,
+            dc_passes=src.dc_passes,
+            macr=src.macr,
+            macr_passes=src.macr_passes,
+        )
+        recs.append(rec)
+    return pd.DataFrame(recs).set_index("option")
