@@ -290,7 +290,7 @@ def _check_units(
             raise PriceDataError(
                 raw.source,
                 name,
-                f"energy prices look mis-scaled (median |price| {median:.4g} > "
+                f"energy prices look mis-scaled: not $/MWh (median |price| {median:.4g} > "
                 f"{ENERGY_MEDIAN_ABS_MAX:g}; cents/MWh or $/kWh x 1e6?)",
                 count=len(ok),
                 expected="$/MWh",
@@ -300,7 +300,7 @@ def _check_units(
             raise PriceDataError(
                 raw.source,
                 name,
-                f"energy prices look like $/kWh (median |price| {median:.4g} < "
+                f"unit looks like $/kWh (median |price| {median:.4g} < "
                 f"{KWH_MEDIAN_ABS_MAX:g} and max |price| {float(mag.max()):.4g} < "
                 f"{KWH_MAX_ABS:g})",
                 count=len(ok),
