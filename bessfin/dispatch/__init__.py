@@ -1,1 +1,26 @@
+"""Battery dispatch: a Pyomo LP co-optimising energy and ancillary services, solved by HiGHS."""
 
+from bessfin.dispatch.api import dispatch, series_from
+from bessfin.dispatch.battery import Battery
+from bessfin.dispatch.horizons import PERFECT, ROLLING_DAY, Horizon, run_horizon
+from bessfin.dispatch.results import DispatchResult, settle
+from bessfin.dispatch.series import MarketSeries, ProductSeries, market_series
+from bessfin.dispatch.solver import CompiledModel, SolverError, SolveStatus
+
+__all__ = [
+    "PERFECT",
+    "ROLLING_DAY",
+    "Battery",
+    "CompiledModel",
+    "DispatchResult",
+    "Horizon",
+    "MarketSeries",
+    "ProductSeries",
+    "SolveStatus",
+    "SolverError",
+    "dispatch",
+    "market_series",
+    "run_horizon",
+    "series_from",
+    "settle",
+]

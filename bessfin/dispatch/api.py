@@ -1,0 +1,129 @@
+"""``bessfin.dispatch``: the one entry point from prices and a battery to a settled schedule."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bessfin.dispatch.battery import Battery
+from bessfin.dispatch.horizons import PERFECT, Horizon, decision_series, run_horizon
+from bessfin.dispatch.results import DispatchResult, settle
+from bessfin.dispatch.series import MarketSeries, market_series
+from bessfin.io import PriceData, load_prices
+from bessfin.markets import Market, get_market
+
+
+def _price_data(prices: PriceData | str) -> PriceData:
+    return load_prices(prices) if isinstance(prices, str) else prices
+
+
+def series_from(
+    prices: PriceData | str | pd.DataFrame,
+    *,
+    market: Market | str | None = None,
+    products: list[str] | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> tuple[MarketSeries, str, list[str]]:
+    """Prices as a :class:`MarketSeries`, with the node name and data notes.
+
+    ``start``/``end`` select a sub-period in the market's local time (``end`` exclusive),
+    e.g. ``start="2024-07-01", end="2024-08-01"``.
+    """
+    notes: list[str] = []
+    if isinstance(prices, pd.DataFrame):
+        if market is None:
+            raise ValueError("a bare price frame needs market= (e.g. 'ercot')")
+        mkt, frame, node = get_market(market), prices, "user"
+    else:
+        data = _price_data(prices)
+        mkt, frame, node = data.market, data.frame, data.node
+        if data.report.dropped_days:
+            notes.append(data.report.summary())
+    if start is not None or end is not None:
+        local = frame.index.tz_convert(mkt.timezone).tz_localize(None)
+        keep = pd.Series(True, index=frame.index)
+        if start is not None:
+            keep &= local >= pd.Timestamp(start)
+        if end is not None:
+            keep &= local < pd.Timestamp(end)
+        frame = frame[keep.to_numpy()]
+        if frame.empty:
+            raise ValueError(f"no prices between start={start} and end={end}")
+    return market_series(frame, mkt, products), node, notes
+
+
+def dispatch(
+    prices: PriceData | str | pd.DataFrame,
+    battery: Battery,
+    *,
+    horizon: Horizon = PERFECT,
+    market: Market | str | None = None,
+    products: list[str] | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    forecast: pd.DataFrame | None = None,
+    capacity_factor: float = 1.0,
+    compare_to_perfect: bool = True,
+    threads: int | None = None,
+    time_limit: float | None = None,
+) -> DispatchResult:
+    """Co-optimise a battery across energy and ancillary services and settle the schedule.
+
+    Parameters
+    ----------
+    prices : validated prices (:func:`bessfin.io.load_prices`), a shipped spec such as
+        ``"ercot 2024 HB_HOUSTON"``, or a canonical price frame with ``market=``.
+    battery : battery parameters.
+    horizon : perfect foresight (default), rolling windows, or forecast-driven dispatch.
+    products : product ids to co-optimise (``None`` = all the data carry; ``[]`` = energy
+        only).
+    start, end : local-time sub-period (``end`` exclusive).
+    forecast : forecast price frame for ``Horizon(forecast="user")``.
+    capacity_factor : remaining fraction of nameplate energy (degradation) [-].
+    compare_to_perfect : for other horizons, also solve perfect foresight to report the
+        capture ratio.
+    threads, time_limit : HiGHS settings.
+
+    Returns
+    -------
+    DispatchResult
+        Hourly schedule, revenue by stream, monthly revenue and a summary.
+
+    Raises
+    ------
+    bessfin.dispatch.SolverError
+        The LP is infeasible, unbounded or hit the time limit (the message says which).
+    """
+    actual, node, notes = series_from(
+        prices, market=market, products=products, start=start, end=end
+    )
+    decide, more = decision_series(actual, horizon, forecast)
+    notes += more
+    opts = {"capacity_factor": capacity_factor, "threads": threads, "time_limit": time_limit}
+    sched = run_horizon(decide, battery, horizon, **opts)
+    perfect = None
+    if compare_to_perfect and not horizon.is_perfect:
+        best = run_horizon(actual, battery, PERFECT, **opts)
+        perfect = float(settle(best, actual, battery).to_numpy().sum())
+    frame = {
+        "charge_mw": sched.charge,
+        "discharge_mw": sched.discharge,
+        "soc_mwh": sched.soc,
+        **{f"{p.id}_mw": sched.reserve[k] for k, p in enumerate(actual.products)},
+        "energy_price": actual.energy_price,
+    }
+    return DispatchResult(
+        schedule=pd.DataFrame(frame, index=actual.index),
+        revenue=settle(sched, actual, battery),
+        battery=battery,
+        horizon=horizon,
+        market=actual.market.name,
+        node=node,
+        timezone=actual.market.timezone,
+        windows=sched.windows,
+        models_built=sched.models_built,
+        build_seconds=sched.build_seconds,
+        solve_seconds=sched.solve_seconds,
+        perfect_foresight_revenue=perfect,
+        notes=notes,
+    )

@@ -1,0 +1,95 @@
+"""Battery technical parameters for dispatch."""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Battery(BaseModel):
+    """A grid-scale battery as the dispatch LP sees it.
+
+    Power and energy are at the point of interconnection. Efficiencies are one-way:
+    round-trip efficiency = ``charge_efficiency * discharge_efficiency``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    power_mw: float = Field(gt=0, description="Maximum discharge power [MW].")
+    energy_mwh: float = Field(gt=0, description="Usable nameplate energy capacity [MWh].")
+    charge_power_mw: float | None = Field(
+        None, gt=0, description="Maximum charge power [MW]; defaults to power_mw."
+    )
+    charge_efficiency: float = Field(
+        math.sqrt(0.85), gt=0, le=1, description="One-way charge efficiency [-]."
+    )
+    discharge_efficiency: float = Field(
+        math.sqrt(0.85), gt=0, le=1, description="One-way discharge efficiency [-]."
+    )
+    soc_min: float = Field(0.0, ge=0, lt=1, description="Minimum state of charge [fraction].")
+    soc_max: float = Field(1.0, gt=0, le=1, description="Maximum state of charge [fraction].")
+    soc_initial: float = Field(0.5, ge=0, le=1, description="Initial state of charge [fraction].")
+    soc_terminal: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Minimum state of charge at the end of the horizon [fraction]; "
+        "defaults to soc_initial.",
+    )
+    self_discharge_per_hour: float = Field(
+        0.0, ge=0, lt=1, description="Fraction of stored energy lost per hour [1/h]."
+    )
+    max_cycles_per_day: float | None = Field(
+        None, gt=0, description="Warranty limit: discharged energy per local day / energy_mwh [-]."
+    )
+    max_cycles_per_year: float | None = Field(
+        None, gt=0, description="Warranty limit: discharged energy per year / energy_mwh [-]."
+    )
+    degradation_cost: float = Field(
+        0.0, ge=0, description="Cost of discharged energy throughput [$/MWh]."
+    )
+    availability: float = Field(
+        1.0, gt=0, le=1, description="Availability derate applied to power limits [-]."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Battery:
+        if self.soc_min >= self.soc_max:
+            raise ValueError(f"soc_min ({self.soc_min}) must be below soc_max ({self.soc_max})")
+        for name in ("soc_initial", "soc_terminal"):
+            v = getattr(self, name)
+            if v is not None and not self.soc_min <= v <= self.soc_max:
+                raise ValueError(
+                    f"{name} must lie within [soc_min, soc_max] = "
+                    f"[{self.soc_min}, {self.soc_max}], got {v}"
+                )
+        return self
+
+    @classmethod
+    def from_rte(cls, round_trip_efficiency: float, **kwargs: float) -> Battery:
+        """Build a battery with a round-trip efficiency split evenly between the two ways."""
+        if not 0 < round_trip_efficiency <= 1:
+            raise ValueError(f"round_trip_efficiency must be in (0, 1], got {round_trip_efficiency}")
+        eta = math.sqrt(round_trip_efficiency)
+        return cls(charge_efficiency=eta, discharge_efficiency=eta, **kwargs)
+
+    @property
+    def p_charge(self) -> float:
+        """Charge power limit [MW]."""
+        return self.charge_power_mw if self.charge_power_mw is not None else self.power_mw
+
+    @property
+    def round_trip_efficiency(self) -> float:
+        """Round-trip efficiency [-]."""
+        return self.charge_efficiency * self.discharge_efficiency
+
+    @property
+    def duration_h(self) -> float:
+        """Energy-to-power ratio [h]."""
+        return self.energy_mwh / self.power_mw
+
+    @property
+    def terminal_fraction(self) -> float:
+        """Minimum end-of-horizon state of charge [fraction]."""
+        return self.soc_initial if self.soc_terminal is None else self.soc_terminal

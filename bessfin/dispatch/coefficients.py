@@ -1,0 +1,180 @@
+"""The numbers of the dispatch LP: one place that turns prices and a battery into coefficients.
+
+Everything that changes from one solve to the next of a model with the same structure is
+computed here and nowhere else; :mod:`bessfin.dispatch.model` declares these as mutable
+Pyomo parameters and :mod:`bessfin.dispatch.solver` pushes the same arrays into HiGHS.
+Equations and units: ``docs/dispatch.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bessfin.dispatch.battery import Battery
+from bessfin.dispatch.series import MarketSeries
+
+HOURS_PER_YEAR = 8760.0
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What fixes the LP's sparsity pattern: models are built once per distinct structure."""
+
+    n: int
+    dt: float
+    products: tuple[tuple[str, str, float], ...]  # (id, direction, deployment fraction)
+    duration_h: tuple[bytes, ...]  # per product, hourly sustain durations [h] (raw bytes)
+    day_starts: tuple[int, ...]  # position of the first interval of each local day
+    eta_charge: float
+    eta_discharge: float
+    retention: float  # 1 - self-discharge per interval [-]
+    daily_cycle_limit: bool
+    horizon_cycle_limit: bool
+
+    @property
+    def up(self) -> list[int]:
+        return [i for i, p in enumerate(self.products) if p[1] == "up"]
+
+    @property
+    def down(self) -> list[int]:
+        return [i for i, p in enumerate(self.products) if p[1] == "down"]
+
+    def durations(self, k: int) -> np.ndarray:
+        return np.frombuffer(self.duration_h[k], dtype=float)
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """Values of the LP's mutable parameters for one solve.
+
+    Attributes
+    ----------
+    charge_value, discharge_value : objective value of 1 MW charged / discharged in each
+        interval [$/MW]; charging pays the energy price.
+    reserve_value : (products x n) objective value of 1 MW of award [$/MW]: capacity price,
+        mileage revenue and the expected settlement of deployed energy, less degradation.
+    charge_max, discharge_max : power limits after availability [MW].
+    reserve_max : (products x n) award limits [MW]; 0 where the product is not offered.
+    soc_min_energy, soc_max_energy : stored-energy limits [MWh].
+    soc_initial_energy : stored energy before the first interval [MWh].
+    soc_terminal_energy : minimum stored energy after the last interval [MWh].
+    day_cycle_energy : per local day, limit on discharged energy [MWh] (inf if none).
+    horizon_cycle_energy : limit on discharged energy over the horizon [MWh] (inf if none).
+    """
+
+    charge_value: np.ndarray
+    discharge_value: np.ndarray
+    reserve_value: np.ndarray
+    charge_max: float
+    discharge_max: float
+    reserve_max: np.ndarray
+    soc_min_energy: float
+    soc_max_energy: float
+    soc_initial_energy: float
+    soc_terminal_energy: float
+    day_cycle_energy: np.ndarray
+    horizon_cycle_energy: float
+
+
+def structure(
+    series: MarketSeries, battery: Battery, *, horizon_cycle_limit: bool = False
+) -> Structure:
+    """The structural key of the LP for this horizon and battery."""
+    day = series.local_day
+    day_starts = tuple(int(i) for i in np.flatnonzero(np.r_[True, day[1:] != day[:-1]]))
+    return Structure(
+        n=len(series),
+        dt=series.dt,
+        products=tuple(
+            (p.id, p.product.direction, p.product.deployment_fraction) for p in series.products
+        ),
+        duration_h=tuple(np.ascontiguousarray(p.duration_h, dtype=float).tobytes()
+                         for p in series.products),
+        day_starts=day_starts,
+        eta_charge=battery.charge_efficiency,
+        eta_discharge=battery.discharge_efficiency,
+        retention=(1.0 - battery.self_discharge_per_hour) ** series.dt,
+        daily_cycle_limit=battery.max_cycles_per_day is not None,
+        horizon_cycle_limit=horizon_cycle_limit and battery.max_cycles_per_year is not None,
+    )
+
+
+def coefficients(
+    series: MarketSeries,
+    battery: Battery,
+    *,
+    capacity_factor: float = 1.0,
+    soc_initial_energy: float | None = None,
+    soc_terminal_energy: float | None = None,
+    horizon_cycle_energy: float | None = None,
+) -> Coefficients:
+    """Compute the LP's mutable parameters.
+
+    Parameters
+    ----------
+    series : prices on which the schedule is decided.
+    battery : battery parameters.
+    capacity_factor : remaining fraction of nameplate energy (degradation) [-].
+    soc_initial_energy : stored energy before the first interval [MWh]; default from battery.
+    soc_terminal_energy : minimum stored energy at the end [MWh]; default from battery.
+    horizon_cycle_energy : discharge-energy budget for the horizon [MWh]; default pro rata of
+        ``max_cycles_per_year`` by hours.
+    """
+    dt = series.dt
+    n = len(series)
+    nameplate = battery.energy_mwh  # warranty cycles count against nameplate energy
+    energy = nameplate * capacity_factor
+    lam = series.energy_price
+    deg = battery.degradation_cost
+    p_dis = battery.power_mw * battery.availability
+    p_ch = battery.p_charge * battery.availability
+
+    reserve_value = np.zeros((len(series.products), n))
+    reserve_max = np.zeros((len(series.products), n))
+    for k, ps in enumerate(series.products):
+        prod = ps.product
+        up = prod.direction == "up"
+        alpha = prod.deployment_fraction
+        mileage = 0.0
+        if prod.mileage is not None:
+            mileage = prod.mileage.multiplier * prod.mileage.accuracy * ps.mileage_price
+        # deployed up-energy is sold at lam and wears the cells; deployed down-energy is bought
+        settle = alpha * (lam - deg) if up else -alpha * lam
+        reserve_value[k] = dt * (ps.capacity_price + mileage + settle)
+        reserve_max[k] = np.where(ps.available, p_dis if up else p_ch, 0.0)
+
+    day = series.local_day
+    _, counts = np.unique(day, return_counts=True)
+    if battery.max_cycles_per_day is not None:
+        # a partial day inside the horizon gets its hours' share of the daily limit
+        day_cycle = battery.max_cycles_per_day * nameplate * np.minimum(counts * dt / 24.0, 1.0)
+    else:
+        day_cycle = np.full(len(counts), np.inf)
+    if horizon_cycle_energy is None:
+        horizon_cycle_energy = (
+            battery.max_cycles_per_year * nameplate * n * dt / HOURS_PER_YEAR
+            if battery.max_cycles_per_year is not None
+            else np.inf
+        )
+    return Coefficients(
+        charge_value=-dt * lam,
+        discharge_value=dt * (lam - deg),
+        reserve_value=reserve_value,
+        charge_max=p_ch,
+        discharge_max=p_dis,
+        reserve_max=reserve_max,
+        soc_min_energy=battery.soc_min * energy,
+        soc_max_energy=battery.soc_max * energy,
+        soc_initial_energy=(
+            battery.soc_initial * energy if soc_initial_energy is None else soc_initial_energy
+        ),
+        soc_terminal_energy=(
+            battery.terminal_fraction * energy
+            if soc_terminal_energy is None
+            else soc_terminal_energy
+        ),
+        day_cycle_energy=day_cycle,
+        horizon_cycle_energy=float(horizon_cycle_energy),
+    )

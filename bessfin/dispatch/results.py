@@ -1,0 +1,146 @@
+"""Settlement of a schedule at actual prices, and the dispatch result object."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from bessfin.dispatch.battery import Battery
+from bessfin.dispatch.horizons import Horizon, Schedule
+from bessfin.dispatch.series import MarketSeries
+
+
+def settle(schedule: Schedule, actual: MarketSeries, battery: Battery) -> pd.DataFrame:
+    """Hourly revenue by stream [$] of a schedule settled at ``actual`` prices.
+
+    Streams: ``energy`` (scheduled charge and discharge), ``<product>`` (capacity payment),
+    ``<product>_mileage`` (pay-for-performance), ``<product>_deployed_energy`` (expected
+    deployed energy at the energy price) and ``degradation`` (cost of discharged throughput,
+    negative). Their sum equals the LP objective when decided on the same prices.
+    """
+    dt = actual.dt
+    lam = actual.energy_price
+    cols: dict[str, np.ndarray] = {"energy": dt * lam * (schedule.discharge - schedule.charge)}
+    discharged = dt * schedule.discharge.copy()
+    for k, ps in enumerate(actual.products):
+        prod, award = ps.product, schedule.reserve[k]
+        cols[prod.id] = dt * ps.capacity_price * award
+        if prod.mileage is not None:
+            cols[f"{prod.id}_mileage"] = (
+                dt * prod.mileage.multiplier * prod.mileage.accuracy * ps.mileage_price * award
+            )
+        if prod.deployment_fraction > 0:
+            sign = 1.0 if prod.direction == "up" else -1.0
+            cols[f"{prod.id}_deployed_energy"] = sign * dt * prod.deployment_fraction * lam * award
+            if prod.direction == "up":
+                discharged += dt * prod.deployment_fraction * award
+    cols["degradation"] = -battery.degradation_cost * discharged
+    return pd.DataFrame(cols, index=actual.index)
+
+
+@dataclass
+class DispatchResult:
+    """Outcome of :func:`bessfin.dispatch`.
+
+    Attributes
+    ----------
+    schedule : hourly frame indexed by UTC interval start: ``charge_mw``, ``discharge_mw``
+        [MW], ``soc_mwh`` [MWh, end of interval], ``<product>_mw`` awards [MW],
+        ``energy_price`` [$/MWh] (actual).
+    revenue : hourly revenue by stream [$] (see :func:`settle`).
+    battery, horizon : inputs.
+    market, node : where it ran.
+    summary : headline numbers (see :meth:`summary_dict`).
+    notes : how data and horizons were handled (dropped days, forecast warm-up, ...).
+    """
+
+    schedule: pd.DataFrame
+    revenue: pd.DataFrame
+    battery: Battery
+    horizon: Horizon
+    market: str
+    node: str
+    timezone: str
+    windows: int
+    models_built: int
+    build_seconds: float
+    solve_seconds: float
+    perfect_foresight_revenue: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_revenue(self) -> float:
+        """Net revenue over the horizon [$]."""
+        return float(self.revenue.to_numpy().sum())
+
+    @property
+    def revenue_by_stream(self) -> pd.Series:
+        """Revenue per stream over the horizon [$]."""
+        return self.revenue.sum()
+
+    @property
+    def monthly_revenue(self) -> pd.DataFrame:
+        """Revenue per local calendar month and stream [$]."""
+        local = self.revenue.index.tz_convert(self.timezone).tz_localize(None)
+        return self.revenue.groupby(local.to_period("M")).sum()
+
+    @property
+    def discharged_mwh(self) -> float:
+        """Scheduled discharged energy [MWh] (excludes expected regulation deployment)."""
+        return float(self.schedule["discharge_mw"].sum())
+
+    @property
+    def cycles(self) -> float:
+        """Equivalent full cycles: discharged energy / nameplate energy [-]."""
+        return self.discharged_mwh / self.battery.energy_mwh
+
+    @property
+    def capture_ratio(self) -> float | None:
+        """Revenue / perfect-foresight revenue on the same actual prices [-]."""
+        if self.perfect_foresight_revenue is None or self.perfect_foresight_revenue <= 0:
+            return None
+        return self.total_revenue / self.perfect_foresight_revenue
+
+    def summary_dict(self) -> dict:
+        """Headline numbers, JSON-serialisable."""
+        hours = len(self.schedule)
+        kw = self.battery.power_mw * 1000.0
+        return {
+            "market": self.market,
+            "node": self.node,
+            "start": self.schedule.index[0].isoformat(),
+            "end": self.schedule.index[-1].isoformat(),
+            "hours": hours,
+            "horizon": self.horizon.label,
+            "power_mw": self.battery.power_mw,
+            "energy_mwh": self.battery.energy_mwh,
+            "total_revenue_usd": round(self.total_revenue, 2),
+            "revenue_usd_per_kw_year": round(self.total_revenue / kw * 8760.0 / hours, 3),
+            "revenue_by_stream_usd": {k: round(float(v), 2)
+                                      for k, v in self.revenue_by_stream.items()},
+            "discharged_mwh": round(self.discharged_mwh, 3),
+            "cycles": round(self.cycles, 3),
+            "perfect_foresight_revenue_usd": (
+                None if self.perfect_foresight_revenue is None
+                else round(self.perfect_foresight_revenue, 2)
+            ),
+            "capture_ratio": None if self.capture_ratio is None else round(self.capture_ratio, 4),
+            "windows": self.windows,
+            "models_built": self.models_built,
+            "build_seconds": round(self.build_seconds, 3),
+            "solve_seconds": round(self.solve_seconds, 3),
+            "notes": self.notes,
+        }
+
+    def to_json(self, **kwargs) -> str:
+        """Summary plus monthly revenue as JSON."""
+        monthly = self.monthly_revenue
+        data = self.summary_dict()
+        data["monthly_revenue_usd"] = {
+            str(period): {k: round(float(v), 2) for k, v in row.items()}
+            for period, row in monthly.iterrows()
+        }
+        return json.dumps(data, **kwargs)

@@ -1,0 +1,278 @@
+"""Compile the Pyomo dispatch model to matrices once, hand them to HiGHS, re-solve in place.
+
+Pyomo's general-purpose writers walk every expression on every solve. The dispatch model is
+built only from :class:`~pyomo.core.expr.numeric_expr.LinearExpression` bodies, so it is
+compiled here in one pass into a column-wise matrix for ``highspy``; parameter updates
+(:meth:`CompiledModel.update`) set the Pyomo ``Param`` values *and* change the matching costs
+and bounds inside the live HiGHS instance, which then warm-starts from its last basis.
+Any constraint that is not a plain linear expression (e.g. a user-added one) falls back to
+Pyomo's ``generate_standard_repn``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from enum import Enum
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.repn import generate_standard_repn
+from scipy import sparse
+
+from bessfin.dispatch.coefficients import Coefficients, Structure
+from bessfin.dispatch.model import build_model
+
+_INF = highspy.kHighsInf
+
+
+def _quiet_highs() -> highspy.Highs:
+    """A HiGHS instance that prints nothing (its licence banner goes to the C stdout, which
+    would corrupt ``--json`` output, so the file descriptor is muted while it is created)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
+class SolveStatus(str, Enum):
+    """Outcome of one LP solve."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    ERROR = "error"
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
+}
+
+_REASON = {
+    SolveStatus.INFEASIBLE: "no schedule satisfies the constraints: check that the initial and "
+    "terminal state of charge, cycle limits and state-of-charge bounds are compatible",
+    SolveStatus.UNBOUNDED: "revenue is unbounded: a price column probably holds an extreme or "
+    "mis-scaled value",
+    SolveStatus.TIME_LIMIT: "HiGHS stopped at its time limit before proving optimality",
+    SolveStatus.ERROR: "HiGHS reported an error",
+}
+
+
+class SolverError(RuntimeError):
+    """A solve did not reach an optimal schedule."""
+
+    def __init__(self, status: SolveStatus, detail: str = ""):
+        self.status = status
+        msg = f"dispatch LP {status.value}: {_REASON.get(status, '')}"
+        super().__init__(msg + (f" ({detail})" if detail else ""))
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Primal values of one solve, by variable block."""
+
+    charge: np.ndarray  # [MW]
+    discharge: np.ndarray  # [MW]
+    soc: np.ndarray  # [MWh], end of interval
+    reserve: np.ndarray  # (products x n) [MW]
+    objective: float  # [$]
+    seconds: float
+
+
+def _linear_terms(body) -> tuple[list[float], list, float]:
+    """Coefficients, variables and constant of a linear body."""
+    if isinstance(body, LinearExpression):
+        coefs = [c if c.__class__ is float else pyo.value(c) for c in body.linear_coefs]
+        return coefs, list(body.linear_vars), pyo.value(body.constant)
+    repn = generate_standard_repn(body, compute_values=True, quadratic=False)
+    if not repn.is_linear():
+        raise ValueError(f"dispatch model holds a nonlinear expression: {body}")
+    return list(repn.linear_coefs), list(repn.linear_vars), repn.constant
+
+
+class CompiledModel:
+    """A built Pyomo dispatch model and its live HiGHS twin.
+
+    Parameters
+    ----------
+    structure, coefficients : what to build and its initial parameter values.
+    threads : HiGHS threads (1 for parallel screening workers).
+    time_limit : HiGHS time limit per solve [s].
+    """
+
+    def __init__(
+        self,
+        structure: Structure,
+        coefficients: Coefficients,
+        *,
+        threads: int | None = None,
+        time_limit: float | None = None,
+    ):
+        self.structure = structure
+        self.model = build_model(structure, coefficients)
+        self._compile()
+        self.highs = _quiet_highs()
+        if threads is not None:
+            self.highs.setOptionValue("threads", int(threads))
+        if time_limit is not None:
+            self.highs.setOptionValue("time_limit", float(time_limit))
+        self.highs.passModel(self._lp)
+        del self._lp
+        self._coefficients = coefficients
+
+    # -- compilation ---------------------------------------------------------------------
+    def _compile(self) -> None:
+        m = self.model
+        columns = list(m.component_data_objects(pyo.Var, descend_into=True))
+        col_of = {id(v): i for i, v in enumerate(columns)}
+        lower = np.array([pyo.value(v.lb) if v.has_lb() else -_INF for v in columns])
+        upper = np.array([pyo.value(v.ub) if v.has_ub() else _INF for v in columns])
+
+        rows_i: list[int] = []
+        cols_j: list[int] = []
+        vals: list[float] = []
+        row_lo: list[float] = []
+        row_hi: list[float] = []
+        self.rows: dict[str, np.ndarray] = {}
+        for con in m.component_objects(pyo.Constraint, active=True):
+            first = len(row_lo)
+            for cd in con.values():
+                coefs, variables, const = _linear_terms(cd.body)
+                r = len(row_lo)
+                rows_i.extend([r] * len(coefs))
+                cols_j.extend(col_of[id(v)] for v in variables)
+                vals.extend(coefs)
+                lo, hi = cd.lower, cd.upper
+                row_lo.append(pyo.value(lo) - const if lo is not None else -_INF)
+                row_hi.append(pyo.value(hi) - const if hi is not None else _INF)
+            self.rows[con.local_name] = np.arange(first, len(row_lo))
+
+        obj = next(m.component_data_objects(pyo.Objective, active=True))
+        coefs, variables, _ = _linear_terms(obj.expr)
+        cost = np.zeros(len(columns))
+        np.add.at(cost, [col_of[id(v)] for v in variables], coefs)
+
+        a = sparse.csc_array(
+            (vals, (rows_i, cols_j)), shape=(len(row_lo), len(columns))
+        )
+        a.sum_duplicates()
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(columns)
+        lp.num_row_ = len(row_lo)
+        lp.col_cost_ = cost
+        lp.col_lower_ = lower
+        lp.col_upper_ = upper
+        lp.row_lower_ = np.array(row_lo)
+        lp.row_upper_ = np.array(row_hi)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr
+        lp.a_matrix_.index_ = a.indices
+        lp.a_matrix_.value_ = a.data
+        lp.sense_ = (
+            highspy.ObjSense.kMaximize if obj.sense == pyo.maximize else highspy.ObjSense.kMinimize
+        )
+        self._lp = lp
+
+        n, ids = self.structure.n, list(m.P)
+        self.cols = {
+            "charge": np.array([col_of[id(m.charge[t])] for t in range(n)]),
+            "discharge": np.array([col_of[id(m.discharge[t])] for t in range(n)]),
+            "soc": np.array([col_of[id(m.soc[t])] for t in range(n)]),
+            "soc_start": np.array([col_of[id(m.soc_start)]]),
+            "reserve": np.array(
+                [[col_of[id(m.reserve[p, t])] for t in range(n)] for p in ids], dtype=int
+            ).reshape(len(ids), n),
+        }
+
+    # -- updates -------------------------------------------------------------------------
+    def update(self, c: Coefficients) -> None:
+        """Set every mutable parameter to ``c`` in Pyomo and in the live HiGHS model."""
+        m, h, cols, rows = self.model, self.highs, self.cols, self.rows
+        ids = list(m.P)
+        n = self.structure.n
+        m.charge_value.store_values(dict(enumerate(c.charge_value.tolist())))
+        m.discharge_value.store_values(dict(enumerate(c.discharge_value.tolist())))
+        m.reserve_value.store_values(
+            {(p, t): v for k, p in enumerate(ids) for t, v in enumerate(c.reserve_value[k])}
+        )
+        m.reserve_max.store_values(
+            {(p, t): v for k, p in enumerate(ids) for t, v in enumerate(c.reserve_max[k])}
+        )
+        for name in ("charge_max", "discharge_max", "soc_min_energy", "soc_max_energy",
+                     "soc_initial_energy", "soc_terminal_energy", "horizon_cycle_energy"):
+            getattr(m, name).set_value(min(float(getattr(c, name)), 1e30))
+        m.day_cycle_energy.store_values(
+            dict(enumerate(np.minimum(c.day_cycle_energy, 1e30).tolist()))
+        )
+
+        def cost(idx: np.ndarray, values: np.ndarray) -> None:
+            h.changeColsCost(idx.size, idx.ravel(), np.ravel(values).astype(float))
+
+        def col_bounds(idx: np.ndarray, lo, hi) -> None:
+            lo = np.broadcast_to(np.asarray(lo, float), idx.shape).ravel()
+            hi = np.broadcast_to(np.asarray(hi, float), idx.shape).ravel()
+            h.changeColsBounds(idx.size, idx.ravel(), lo, hi)
+
+        def row_bounds(name: str, lo, hi) -> None:
+            if name in rows and rows[name].size:
+                idx = rows[name]
+                lo = np.broadcast_to(np.asarray(lo, float), idx.shape)
+                hi = np.broadcast_to(np.asarray(hi, float), idx.shape)
+                h.changeRowsBounds(idx.size, idx, lo, hi)
+
+        cost(cols["charge"], c.charge_value)
+        cost(cols["discharge"], c.discharge_value)
+        col_bounds(cols["charge"], 0.0, c.charge_max)
+        col_bounds(cols["discharge"], 0.0, c.discharge_max)
+        if ids:
+            cost(cols["reserve"], c.reserve_value)
+            col_bounds(cols["reserve"], 0.0, c.reserve_max)
+        col_bounds(cols["soc"], c.soc_min_energy, c.soc_max_energy)
+        col_bounds(cols["soc_start"], c.soc_initial_energy, c.soc_initial_energy)
+        row_bounds("up_headroom", -_INF, c.discharge_max)
+        row_bounds("down_headroom", -_INF, c.charge_max)
+        for name in ("up_energy_start", "up_energy_end"):
+            row_bounds(name, c.soc_min_energy, _INF)
+        for name in ("down_energy_start", "down_energy_end"):
+            row_bounds(name, -_INF, c.soc_max_energy)
+        row_bounds("terminal_energy", c.soc_terminal_energy, _INF)
+        row_bounds("day_cycle", -_INF, np.minimum(c.day_cycle_energy, 1e30))
+        row_bounds("horizon_cycle", -_INF, min(c.horizon_cycle_energy, 1e30))
+        self._coefficients = c
+
+    # -- solve ---------------------------------------------------------------------------
+    def solve(self) -> Solution:
+        """Solve; raise :class:`SolverError` unless HiGHS proves optimality."""
+        t0 = time.perf_counter()
+        run = self.highs.run()
+        status = _STATUS.get(self.highs.getModelStatus(), SolveStatus.ERROR)
+        if run == highspy.HighsStatus.kError and status is SolveStatus.OPTIMAL:
+            status = SolveStatus.ERROR
+        if status is not SolveStatus.OPTIMAL:
+            raise SolverError(status, self.highs.modelStatusToString(self.highs.getModelStatus()))
+        x = np.asarray(self.highs.getSolution().col_value)
+        cols = self.cols
+        return Solution(
+            charge=x[cols["charge"]],
+            discharge=x[cols["discharge"]],
+            soc=x[cols["soc"]],
+            reserve=x[cols["reserve"]] if cols["reserve"].size else np.zeros((0, self.structure.n)),
+            objective=float(self.highs.getInfo().objective_function_value),
+            seconds=time.perf_counter() - t0,
+        )
