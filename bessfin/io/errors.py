@@ -44,7 +44,7 @@ class PriceDataError(ValueError):
     timestamps : tuple of str
         Offending interval starts as ``YYYY-MM-DDTHH:MMZ`` (all of them, where known).
     count : int
-        Number of offending rows (or hours, for a gap).
+        Number of offending rows (missing hours, for a gap).
     expected : str
         What the data should look like.
     """
@@ -61,6 +61,7 @@ class PriceDataError(ValueError):
         values: Sequence[object] = (),
         count: int | None = None,
         hint: str = "",
+        unit: str = "row(s)",
     ) -> None:
         self.source = str(source)
         self.column = column
@@ -73,7 +74,7 @@ class PriceDataError(ValueError):
         self.hint = hint
         parts = [f"{self.source}: column {column!r}: {problem}"]
         if self.count:
-            parts.append(f" in {self.count} row(s)")
+            parts.append(f" in {self.count} {unit}")
         details = []
         if self.rows:
             details.append(f"rows {_listing(self.rows, len(self.rows))}")

@@ -455,6 +455,7 @@ def build_price_data(
                 rows=rows[np.unique(after)],
                 timestamps=format_utc(missing),
                 count=len(missing),
+                unit="hour(s)",
                 expected="one row per hour from the first to the last interval start",
                 hint="The rows listed are the last rows before each gap. Use on_missing="
                 '"drop-days" to drop the affected local days.',

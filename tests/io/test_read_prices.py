@@ -138,7 +138,7 @@ def test_missing_hours(tmp_path: Path) -> None:
     e = error(write(df, tmp_path, "gappy.csv"))
     msg = str(e)
     assert "gappy.csv" in msg and "'timestamp_utc'" in msg
-    assert "missing hours" in msg and "in 3 row(s)" in msg
+    assert "missing hours" in msg and "in 3 hour(s)" in msg
     assert "first 2024-05-01T15:00Z, 2024-05-01T16:00Z, 2024-05-01T17:00Z" in msg
     assert "rows 9" in msg  # the last row before the gap
     assert "expected one row per hour" in msg
@@ -327,7 +327,7 @@ def test_any_gap_reports_its_first_missing_hour(gap_start: int, gap_len: int) ->
     assert e.count == gap_len
     assert e.timestamps[0] == idx[gap_start].strftime("%Y-%m-%dT%H:%MZ")
     assert e.rows == (gap_start - 1,)
-    assert f"in {gap_len} row(s)" in str(e)
+    assert f"in {gap_len} hour(s)" in str(e)
 
 
 @_SETTINGS
