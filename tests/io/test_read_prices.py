@@ -345,3 +345,36 @@ def test_drop_days_drops_exactly_the_days_with_nan(holes: set[int]) -> None:
     kept = np.array([d not in bad_days for d in local_day])
     assert p.frame.index.equals(idx[kept])
     assert not p.frame["energy"].isna().any()
+
+
+# --- more layouts and edge cases -----------------------------------------------------
+
+
+def test_fall_back_hour_written_with_one_offset_is_a_duplicate(tmp_path: Path) -> None:
+    # 01:00 on 2024-11-03 written twice with the CDT offset: the second is really CST.
+    ts = pd.date_range("2024-11-03T05:00Z", periods=25, freq="h").tz_convert("America/Chicago")
+    text = [t.isoformat() for t in ts]
+    text[2] = text[1]  # '2024-11-03T01:00:00-05:00' twice
+    df = pd.DataFrame({"timestamp": text, "price": np.linspace(10, 40, 25)})
+    e = error(write(df, tmp_path, "fallback.csv"))
+    assert "duplicated timestamps" in str(e) and e.rows == (1, 2)
+    assert e.timestamps[0] == "2024-11-03T06:00Z"
+
+
+def test_node_column_only_gives_the_node(tmp_path: Path) -> None:
+    df = simple().rename(columns={"lmp": "SPP_HB_NORTH"}).drop(columns="reg_up")
+    p = read_prices(write(df, tmp_path), "ercot")
+    assert p.node == "HB_NORTH" and list(p.frame.columns) == ["energy"]
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = write(simple().iloc[:0], tmp_path, "empty.csv")
+    assert "no rows" in str(error(path))
+
+
+def test_summary_text() -> None:
+    text = load_prices("ercot", 2024, "HB_HOUSTON").report.summary()
+    assert "hours: 8784 (2024-01-01T06:00Z .. 2025-01-01T05:00Z)" in text
+    assert "imputed (filled) rows: 170" in text
+    assert "DST days: 2024-03-10 (23 h), 2024-11-03 (25 h)" in text
+    assert "dropped days: none" in text
