@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pytest
-from fin_cases import flat_revenue, reference_inputs
 
 from bessfin.finance import DebtInputs, TaxInputs, build_pro_forma
 
@@ -36,15 +35,15 @@ def bisect_irr(cash: list[float], lo: float = -0.5, hi: float = 1.0) -> float:
     return 0.5 * (lo + hi)
 
 
-def test_depreciation_is_macrs_on_102m():
-    pf = build_pro_forma(reference_inputs(), flat_revenue())
+def test_depreciation_is_macrs_on_102m(make_inputs, make_revenue):
+    pf = build_pro_forma(make_inputs(), make_revenue())
     dep = pf.line("memo: tax depreciation").to_numpy()
     assert dep == pytest.approx(DEP, abs=1e-6)
     assert dep.sum() == pytest.approx(102 * M)
 
 
-def test_all_equity_losses_used_as_arise_direct_credit():
-    pf = build_pro_forma(reference_inputs(), flat_revenue())
+def test_all_equity_losses_used_as_arise_direct_credit(make_inputs, make_revenue):
+    pf = build_pro_forma(make_inputs(), make_revenue())
     expected_tax = [0.0] + [0.21 * (13 * M - DEP[t]) for t in range(1, N + 1)]
     # Year 1: 0.21 x (13 - 20.4) = -1.554M (a benefit); year 7 onwards 0.21 x 13 = 2.73M.
     assert expected_tax[1] == pytest.approx(-1.554 * M)
@@ -72,11 +71,11 @@ def test_all_equity_losses_used_as_arise_direct_credit():
     assert pf.metrics.project_irr_pre_tax == pytest.approx(1 / x[0] - 1, abs=1e-8)
 
 
-def test_all_equity_nol_carry_forward_and_transfer_at_92c():
+def test_all_equity_nol_carry_forward_and_transfer_at_92c(make_inputs, make_revenue):
     tax_in = TaxInputs(
         loss_treatment="carry_forward", itc_monetisation="transfer", transfer_price=0.92
     )
-    pf = build_pro_forma(reference_inputs(tax=tax_in), flat_revenue())
+    pf = build_pro_forma(make_inputs(tax=tax_in), make_revenue())
     nol, expected_tax = 0.0, [0.0]
     for t in range(1, N + 1):
         income = 13 * M - DEP[t]
@@ -100,9 +99,9 @@ def test_all_equity_nol_carry_forward_and_transfer_at_92c():
     assert pf.metrics.equity_irr_after_tax == pytest.approx(bisect_irr(expected_cash), abs=1e-9)
 
 
-def test_fifty_percent_annuity_debt_at_7pct_15_years():
+def test_fifty_percent_annuity_debt_at_7pct_15_years(make_inputs, make_revenue):
     debt = DebtInputs(rate=0.07, tenor_years=15, repayment="annuity", max_gearing=0.5)
-    pf = build_pro_forma(reference_inputs(debt=debt), flat_revenue())
+    pf = build_pro_forma(make_inputs(debt=debt), make_revenue())
     payment = 60 * M * 0.07 / (1 - 1.07**-15)
     assert payment == pytest.approx(6_587_677, abs=1)
     assert pf.debt is not None and pf.debt.binding == "gearing"  # DSCR alone would allow ~91M
@@ -139,8 +138,8 @@ def test_fifty_percent_annuity_debt_at_7pct_15_years():
     assert pf.metrics.gearing == pytest.approx(0.5)
 
 
-def test_lcos_hand_computed():
-    pf = build_pro_forma(reference_inputs(), flat_revenue())
+def test_lcos_hand_computed(make_inputs, make_revenue):
+    pf = build_pro_forma(make_inputs(), make_revenue())
     pv_cost = 120 * M + sum(2 * M / 1.08**t for t in range(1, N + 1))
     pv_mwh = sum(100_000 / 1.08**t for t in range(1, N + 1))
     assert pf.metrics.lcos_usd_per_mwh == pytest.approx(pv_cost / pv_mwh)
@@ -149,8 +148,8 @@ def test_lcos_hand_computed():
     assert math.isnan(pf.metrics.min_dscr) and math.isnan(pf.metrics.llcr)
 
 
-def test_payback_year_hand_computed():
-    pf = build_pro_forma(reference_inputs(), flat_revenue())
+def test_payback_year_hand_computed(make_inputs, make_revenue):
+    pf = build_pro_forma(make_inputs(), make_revenue())
     cum = pf.line("unlevered after-tax cash flow").cumsum()
     first_positive = int(np.flatnonzero(cum.to_numpy() >= 0)[0])
     assert (cum.to_numpy()[first_positive:] >= 0).all()

@@ -1,8 +1,13 @@
-"""Builders for finance tests: the $120M / 100 MW / 400 MWh reference project."""
+"""Fixtures for finance tests: the $120M / 100 MW / 400 MWh reference project.
+
+Tests get the builders through the ``make_inputs`` / ``make_revenue`` fixtures (pytest runs with
+``--import-mode=importlib``, so test modules cannot import siblings).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from bessfin.finance import CapexInputs, FinanceInputs, ItcInputs, OpexInputs, TaxInputs
 
@@ -33,3 +38,15 @@ def reference_inputs(**overrides: object) -> FinanceInputs:
     }
     fields.update(overrides)
     return FinanceInputs(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def make_inputs():
+    """Builder of the reference :class:`FinanceInputs`; keyword arguments override fields."""
+    return reference_inputs
+
+
+@pytest.fixture
+def make_revenue():
+    """Builder of a flat dispatch revenue table."""
+    return flat_revenue
