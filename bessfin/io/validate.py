@@ -178,27 +178,34 @@ def _to_float(raw: RawPrices, canon: str) -> np.ndarray:
     """Convert one column to float64, refusing non-numeric values."""
     name, values = raw.columns[canon]
     s = pd.Series(values).reset_index(drop=True)
+    problem = f"non-numeric values ({canon})"
     if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
-        return s.to_numpy(dtype=np.float64, na_value=np.nan)
-    if pd.api.types.is_bool_dtype(s.dtype):
+        arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = np.flatnonzero(np.isinf(arr))
+        problem = f"infinite values ({canon})"
+    elif pd.api.types.is_bool_dtype(s.dtype):
         bad = np.arange(len(s))
     else:
         num = pd.to_numeric(s, errors="coerce")
         text = s.astype("string").str.strip()
         blank = (s.isna() | text.str.lower().isin(MISSING_TEXT)).to_numpy(dtype=bool)
         bad = np.flatnonzero(num.isna().to_numpy() & ~blank)
-        if not len(bad):
-            return num.to_numpy(dtype=np.float64, na_value=np.nan)
+        arr = num.to_numpy(dtype=np.float64, na_value=np.nan)
+        if not len(bad) and np.isinf(arr).any():
+            bad = np.flatnonzero(np.isinf(arr))
+            problem = f"infinite values ({canon})"
+    if not len(bad):
+        return arr
     ts = raw.timestamps[bad]
     raise PriceDataError(
         raw.source,
         name,
-        f"non-numeric values ({canon})",
+        problem,
         rows=bad,
         timestamps=format_utc(ts[:5]),
         values=s.iloc[bad[:5]].tolist(),
         count=len(bad),
-        expected="numbers (empty cells are read as missing)",
+        expected="finite numbers (empty cells are read as missing)",
     )
 
 

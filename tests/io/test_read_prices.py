@@ -179,6 +179,13 @@ def test_non_numeric_value(tmp_path: Path) -> None:
     assert "rows 4" in msg and "'n/a'" in msg and "2024-05-01T09:00Z" in msg
 
 
+def test_infinite_value(tmp_path: Path) -> None:
+    df = simple()
+    df.loc[8, "reg_up"] = np.inf
+    e = error(write(df, tmp_path))
+    assert "infinite values (reg_up)" in str(e) and e.rows == (8,) and e.column == "reg_up"
+
+
 def test_nan_text_is_missing_not_non_numeric(tmp_path: Path) -> None:
     df = simple()
     df["lmp"] = df["lmp"].astype(object)
