@@ -662,23 +662,23 @@ def duty(
 
 
 def duty_rates(
-    items: Sequence[str] | None = None,
-    origins: tuple[str, ...] | None = None,
-    on_date: date | str = "2026-11-25",
+    on_date: date | str,
     scenario: str | Scenario = "current-law",
+    items: Sequence[str] | None = None,
+    origins: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Total duty rate matrix (items x origins) for items with no Section 232 content.
 
     Parameters
     ----------
-    items : sequence of str, optional
-        Items without Section 232 content layers; defaults to battery, pcs, transformer.
-    origins : tuple of str, optional
-        Origins; defaults to all.
     on_date : date or str
         Entry date.
     scenario : str or Scenario
-        Scenario.
+        Scenario name or object.
+    items : sequence of str, optional
+        Items without Section 232 content layers; defaults to battery, pcs, transformer.
+    origins : sequence of str, optional
+        Origins; defaults to all.
 
     Returns
     -------

@@ -402,3 +402,13 @@ def test_duty_nonnegative_and_breakdown_sums(
     assert sum(res.by_layer().values()) == pytest.approx(res.total_rate, abs=1e-12)
     if origin == "us":
         assert res.total_rate == 0
+
+
+def test_duty_rates_matrix_matches_duty() -> None:
+    from bessfin.supply import duty_rates
+
+    m = duty_rates("2025-09-01", origins=("china", "vietnam", "us"))
+    assert m.loc["battery", "china"] == pytest.approx(0.409)
+    assert m.loc["battery", "vietnam"] == pytest.approx(0.234)
+    assert m.loc["pcs", "china"] == pytest.approx(duty("pcs", "china", "2025-09-01").total_rate)
+    assert (m["us"] == 0).all()
