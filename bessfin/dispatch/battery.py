@@ -70,7 +70,9 @@ class Battery(BaseModel):
     def from_rte(cls, round_trip_efficiency: float, **kwargs: float) -> Battery:
         """Build a battery with a round-trip efficiency split evenly between the two ways."""
         if not 0 < round_trip_efficiency <= 1:
-            raise ValueError(f"round_trip_efficiency must be in (0, 1], got {round_trip_efficiency}")
+            raise ValueError(
+                f"round_trip_efficiency must be in (0, 1], got {round_trip_efficiency}"
+            )
         eta = math.sqrt(round_trip_efficiency)
         return cls(charge_efficiency=eta, discharge_efficiency=eta, **kwargs)
 

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import highspy
 import numpy as np
@@ -46,7 +46,7 @@ def _quiet_highs() -> highspy.Highs:
     return h
 
 
-class SolveStatus(str, Enum):
+class SolveStatus(StrEnum):
     """Outcome of one LP solve."""
 
     OPTIMAL = "optimal"
@@ -205,7 +205,6 @@ class CompiledModel:
         """Set every mutable parameter to ``c`` in Pyomo and in the live HiGHS model."""
         m, h, cols, rows = self.model, self.highs, self.cols, self.rows
         ids = list(m.P)
-        n = self.structure.n
         m.charge_value.store_values(dict(enumerate(c.charge_value.tolist())))
         m.discharge_value.store_values(dict(enumerate(c.discharge_value.tolist())))
         m.reserve_value.store_values(

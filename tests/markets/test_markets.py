@@ -1,0 +1,65 @@
+"""Market definitions: data loads, rules resolve by date, the docs page is current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from bessfin.markets import Market, get_market, markets
+from bessfin.markets.docs import markets_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_shipped_markets():
+    assert set(markets()) == {"ercot", "caiso", "pjm", "spp"}
+    assert [p.id for p in get_market("ERCOT").products] == [
+        "reg_up", "reg_down", "rrs", "ecrs", "nonspin"]
+    assert get_market("caiso").product("reg_up").mileage is not None
+    assert get_market("pjm").products == ()
+
+
+@pytest.mark.parametrize(("pid", "day", "hours"), [
+    ("ecrs", "2025-12-04", 2.0), ("ecrs", "2025-12-05", 1.0), ("nonspin", "2025-12-05", 4.0),
+    ("reg_up", "2025-12-04", 1.0), ("reg_up", "2025-12-05", 0.5), ("rrs", "2025-12-05", 0.5),
+])
+def test_ercot_durations_by_date(pid, day, hours):
+    assert get_market("ercot").product(pid).duration_hours(pd.DatetimeIndex([day]))[0] == hours
+
+
+def test_availability_dates():
+    ecrs = get_market("ercot").product("ecrs")
+    assert ecrs.available(pd.DatetimeIndex(["2023-06-09", "2023-06-10"])).tolist() == [
+        False, True]
+
+
+def test_node_columns():
+    assert get_market("caiso").node_column("TH_SP15_GEN-APND") == "lmp_th_sp15"
+    assert get_market("pjm").node_column("WESTERN HUB") == "lmp_western_hub"
+
+
+def test_unknown_names_list_the_known_ones():
+    with pytest.raises(KeyError, match="known markets"):
+        get_market("nyiso")
+    with pytest.raises(KeyError, match="products are"):
+        get_market("pjm").product("reg_up")
+
+
+def test_bad_definition_is_rejected():
+    data = get_market("spp").model_dump()
+    data["products"][0]["direction"] = "sideways"
+    with pytest.raises(ValidationError, match="direction"):
+        Market.model_validate(data)
+    data = get_market("spp").model_dump()
+    data["colour"] = "red"
+    with pytest.raises(ValidationError, match="colour"):
+        Market.model_validate(data)
+
+
+def test_docs_page_is_current():
+    assert (ROOT / "docs" / "markets.md").read_text() == markets_markdown(), (
+        "docs/markets.md is stale: run `python -m bessfin.markets.docs > docs/markets.md`"
+    )
