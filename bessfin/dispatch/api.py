@@ -66,6 +66,7 @@ def dispatch(
     compare_to_perfect: bool = True,
     threads: int | None = None,
     time_limit: float | None = None,
+    cache: dict | None = None,
 ) -> DispatchResult:
     """Co-optimise a battery across energy and ancillary services and settle the schedule.
 
@@ -83,6 +84,8 @@ def dispatch(
     compare_to_perfect : for other horizons, also solve perfect foresight to report the
         capture ratio.
     threads, time_limit : HiGHS settings.
+    cache : built models by LP structure; pass the same dict across calls (e.g. the years of
+        a project) to re-solve built models with new parameters instead of rebuilding them.
 
     Returns
     -------
@@ -99,7 +102,8 @@ def dispatch(
     )
     decide, more = decision_series(actual, horizon, forecast)
     notes += more
-    opts = {"capacity_factor": capacity_factor, "threads": threads, "time_limit": time_limit}
+    opts = {"capacity_factor": capacity_factor, "threads": threads, "time_limit": time_limit,
+            "cache": {} if cache is None else cache}
     sched = run_horizon(decide, battery, horizon, **opts)
     perfect = None
     if compare_to_perfect and not horizon.is_perfect:
@@ -124,6 +128,10 @@ def dispatch(
         models_built=sched.models_built,
         build_seconds=sched.build_seconds,
         solve_seconds=sched.solve_seconds,
+        deployed_mwh=float(sum(
+            actual.dt * p.product.deployment_fraction * sched.reserve[k].sum()
+            for k, p in enumerate(actual.products) if p.product.direction == "up"
+        )),
         perfect_foresight_revenue=perfect,
         notes=notes,
     )

@@ -53,6 +53,21 @@ class Battery(BaseModel):
         1.0, gt=0, le=1, description="Availability derate applied to power limits [-]."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _split_rte(cls, data: object) -> object:
+        """Accept ``round_trip_efficiency`` (split evenly) instead of the one-way pair."""
+        if isinstance(data, dict) and "round_trip_efficiency" in data:
+            data = dict(data)
+            rte = data.pop("round_trip_efficiency")
+            if "charge_efficiency" in data or "discharge_efficiency" in data:
+                raise ValueError("give round_trip_efficiency or the one-way efficiencies, "
+                                 "not both")
+            if not isinstance(rte, int | float) or not 0 < rte <= 1:
+                raise ValueError(f"round_trip_efficiency must be in (0, 1], got {rte!r}")
+            data["charge_efficiency"] = data["discharge_efficiency"] = math.sqrt(rte)
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> Battery:
         if self.soc_min >= self.soc_max:

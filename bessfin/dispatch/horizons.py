@@ -63,6 +63,33 @@ class Horizon:
 PERFECT = Horizon()
 ROLLING_DAY = Horizon(window="day", lookahead_hours=24)
 
+#: Horizons by the names the CLI and deal files use.
+NAMED_HORIZONS: dict[str, Horizon] = {
+    "perfect": PERFECT,
+    "rolling-day": ROLLING_DAY,
+    "rolling-week": Horizon("week", 24),
+    "month": Horizon("month", 0),
+    "day": Horizon("day", 0),
+}
+
+
+def named_horizon(name: str, forecast: str | None = None) -> Horizon:
+    """A horizon by name, optionally decided on a persistence forecast.
+
+    A forecast needs windows: with ``"perfect"`` it becomes daily windows with 24 h lookahead.
+    """
+    if name not in NAMED_HORIZONS:
+        raise ValueError(f"horizon must be one of {sorted(NAMED_HORIZONS)}, got {name!r}")
+    h = NAMED_HORIZONS[name]
+    if forecast is None:
+        return h
+    if forecast not in ("persistence-day", "persistence-week"):
+        raise ValueError(
+            f"forecast must be persistence-day or persistence-week, got {forecast!r}"
+        )
+    window = h.window if h.window != "all" else "day"
+    return Horizon(window, max(h.lookahead_hours, 24), forecast)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class Schedule:

@@ -68,6 +68,7 @@ class DispatchResult:
     models_built: int
     build_seconds: float
     solve_seconds: float
+    deployed_mwh: float = 0.0
     perfect_foresight_revenue: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -89,8 +90,9 @@ class DispatchResult:
 
     @property
     def discharged_mwh(self) -> float:
-        """Scheduled discharged energy [MWh] (excludes expected regulation deployment)."""
-        return float(self.schedule["discharge_mw"].sum())
+        """Discharged energy [MWh]: scheduled plus expected deployed up-regulation energy
+        (what the LP's cycle limits count)."""
+        return float(self.schedule["discharge_mw"].sum()) + self.deployed_mwh
 
     @property
     def cycles(self) -> float:

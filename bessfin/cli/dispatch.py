@@ -1,82 +1,20 @@
-"""``bessfin`` command line: JSON on stdout with ``--json``, logs and progress on stderr.
-
-Exit codes are :class:`ExitCode`; bad input is one line on stderr (``--debug`` for a
-traceback).
-"""
+"""``bessfin dispatch``: co-optimise one battery on one node's prices."""
 
 from __future__ import annotations
 
-import enum
 import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from bessfin.dispatch import Battery, Horizon, SolverError, dispatch
-from bessfin.io import PriceDataError, UnknownSeriesError, load_prices, read_prices
-
-
-class ExitCode(enum.IntEnum):
-    """Process exit codes of every ``bessfin`` command."""
-
-    OK = 0
-    CHECK_FAILED = 1  # a lender / bankability check failed
-    BAD_INPUT = 2  # invalid deal, price file, option or unknown series
-    SOLVER_FAILED = 3  # the LP was infeasible, unbounded or timed out
-
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Battery storage dispatch, project finance and supply-chain parity on ISO data.",
-)
-err = Console(stderr=True)
-_state = {"debug": False}
-
-
-@app.callback()
-def main(
-    debug: Annotated[bool, typer.Option(help="Show tracebacks on errors.")] = False,
-) -> None:
-    _state["debug"] = debug
-
-
-def fail(code: ExitCode, message: str) -> typer.Exit:
-    """Print a one-line error to stderr and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(int(code))
-
-
-def run_guarded(fn):
-    """Run ``fn`` mapping known failures to one-line errors and exit codes."""
-    try:
-        return fn()
-    except typer.Exit:
-        raise
-    except (PriceDataError, UnknownSeriesError, ValidationError, ValueError, KeyError,
-            FileNotFoundError) as e:
-        if _state["debug"]:
-            raise
-        msg = str(e) if not isinstance(e, KeyError) else str(e.args[0])
-        raise fail(ExitCode.BAD_INPUT, msg) from None
-    except SolverError as e:
-        if _state["debug"]:
-            raise
-        raise fail(ExitCode.SOLVER_FAILED, str(e)) from None
-
-
-HORIZONS = {
-    "perfect": Horizon(),
-    "rolling-day": Horizon("day", 24),
-    "rolling-week": Horizon("week", 24),
-    "month": Horizon("month", 0),
-    "day": Horizon("day", 0),
-}
+from bessfin.cli.common import app, err, run_guarded
+from bessfin.dispatch import Battery, dispatch
+from bessfin.dispatch.horizons import NAMED_HORIZONS, named_horizon
+from bessfin.io import load_prices, read_prices
 
 
 @app.command("dispatch")
@@ -98,7 +36,7 @@ def dispatch_cmd(
     energy_only: Annotated[bool, typer.Option("--energy-only", help="No ancillary products.")] = (
         False),
     horizon: Annotated[str, typer.Option(
-        help=f"One of {sorted(HORIZONS)}.")] = "perfect",
+        help=f"One of {sorted(NAMED_HORIZONS)}.")] = "perfect",
     forecast: Annotated[str | None, typer.Option(
         help="Decide on a forecast and settle on actual prices: persistence-day or "
         "persistence-week.")] = None,
@@ -115,17 +53,9 @@ def dispatch_cmd(
     """Co-optimise a battery on one node's prices and report revenue by stream."""
 
     def go() -> None:
-        if horizon not in HORIZONS:
-            raise ValueError(f"--horizon must be one of {sorted(HORIZONS)}, got {horizon!r}")
         if on_missing not in ("raise", "drop-days"):
             raise ValueError(f"--on-missing must be raise or drop-days, got {on_missing!r}")
-        h = HORIZONS[horizon]
-        if forecast is not None:
-            if forecast not in ("persistence-day", "persistence-week"):
-                raise ValueError(f"--forecast must be persistence-day or persistence-week, "
-                                 f"got {forecast!r}")
-            h = Horizon(h.window if h.window != "all" else "day", max(h.lookahead_hours, 24),
-                        forecast)
+        h = named_horizon(horizon, forecast)
         path = Path(prices)
         if path.suffix.lower() in (".csv", ".parquet"):
             if iso is None:
@@ -168,6 +98,3 @@ def print_summary(summary: dict) -> None:
     for note in summary["notes"]:
         out.print(f"note: {note}")
 
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

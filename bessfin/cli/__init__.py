@@ -1,0 +1,6 @@
+"""The ``bessfin`` command line. One module per command group registers on :data:`app`."""
+
+from bessfin.cli import dispatch as _dispatch  # noqa: F401  (registers commands)
+from bessfin.cli.common import ExitCode, app
+
+__all__ = ["ExitCode", "app"]
