@@ -42,6 +42,9 @@ class MarketSection(_Section):
     )
     market: Literal["dam", "rtm"] = Field("dam", description="Day-ahead or real-time prices.")
     escalation: float = Field(0.0, gt=-1, description="Price growth per operating year [-/yr].")
+    price_level: float = Field(
+        1.0, gt=0, description="Multiplier on all historical prices (a price scenario) [-]."
+    )
     horizon: Literal["perfect", "rolling-day", "rolling-week", "month", "day"] = Field(
         "perfect", description="How the schedule is decided (see docs/dispatch.md)."
     )
@@ -59,7 +62,8 @@ class MarketSection(_Section):
         return named_horizon(self.horizon, self.forecast)
 
     def price_path(self) -> PricePath:
-        return PricePath(years=self.price_years, escalation=self.escalation)
+        return PricePath(years=self.price_years, escalation=self.escalation,
+                         level=self.price_level)
 
 
 class ProjectSection(_Section):

@@ -70,6 +70,7 @@ class PricePath(_Model):
     escalation: float = Field(
         0.0, gt=-1, description="Growth of all prices per operating year [-/yr]."
     )
+    level: float = Field(1.0, gt=0, description="Multiplier on all prices (a scenario) [-].")
 
     def price_year(self, op_year: int) -> int:
         """Historical year whose prices operating year ``op_year`` (1-based) sees."""
@@ -77,7 +78,7 @@ class PricePath(_Model):
 
     def scale(self, op_year: int) -> float:
         """Price multiplier of operating year ``op_year`` [-]."""
-        return (1.0 + self.escalation) ** (op_year - 1)
+        return self.level * (1.0 + self.escalation) ** (op_year - 1)
 
 
 @dataclasses.dataclass

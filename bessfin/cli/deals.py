@@ -1,0 +1,172 @@
+"""``bessfin run``, ``bessfin compare`` and ``bessfin schema``: deals from TOML files."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bessfin.chain import DealResult, run_deal
+from bessfin.cli.common import ExitCode, app, err, run_guarded
+from bessfin.deal import deal_schema, load_deal
+from bessfin.sensitivity import p_values, price_year_distribution, tornado
+
+Mode = Annotated[str, typer.Option(
+    help="Dispatch every operating year ('full') or two anchor years per price year "
+    "('screening', see docs/lifetime.md).")]
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "deal"
+
+
+def _run_one(path: Path, mode: str, progress: Progress | None) -> DealResult:
+    if mode not in ("full", "screening"):
+        raise ValueError(f"--mode must be full or screening, got {mode!r}")
+    deal = load_deal(path)
+    task = None
+    if progress is not None:
+        task = progress.add_task(f"{deal.name}: dispatch", total=deal.project.life_years)
+
+    def step(year: int, total: int) -> None:
+        if progress is not None and task is not None:
+            progress.update(task, completed=year)
+
+    return run_deal(deal, mode=mode, progress=step)  # type: ignore[arg-type]
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
+                    "/{task.total} years"), TimeElapsedColumn(), console=err, transient=True)
+
+
+def _metrics_table(results: list[DealResult]) -> Table:
+    t = Table(title="bankability" if len(results) == 1 else "deal comparison")
+    t.add_column("metric")
+    for r in results:
+        t.add_column(r.deal.name, justify="right")
+    rows = [
+        ("project IRR pre-tax (unlevered)", "project_irr_pre_tax", "{:.2%}"),
+        ("project IRR after-tax (unlevered)", "project_irr_after_tax", "{:.2%}"),
+        ("equity IRR after-tax (levered)", "equity_irr_after_tax", "{:.2%}"),
+        ("project NPV after-tax [$]", "project_npv_after_tax_usd", "{:,.0f}"),
+        ("capex [$]", "capex_usd", "{:,.0f}"),
+        ("ITC rate", "itc_rate", "{:.0%}"),
+        ("debt [$]", "debt_usd", "{:,.0f}"),
+        ("min DSCR", "min_dscr", "{:.2f}x"),
+        ("LCOS [$/MWh]", "lcos_usd_per_mwh", "{:.1f}"),
+        ("LCOS with credits [$/MWh]", "lcos_with_credits_usd_per_mwh", "{:.1f}"),
+        ("year-1 merchant [$/kW-yr]", "year1_merchant_usd_per_kw_yr", "{:.1f}"),
+        ("payback year", "payback_year", "{}"),
+        ("lender checks", "passed", "{}"),
+    ]
+    summaries = [r.summary_dict() for r in results]
+    for label, key, fmt in rows:
+        cells = []
+        for s in summaries:
+            v = s.get(key)
+            cells.append("-" if v is None else (
+                ("pass" if v else "FAIL") if key == "passed" else fmt.format(v)))
+        t.add_row(label, *cells)
+    return t
+
+
+def _write_reports(result: DealResult, out: Path, with_sensitivity: bool) -> dict[str, str]:
+    from bessfin.report import write_excel, write_html
+
+    out.mkdir(parents=True, exist_ok=True)
+    slug = _slug(result.deal.name)
+    tor = None
+    if with_sensitivity:
+        err.print("sensitivities: tornado (screening-mode re-dispatch) ...")
+        tor = tornado(result)
+    files = {
+        "html": str(write_html(result, out / f"{slug}.html", tornado=tor)),
+        "excel": str(write_excel(result, out / f"{slug}.xlsx")),
+        "pro_forma_csv": str(out / f"{slug}_pro_forma.csv"),
+    }
+    result.pro_forma.annual.to_csv(files["pro_forma_csv"])
+    return files
+
+
+@app.command("run")
+def run_cmd(
+    deal_file: Annotated[Path, typer.Argument(help="Deal TOML file.")],
+    out: Annotated[Path, typer.Option(help="Folder for the HTML report, Excel pro forma "
+                                           "and CSV.")] = Path("out"),
+    mode: Mode = "full",
+    sensitivity: Annotated[bool, typer.Option(help="Tornado and P50/P90 in the report.")] = True,
+    report: Annotated[bool, typer.Option(help="Write the HTML and Excel reports.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON summary on stdout.")] = False,
+) -> None:
+    """Run one deal: dispatch over its life, pro forma, lender checks, reports."""
+
+    def go() -> DealResult:
+        with _progress() as progress:
+            result = _run_one(deal_file, mode, progress)
+        summary = result.summary_dict()
+        if sensitivity:
+            dist = price_year_distribution(result.deal)
+            summary["price_year_distribution"] = {
+                "values": dist.to_dict(orient="records"), **p_values(dist)}
+        if report:
+            summary["files"] = _write_reports(result, out, sensitivity)
+            err.print(f"report written to {summary['files']['html']}")
+        if as_json:
+            sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        else:
+            Console().print(_metrics_table([result]))
+            for c in result.checks:
+                Console().print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
+        return result
+
+    result = run_guarded(go)
+    if not result.passed:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
+
+
+@app.command("compare")
+def compare_cmd(
+    deal_files: Annotated[list[Path], typer.Argument(help="Two or more deal TOML files.")],
+    out: Annotated[Path, typer.Option(help="Folder for the comparison report.")] = Path("out"),
+    mode: Mode = "screening",
+    report: Annotated[bool, typer.Option(help="Write the HTML comparison.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+) -> None:
+    """Put deals side by side: metrics, revenue stack and lender checks."""
+
+    def go() -> list[DealResult]:
+        if len(deal_files) < 2:
+            raise ValueError("compare needs at least two deal files")
+        with _progress() as progress:
+            results = [_run_one(p, mode, progress) for p in deal_files]
+        data = {"deals": [r.summary_dict() for r in results]}
+        if report:
+            from bessfin.report import write_comparison_html
+
+            out.mkdir(parents=True, exist_ok=True)
+            path = write_comparison_html(results, out / "comparison.html")
+            data["files"] = {"html": str(path)}
+            err.print(f"comparison written to {path}")
+        if as_json:
+            sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+        else:
+            Console().print(_metrics_table(results))
+        return results
+
+    results = run_guarded(go)
+    if not all(r.passed for r in results):
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema of deal files."""
+    sys.stdout.write(json.dumps(deal_schema(), indent=2) + "\n")

@@ -1,0 +1,81 @@
+"""Deal files: the examples validate; bad input names the key, the value and what is expected."""
+
+from __future__ import annotations
+
+import pytest
+
+from bessfin.deal import DealError, deal_from_dict, deal_schema, load_deal
+from tests.deals.conftest import EXAMPLES
+
+
+@pytest.mark.parametrize("name", ["ercot_houston_2h_merchant.toml", "caiso_sp15_4h_ra.toml",
+                                  "ercot_west_toll.toml"])
+def test_examples_validate(name):
+    deal = load_deal(EXAMPLES / name)
+    assert deal.itc.boc_date == deal.project.boc_date
+    assert deal.battery.round_trip_efficiency == pytest.approx(0.85)
+
+
+def _base(ercot_deal) -> dict:
+    return ercot_deal.model_dump(mode="json", exclude_none=True)
+
+
+def test_negative_energy_message(ercot_deal):
+    data = _base(ercot_deal)
+    data["battery"]["energy_mwh"] = -5
+    with pytest.raises(DealError, match=r"battery\.energy_mwh: must be > 0, got -5"):
+        deal_from_dict(data)
+
+
+def test_unknown_key_did_you_mean(ercot_deal):
+    data = _base(ercot_deal)
+    data["market"]["horizn"] = "perfect"
+    data["battery"]["energy_mhw"] = 10
+    with pytest.raises(DealError) as e:
+        deal_from_dict(data, "deal.toml")
+    msg = str(e.value)
+    assert "deal.toml: market.horizn: unknown key; did you mean 'horizon'?" in msg
+    assert "battery.energy_mhw: unknown key; did you mean 'energy_mwh'?" in msg
+
+
+def test_bad_literal_lists_choices(ercot_deal):
+    data = _base(ercot_deal)
+    data["market"]["horizon"] = "yearly"
+    with pytest.raises(DealError, match=r"market\.horizon: must be one of 'perfect'.*got 'yearly'"):
+        deal_from_dict(data)
+
+
+def test_dc_block_price_comes_from_exactly_one_place(ercot_deal):
+    data = _base(ercot_deal)
+    data["capex"]["dc_block_usd_per_kwh"] = 200.0
+    with pytest.raises(DealError, match="exactly one of the two"):
+        deal_from_dict(data)
+
+
+def test_debt_tenor_within_life(ercot_deal):
+    data = _base(ercot_deal)
+    data["debt"]["tenor_years"] = 30
+    with pytest.raises(DealError, match="debt.tenor_years"):
+        deal_from_dict(data)
+
+
+def test_bad_toml_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = \n")
+    with pytest.raises(DealError, match="bad.toml: not valid TOML"):
+        load_deal(bad)
+    with pytest.raises(DealError, match="no such deal file"):
+        load_deal(tmp_path / "nope.toml")
+
+
+def test_rte_and_one_way_efficiencies_conflict(ercot_deal):
+    data = _base(ercot_deal)
+    data["battery"]["round_trip_efficiency"] = 0.9
+    with pytest.raises(DealError, match="not both"):
+        deal_from_dict(data)
+
+
+def test_schema_has_sections():
+    schema = deal_schema()
+    assert {"battery", "market", "project", "capex", "opex", "debt", "lender"} <= set(
+        schema["properties"])
