@@ -1,0 +1,45 @@
+"""Screen portfolios of deals: expand scenario grids, run them in parallel, resume, rank.
+
+>>> from bessfin.screen import load_portfolio, screen
+>>> report = screen(load_portfolio("examples/portfolio.toml"), "screen-out")  # doctest: +SKIP
+>>> report.ranked("equity_irr_after_tax", top=5)                              # doctest: +SKIP
+
+Modules: :mod:`~bessfin.screen.spec` (portfolio files and expansion),
+:mod:`~bessfin.screen.worker` (the picklable worker and its per-process caches),
+:mod:`~bessfin.screen.backends` (serial, process pool, Dask), :mod:`~bessfin.screen.output`
+(ledger, CSV/Parquet, ranking), :mod:`~bessfin.screen.runner` (the driver). See
+``docs/screening.md``.
+"""
+
+from bessfin.screen.backends import (
+    BACKENDS,
+    DaskBackend,
+    ProcessBackend,
+    ScreenBackendError,
+    SerialBackend,
+    make_backend,
+)
+from bessfin.screen.output import RANKABLE, rank
+from bessfin.screen.runner import ScreenReport, batches_by_dispatch, screen
+from bessfin.screen.spec import DealSpec, Portfolio, PortfolioError, load_portfolio
+from bessfin.screen.worker import screen_batch, screen_one
+
+__all__ = [
+    "BACKENDS",
+    "RANKABLE",
+    "DaskBackend",
+    "DealSpec",
+    "Portfolio",
+    "PortfolioError",
+    "ProcessBackend",
+    "ScreenBackendError",
+    "ScreenReport",
+    "SerialBackend",
+    "batches_by_dispatch",
+    "load_portfolio",
+    "make_backend",
+    "rank",
+    "screen",
+    "screen_batch",
+    "screen_one",
+]
