@@ -209,9 +209,12 @@ def lender_checks(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult) -> 
             f"({'<=' if ok else '>'} {lender.max_merchant_share:.0%})",
         ))
     if lender.downside_min_dscr is not None:
-        if pro_forma.debt is None:
+        no_service = pro_forma.debt is None or not (
+            -pro_forma.line("debt service").loc[years].to_numpy() > 0).any()
+        if no_service:
             checks.append(Check("downside DSCR", False, float("nan"), lender.downside_min_dscr,
-                                "no debt: a downside DSCR needs a [debt] section"))
+                                "no debt service to cover: no [debt] section, or debt sized "
+                                "to $0"))
         else:
             down = _downside(pro_forma.inputs, lifetime, lender.downside_revenue_factor)
             cfads = down.line("CFADS").loc[years].to_numpy()

@@ -11,9 +11,11 @@ of an interval [MWh]; ``soc_start`` is stored energy before the first interval [
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from bessfin.dispatch.coefficients import Coefficients, Structure
 
@@ -29,7 +31,7 @@ def _indexed2(ids: list[str], arr: np.ndarray) -> dict[tuple[str, int], float]:
 def define_parameters(m: pyo.ConcreteModel, s: Structure, c: Coefficients) -> None:
     """Mutable parameters: objective values, limits and stored-energy bounds."""
     ids = [p[0] for p in s.products]
-    mut = {"mutable": True}
+    mut = {"mutable": True, "domain": pyo.Any}  # Any: no per-value domain check
     m.charge_value = pyo.Param(m.T, initialize=_indexed(c.charge_value), doc="[$/MW]", **mut)
     m.discharge_value = pyo.Param(
         m.T, initialize=_indexed(c.discharge_value), doc="[$/MW]", **mut
@@ -63,20 +65,45 @@ def define_variables(m: pyo.ConcreteModel) -> None:
     m.soc_start = pyo.Var(bounds=(m.soc_initial_energy, m.soc_initial_energy), doc="[MWh]")
 
 
-def _soc_before(m: pyo.ConcreteModel, t: int) -> pyo.Var:
-    return m.soc_start if t == 0 else m.soc[t - 1]
+@dataclass(frozen=True)
+class _Columns:
+    """Plain lists of the model's variables by position: rules index these instead of going
+    through Pyomo's validated ``__getitem__`` (a large share of build time otherwise)."""
+
+    charge: list
+    discharge: list
+    soc: list
+    soc_before: list  # stored energy before interval t: soc_start, soc[0], ..., soc[n-2]
+    reserve: dict[str, list]
+
+    @classmethod
+    def of(cls, m: pyo.ConcreteModel, s: Structure) -> _Columns:
+        soc = list(m.soc.values())
+        flat = list(m.reserve.values())  # PT order: product-major
+        ids = [p[0] for p in s.products]
+        return cls(
+            charge=list(m.charge.values()),
+            discharge=list(m.discharge.values()),
+            soc=soc,
+            soc_before=[m.soc_start, *soc[:-1]],
+            reserve={pid: flat[k * s.n:(k + 1) * s.n] for k, pid in enumerate(ids)},
+        )
 
 
-def _lin(coefs: list[float], variables: list) -> LinearExpression:
-    """A linear expression built in one step (no operator overloading: fast for big LPs)."""
-    return LinearExpression(constant=0, linear_coefs=coefs, linear_vars=variables)
+def _lin(coefs: list, variables: list) -> LinearExpression:
+    """A linear expression built in one step (no operator overloading: fast for big LPs);
+    unit coefficients are stored as bare variables."""
+    return LinearExpression([
+        v if c.__class__ is float and c == 1.0 else MonomialTermExpression((c, v))
+        for c, v in zip(coefs, variables, strict=True)
+    ])
 
 
 def _ids(s: Structure, which: list[int]) -> list[str]:
     return [s.products[k][0] for k in which]
 
 
-def define_energy_balance(m: pyo.ConcreteModel, s: Structure) -> None:
+def define_energy_balance(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """soc[t] = r soc[t-1] + dt (eta_c c[t] - d[t]/eta_d
     + sum_down alpha_p eta_c x[p,t] - sum_up alpha_p x[p,t]/eta_d)      [MWh]"""
     ec, ed, dt = s.eta_charge, s.eta_discharge, s.dt
@@ -85,41 +112,36 @@ def define_energy_balance(m: pyo.ConcreteModel, s: Structure) -> None:
         for pid, direction, a in s.products
         if a > 0
     ]
+    coefs = [1.0, -s.retention, -dt * ec, dt / ed] + [k for _, k in deployed]
+    dep = [x.reserve[pid] for pid, _ in deployed]
 
     def rule(m, t):
-        coefs = [1.0, -s.retention, -dt * ec, dt / ed] + [k for _, k in deployed]
-        variables = [m.soc[t], _soc_before(m, t), m.charge[t], m.discharge[t]]
-        variables += [m.reserve[pid, t] for pid, _ in deployed]
+        variables = [x.soc[t], x.soc_before[t], x.charge[t], x.discharge[t]]
+        variables += [r[t] for r in dep]
         return _lin(coefs, variables) == 0
 
     m.energy_balance = pyo.Constraint(m.T, rule=rule)
 
 
-def define_headroom(m: pyo.ConcreteModel, s: Structure) -> None:
+def define_headroom(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """Up:   d[t] - c[t] + sum_up x[p,t]   <= P_dis                      [MW]
     Down: c[t] - d[t] + sum_down x[p,t] <= P_ch                       [MW]"""
-    up, down = _ids(s, s.up), _ids(s, s.down)
-    if up:
-        m.up_headroom = pyo.Constraint(
-            m.T,
-            rule=lambda m, t: _lin(
-                [1.0, -1.0] + [1.0] * len(up),
-                [m.discharge[t], m.charge[t]] + [m.reserve[p, t] for p in up],
-            )
-            <= m.discharge_max,
-        )
-    if down:
-        m.down_headroom = pyo.Constraint(
-            m.T,
-            rule=lambda m, t: _lin(
-                [1.0, -1.0] + [1.0] * len(down),
-                [m.charge[t], m.discharge[t]] + [m.reserve[p, t] for p in down],
-            )
-            <= m.charge_max,
-        )
+    for name, ids, first, second, limit in (
+        ("up_headroom", _ids(s, s.up), x.discharge, x.charge, m.discharge_max),
+        ("down_headroom", _ids(s, s.down), x.charge, x.discharge, m.charge_max),
+    ):
+        if not ids:
+            continue
+        coefs = [1.0, -1.0] + [1.0] * len(ids)
+        res = [x.reserve[p] for p in ids]
+
+        def rule(m, t, first=first, second=second, res=res, coefs=coefs, limit=limit):
+            return _lin(coefs, [first[t], second[t]] + [r[t] for r in res]) <= limit
+
+        setattr(m, name, pyo.Constraint(m.T, rule=rule))
 
 
-def define_sustain(m: pyo.ConcreteModel, s: Structure) -> None:
+def define_sustain(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """Stored energy can deliver every award for its required duration, at both ends of
     the interval (stored energy is linear within it):
 
@@ -131,82 +153,77 @@ def define_sustain(m: pyo.ConcreteModel, s: Structure) -> None:
         if not which:
             continue
         ids = _ids(s, which)
-        need = np.array([s.durations(k) for k in which]) * scale * sign  # (products, n)
+        need = (np.array([s.durations(k) for k in which]) * scale * sign).T.tolist()  # (n, k)
+        res = [x.reserve[p] for p in ids]
+        for end, level in (("start", x.soc_before), ("end", x.soc)):
 
-        def rule(m, t, soc_of, ids=ids, need=need, sign=sign):
-            expr = _lin(
-                [1.0] + need[:, t].tolist(), [soc_of(m, t)] + [m.reserve[p, t] for p in ids]
-            )
-            return expr >= m.soc_min_energy if sign < 0 else expr <= m.soc_max_energy
+            def rule(m, t, level=level, need=need, res=res, sign=sign):
+                expr = _lin([1.0, *need[t]], [level[t]] + [r[t] for r in res])
+                return expr >= m.soc_min_energy if sign < 0 else expr <= m.soc_max_energy
 
-        setattr(m, f"{name}_energy_start", pyo.Constraint(
-            m.T, rule=lambda m, t, rule=rule: rule(m, t, _soc_before)))
-        setattr(m, f"{name}_energy_end", pyo.Constraint(
-            m.T, rule=lambda m, t, rule=rule: rule(m, t, lambda m, t: m.soc[t])))
+            setattr(m, f"{name}_energy_{end}", pyo.Constraint(m.T, rule=rule))
 
 
-def define_terminal(m: pyo.ConcreteModel, s: Structure) -> None:
+def define_terminal(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """soc[n-1] >= soc_terminal                                              [MWh]"""
-    m.terminal_energy = pyo.Constraint(expr=m.soc[s.n - 1] >= m.soc_terminal_energy)
+    m.terminal_energy = pyo.Constraint(expr=x.soc[s.n - 1] >= m.soc_terminal_energy)
 
 
-def define_cycle_limits(m: pyo.ConcreteModel, s: Structure) -> None:
+def define_cycle_limits(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """Discharged energy (scheduled + deployed up-regulation) per local day and per horizon:
 
     sum_{t in day} dt (d[t] + sum_up alpha_p x[p,t]) <= day_cycle_energy[day]        [MWh]
     sum_t          dt (d[t] + sum_up alpha_p x[p,t]) <= horizon_cycle_energy          [MWh]
     """
-    dep_up = [(s.products[k][0], s.products[k][2]) for k in s.up if s.products[k][2] > 0]
+    dep_up = [(x.reserve[s.products[k][0]], s.products[k][2]) for k in s.up
+              if s.products[k][2] > 0]
 
-    def discharged(m, hours):
+    def discharged(hours: range) -> LinearExpression:
         coefs, variables = [], []
         for t in hours:
             coefs.append(s.dt)
-            variables.append(m.discharge[t])
-            for p, a in dep_up:
+            variables.append(x.discharge[t])
+            for r, a in dep_up:
                 coefs.append(s.dt * a)
-                variables.append(m.reserve[p, t])
+                variables.append(r[t])
         return _lin(coefs, variables)
 
     bounds = list(s.day_starts) + [s.n]
     if s.daily_cycle_limit:
         m.day_cycle = pyo.Constraint(
             m.D,
-            rule=lambda m, d: discharged(m, range(bounds[d], bounds[d + 1]))
+            rule=lambda m, d: discharged(range(bounds[d], bounds[d + 1]))
             <= m.day_cycle_energy[d],
         )
     if s.horizon_cycle_limit:
-        m.horizon_cycle = pyo.Constraint(
-            expr=discharged(m, range(s.n)) <= m.horizon_cycle_energy
-        )
+        m.horizon_cycle = pyo.Constraint(expr=discharged(range(s.n)) <= m.horizon_cycle_energy)
 
 
-def define_objective(m: pyo.ConcreteModel) -> None:
+def define_objective(m: pyo.ConcreteModel, x: _Columns) -> None:
     """max sum_t c_val[t] c[t] + d_val[t] d[t] + sum_p x_val[p,t] x[p,t]            [$]"""
-    coefs = [m.charge_value[t] for t in m.T] + [m.discharge_value[t] for t in m.T]
-    coefs += [m.reserve_value[p, t] for p in m.P for t in m.T]
-    variables = [m.charge[t] for t in m.T] + [m.discharge[t] for t in m.T]
-    variables += [m.reserve[p, t] for p in m.P for t in m.T]
+    coefs = [*m.charge_value.values(), *m.discharge_value.values(), *m.reserve_value.values()]
+    variables = [*x.charge, *x.discharge, *(v for r in x.reserve.values() for v in r)]
     m.revenue = pyo.Objective(expr=_lin(coefs, variables), sense=pyo.maximize)
 
 
 def build_model(s: Structure, c: Coefficients) -> pyo.ConcreteModel:
     """Build the dispatch LP for structure ``s`` with initial parameter values ``c``."""
     m = pyo.ConcreteModel(name="bessfin_dispatch")
-    m.T = pyo.RangeSet(0, s.n - 1, doc="intervals")
+    # explicit ordered sets: membership is a hash look-up (a RangeSet scans its ranges)
+    m.T = pyo.Set(initialize=range(s.n), ordered=True, doc="intervals")
     m.P = pyo.Set(initialize=[p[0] for p in s.products], ordered=True, doc="products")
-    m.D = pyo.RangeSet(0, len(s.day_starts) - 1, doc="local days")
-    # an explicit (product, interval) set: hash look-ups instead of a cross-product check
+    m.D = pyo.Set(initialize=range(len(s.day_starts)), ordered=True, doc="local days")
     m.PT = pyo.Set(
         dimen=2, initialize=[(p, t) for p in m.P for t in range(s.n)], ordered=True,
         doc="product awards",
     )
     define_parameters(m, s, c)
     define_variables(m)
-    define_energy_balance(m, s)
-    define_headroom(m, s)
-    define_sustain(m, s)
-    define_terminal(m, s)
-    define_cycle_limits(m, s)
-    define_objective(m)
+    x = _Columns.of(m, s)
+    define_energy_balance(m, s, x)
+    define_headroom(m, s, x)
+    define_sustain(m, s, x)
+    define_terminal(m, s, x)
+    define_cycle_limits(m, s, x)
+    define_objective(m, x)
     return m

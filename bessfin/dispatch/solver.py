@@ -125,7 +125,8 @@ class CompiledModel:
         time_limit: float | None = None,
     ):
         self.structure = structure
-        self.model = build_model(structure, coefficients)
+        self._model = build_model(structure, coefficients)
+        self._pending: Coefficients | None = None
         self._compile()
         self.highs = _quiet_highs()
         if threads is not None:
@@ -134,11 +135,22 @@ class CompiledModel:
             self.highs.setOptionValue("time_limit", float(time_limit))
         self.highs.passModel(self._lp)
         del self._lp
-        self._coefficients = coefficients
+
+    @property
+    def model(self) -> pyo.ConcreteModel:
+        """The Pyomo model, its parameters in step with the last :meth:`update`.
+
+        Updates go to HiGHS at once and reach the Pyomo ``Param``s when the model is next
+        looked at, which keeps Pyomo's per-parameter overhead off the re-solve loop.
+        """
+        if self._pending is not None:
+            self._sync_params(self._pending)
+            self._pending = None
+        return self._model
 
     # -- compilation ---------------------------------------------------------------------
     def _compile(self) -> None:
-        m = self.model
+        m = self._model
         columns = list(m.component_data_objects(pyo.Var, descend_into=True))
         col_of = {id(v): i for i, v in enumerate(columns)}
         lower = np.array([pyo.value(v.lb) if v.has_lb() else -_INF for v in columns])
@@ -201,9 +213,9 @@ class CompiledModel:
         }
 
     # -- updates -------------------------------------------------------------------------
-    def update(self, c: Coefficients) -> None:
-        """Set every mutable parameter to ``c`` in Pyomo and in the live HiGHS model."""
-        m, h, cols, rows = self.model, self.highs, self.cols, self.rows
+    def _sync_params(self, c: Coefficients) -> None:
+        """Write ``c`` into the Pyomo model's mutable parameters."""
+        m = self._model
         ids = list(m.P)
         m.charge_value.store_values(dict(enumerate(c.charge_value.tolist())))
         m.discharge_value.store_values(dict(enumerate(c.discharge_value.tolist())))
@@ -219,6 +231,12 @@ class CompiledModel:
         m.day_cycle_energy.store_values(
             dict(enumerate(np.minimum(c.day_cycle_energy, 1e30).tolist()))
         )
+
+    def update(self, c: Coefficients) -> None:
+        """Set every mutable parameter to ``c``: in the live HiGHS model now, in the Pyomo
+        model when it is next looked at (:attr:`model`)."""
+        h, cols, rows = self.highs, self.cols, self.rows
+        ids = [p[0] for p in self.structure.products]
 
         def cost(idx: np.ndarray, values: np.ndarray) -> None:
             h.changeColsCost(idx.size, idx.ravel(), np.ravel(values).astype(float))
@@ -253,7 +271,7 @@ class CompiledModel:
         row_bounds("terminal_energy", c.soc_terminal_energy, _INF)
         row_bounds("day_cycle", -_INF, np.minimum(c.day_cycle_energy, 1e30))
         row_bounds("horizon_cycle", -_INF, min(c.horizon_cycle_energy, 1e30))
-        self._coefficients = c
+        self._pending = c
 
     # -- solve ---------------------------------------------------------------------------
     def solve(self) -> Solution:

@@ -85,7 +85,7 @@ def test_update_equals_fresh_build(caiso_2024):
         np.testing.assert_allclose(got, want)
     # and the Pyomo parameters were updated too: recompiling the model gives the same LP
     recompiled = CompiledModel.__new__(CompiledModel)
-    recompiled.structure, recompiled.model = s, model.model
+    recompiled.structure, recompiled._model = s, model.model
     recompiled._compile()
     np.testing.assert_allclose(recompiled._lp.col_cost_, _lp_arrays(fresh)[0])
     np.testing.assert_allclose(recompiled._lp.row_upper_, _lp_arrays(fresh)[4])
