@@ -157,35 +157,42 @@ def parity_cmd(
 
 
 def _print(table: Any, tariff: list[BreakEven], cell: list[BreakEven], notes: list[str]) -> None:
+    """Options as columns, metrics as rows (fits a terminal), then reasons and break-evens."""
     out = Console()
     t = Table(title="supply options")
-    cols = [
-        ("landed $/kWh", "landed_usd_per_kwh", "{:.2f}"),
-        ("duty $/kWh", "duty_usd_per_kwh", "{:.2f}"),
-        ("45X $/kWh", "x45_effect_usd_per_kwh", "{:.2f}"),
-        ("net DC $/kWh", "net_dc_block_usd_per_kwh", "{:.2f}"),
-        ("DC %", "dc_adjusted_pct", "{:.0%}"),
-        ("MACR", "macr", "{:.0%}"),
+    rows = [
+        ("landed DC block [$/kWh]", "landed_usd_per_kwh", "{:.2f}"),
+        ("  of which duty [$/kWh]", "duty_usd_per_kwh", "{:.2f}"),
+        ("45X effect [$/kWh]", "x45_effect_usd_per_kwh", "{:.2f}"),
+        ("net DC block [$/kWh]", "net_dc_block_usd_per_kwh", "{:.2f}"),
+        ("capex [$]", "capex_usd", "{:,.0f}"),
+        ("DC adjusted %", "dc_adjusted_pct", "{:.1%}"),
+        ("DC pass", "dc_pass", "{}"),
+        ("MACR", "macr", "{:.1%}"),
         ("MACR pass", "macr_pass", "{}"),
-        ("ITC", "itc_rate", "{:.0%}"),
-        ("IRR after tax", "project_irr_after_tax", "{:.2%}"),
-        ("equity IRR", "equity_irr_after_tax", "{:.2%}"),
-        ("LCOS $/MWh", "lcos_usd_per_mwh", "{:.1f}"),
-        ("LCOS w/ credits", "lcos_with_credits_usd_per_mwh", "{:.1f}"),
+        ("ITC rate", "itc_rate", "{:.0%}"),
+        ("project IRR pre-tax", "project_irr_pre_tax", "{:.2%}"),
+        ("project IRR after tax", "project_irr_after_tax", "{:.2%}"),
+        ("equity IRR after tax", "equity_irr_after_tax", "{:.2%}"),
+        ("project NPV after tax [$]", "project_npv_after_tax_usd", "{:,.0f}"),
+        ("LCOS [$/MWh]", "lcos_usd_per_mwh", "{:.1f}"),
+        ("LCOS with credits [$/MWh]", "lcos_with_credits_usd_per_mwh", "{:.1f}"),
     ]
-    t.add_column("option")
-    t.add_column("ITC tier")
-    for label, _, _ in cols:
-        t.add_column(label, justify="right")
-    for (opt, tier), row in table.iterrows():
-        t.add_row(str(opt), str(tier), *(
-            "-" if isinstance(row[k], float) and not math.isfinite(row[k]) else f.format(row[k])
-            for _, k, f in cols))
+    t.add_column("metric")
+    for opt, tier in table.index:
+        t.add_column(f"{opt}\n({tier})", justify="right")
+    for label, key, fmt in rows:
+        cells = []
+        for v in table[key]:
+            bad = isinstance(v, float) and not math.isfinite(v)
+            cells.append("-" if bad else fmt.format(v))
+        t.add_row(label, *cells)
     out.print(t)
     for (opt, tier), row in table.iterrows():
-        out.print(f"ITC {opt} [{tier}]: {row['itc_reason']}", highlight=False)
+        out.print(f"ITC {opt} [{tier}]: {row['itc_reason']}", highlight=False, soft_wrap=True,
+                  markup=False)
     for b in [*tariff, *cell]:
         out.print(f"break-even [{b.itc_tier}] {b.import_option} vs {b.domestic_option}: "
-                  f"{b.message}", highlight=False)
+                  f"{b.message}", highlight=False, soft_wrap=True, markup=False)
     for n in notes:
-        out.print(f"note: {n}", highlight=False)
+        out.print(f"note: {n}", highlight=False, soft_wrap=True, markup=False)
