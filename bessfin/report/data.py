@@ -1,0 +1,287 @@
+"""Frames a report shows, read from a :class:`~bessfin.chain.DealResult` (no plotting here).
+
+Every function is pure and returns a small ``DataFrame`` (or list of rows) whose numbers come
+from the pro forma, the lifetime dispatch or the supply outcome; the HTML report and the Excel
+workbook draw and tabulate these same frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bessfin.chain import DealResult, SupplyOutcome
+from bessfin.dispatch import DispatchResult
+from bessfin.finance import ProForma
+
+REVENUE_PREFIX = "revenue: "
+MERCHANT_PREFIX = "revenue: merchant "
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One headline number with how to show it.
+
+    Attributes
+    ----------
+    group : section of the metrics table (e.g. ``"Project (unlevered)"``).
+    label : what it is.
+    value : the number (in $ or as a fraction), text, or ``None``.
+    kind : formatting kind (see :mod:`bessfin.report.fmt`).
+    note : short explanation (cash flow used, rate, reason for n/a).
+    """
+
+    group: str
+    label: str
+    value: float | int | str | None
+    kind: str
+    note: str = ""
+
+
+def revenue_lines(pf: ProForma) -> list[str]:
+    """Pro forma revenue lines (merchant streams and contracts), without the total."""
+    return [n for n in pf.annual.index
+            if n.startswith(REVENUE_PREFIX) and n != "revenue: total"]
+
+
+def stream_label(line: str) -> str:
+    """Short label of a revenue line: ``revenue: merchant reg_up`` -> ``reg_up``."""
+    return line.removeprefix(MERCHANT_PREFIX).removeprefix(REVENUE_PREFIX)
+
+
+def revenue_by_stream(pf: ProForma) -> pd.DataFrame:
+    """Revenue by stream and operating year [$].
+
+    Returns
+    -------
+    DataFrame
+        Index operating year 1..N; one column per revenue line that is non-zero in some year
+        (merchant streams by dispatch name, then contracts), signed as in the pro forma.
+    """
+    lines = [n for n in revenue_lines(pf) if (pf.annual.loc[n] != 0).any()]
+    frame = pf.annual.loc[lines, pf.annual.columns[1:]].T
+    frame.columns = [stream_label(n) for n in lines]
+    frame.index.name = "year"
+    return frame
+
+
+def _local(dispatch: DispatchResult) -> pd.DatetimeIndex:
+    return dispatch.schedule.index.tz_convert(dispatch.timezone)
+
+
+def award_columns(dispatch: DispatchResult) -> list[str]:
+    """Ancillary award columns (``<product>_mw``) of the hourly schedule."""
+    return [c for c in dispatch.schedule.columns
+            if c.endswith("_mw") and c not in ("charge_mw", "discharge_mw")]
+
+
+def typical_day(dispatch: DispatchResult) -> pd.DataFrame:
+    """Mean schedule by local hour of day (the year-1 "typical day").
+
+    Returns
+    -------
+    DataFrame
+        Index local hour 0..23; columns ``charge_mw``, ``discharge_mw``, each award
+        ``<product>_mw`` [MW], ``soc_mwh`` [MWh], ``energy_price`` (mean), ``price_p10`` and
+        ``price_p90`` [$/MWh].
+    """
+    s = dispatch.schedule
+    hour = pd.Index(_local(dispatch).hour, name="hour")
+    cols = ["charge_mw", "discharge_mw", *award_columns(dispatch), "soc_mwh", "energy_price"]
+    out = s[cols].groupby(hour).mean()
+    price = s["energy_price"].groupby(hour)
+    out["price_p10"] = price.quantile(0.1)
+    out["price_p90"] = price.quantile(0.9)
+    return out
+
+
+def soc_heatmap(dispatch: DispatchResult) -> pd.DataFrame:
+    """State of charge as a fraction of nameplate energy, hour of day x local day.
+
+    Returns
+    -------
+    DataFrame
+        Index local hour 0..23, columns local dates; values end-of-hour SOC / ``energy_mwh``
+        [-]. The fall-back hour is averaged; the missing spring-forward hour is NaN.
+    """
+    local = _local(dispatch)
+    soc = dispatch.schedule["soc_mwh"].to_numpy() / dispatch.battery.energy_mwh
+    frame = pd.DataFrame({"date": local.date, "hour": local.hour, "soc": soc})
+    table = frame.pivot_table(index="hour", columns="date", values="soc", aggfunc="mean",
+                              dropna=False)
+    return table.reindex(range(24))
+
+
+def monthly_revenue(dispatch: DispatchResult) -> pd.DataFrame:
+    """Year-1 merchant dispatch revenue by local month and stream [$] (streams never
+    non-zero are dropped)."""
+    monthly = dispatch.monthly_revenue
+    monthly = monthly.loc[:, (monthly != 0).any()]
+    monthly.index = monthly.index.astype(str)
+    monthly.index.name = "month"
+    return monthly
+
+
+#: Steps of the lifetime cash-flow waterfall: label -> pro forma lines summed over years 0..N.
+WATERFALL_STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Capex (incl. augmentation)", ("capex: total",)),
+    ("Revenue", ("revenue: total",)),
+    ("Opex", ("opex: total",)),
+    ("Debt drawdown", ("debt: drawdown",)),
+    ("Debt fee", ("debt: upfront fee",)),
+    ("Interest", ("debt: interest",)),
+    ("Principal", ("debt: principal",)),
+    ("Income tax", ("tax: state", "tax: federal")),
+    ("ITC", ("ITC: transfer proceeds", "ITC: used against tax")),
+)
+WATERFALL_TOTAL = "cash flow to equity"
+
+
+def waterfall(pf: ProForma) -> pd.DataFrame:
+    """Lifetime cash-flow waterfall to equity, nominal and undiscounted [$].
+
+    Returns
+    -------
+    DataFrame
+        One row per step of :data:`WATERFALL_STEPS` (column ``value``: the step's lines summed
+        over years 0..N, ``start`` and ``end``: the running total before and after), then a
+        total row ``Equity cash flow`` (the sum of ``cash flow to equity``), ``is_total`` True.
+        The steps add up to the total by the pro forma's sign convention.
+    """
+    a = pf.annual
+    rows, running = [], 0.0
+    for label, lines in WATERFALL_STEPS:
+        value = float(sum(a.loc[n].sum() for n in lines if n in a.index))
+        rows.append({"step": label, "value": value, "start": running,
+                     "end": running + value, "is_total": False})
+        running += value
+    total = float(a.loc[WATERFALL_TOTAL].sum())
+    rows.append({"step": "Equity cash flow", "value": total, "start": 0.0, "end": total,
+                 "is_total": True})
+    return pd.DataFrame(rows).set_index("step")
+
+
+def dscr_by_year(pf: ProForma) -> pd.DataFrame:
+    """DSCR and its sizing target by year, from year 1 to the last year with debt service
+    (empty without debt service).
+
+    Returns
+    -------
+    DataFrame
+        Index operating year (DSCR is NaN in a year without debt service); columns
+        ``dscr`` (base-case CFADS / debt service) and ``target`` (blended target DSCR the
+        debt was sized on) [-], ``cfads`` and ``debt_service`` [$, positive].
+    """
+    a = pf.annual
+    service = -a.loc["debt service"]
+    paying = [y for y in a.columns if y >= 1 and service[y] > 0]
+    years = list(range(1, max(paying) + 1)) if paying else []
+    return pd.DataFrame({
+        "dscr": a.loc["memo: DSCR", years].astype(float),
+        "target": a.loc["memo: target DSCR", years].astype(float),
+        "cfads": a.loc["CFADS", years].astype(float),
+        "debt_service": service[years].astype(float),
+    }).rename_axis("year")
+
+
+def landed_by_layer(supply: SupplyOutcome | None) -> pd.DataFrame:
+    """Landed cost of each supply line split into FOB, freight and each duty layer [$].
+
+    Returns
+    -------
+    DataFrame
+        Index supply line name; columns ``FOB``, ``freight`` and one per duty layer that is
+        non-zero on some line (display names), then ``landed``. Empty without a supply option.
+    """
+    if supply is None or supply.landed.empty:
+        return pd.DataFrame()
+    from bessfin.supply.tariffs import LAYERS
+
+    land = supply.landed.set_index("name")
+    out = pd.DataFrame({"FOB": land["fob_usd"], "freight": land["freight_usd"]})
+    for key, name in LAYERS.items():
+        col = f"duty_{key}_usd"
+        if col in land and (land[col] != 0).any():
+            out[name] = land[col]
+    out["landed"] = land["landed_usd"]
+    return out
+
+
+def _payback_note(year: int | None) -> str:
+    return "never (cumulative cash flow stays negative)" if year is None else ""
+
+
+def key_metrics(result: DealResult) -> list[Metric]:
+    """Headline metrics, grouped: project (unlevered), equity (levered), debt, cost, credit."""
+    pf, m = result.pro_forma, result.pro_forma.metrics
+    notes = m.irr_notes
+    capex0 = float(-pf.line("capex: total").iloc[0])
+    kwh = result.deal.battery.energy_mwh * 1e3
+    r = f"at {m.discount_rate:.1%}"
+    year1 = float(pf.line("revenue: total").loc[1])
+    out = [
+        Metric("Project (unlevered)", "Project IRR, pre-tax", m.project_irr_pre_tax, "pct",
+               notes.get("project_irr_pre_tax", "capex then CFADS, before tax and credits")),
+        Metric("Project (unlevered)", "Project IRR, after tax", m.project_irr_after_tax, "pct",
+               notes.get("project_irr_after_tax", "unlevered, after tax, with the ITC")),
+        Metric("Project (unlevered)", "Project NPV, after tax", m.project_npv_after_tax, "usd_m",
+               f"$M {r}"),
+        Metric("Project (unlevered)", "Project payback year", m.project_payback_year, "year",
+               _payback_note(m.project_payback_year) or "cumulative after-tax cash flow >= 0"),
+        Metric("Equity (levered)", "Equity IRR, after tax", m.equity_irr_after_tax, "pct",
+               notes.get("equity_irr_after_tax", "cash flow to equity after debt, tax, ITC")),
+        Metric("Equity (levered)", "Equity NPV, after tax", m.equity_npv_after_tax, "usd_m",
+               f"$M {r}"),
+        Metric("Equity (levered)", "Equity payback year", m.equity_payback_year, "year",
+               _payback_note(m.equity_payback_year)),
+        Metric("Debt", "Debt at COD", m.debt_amount, "usd_m", f"$M, gearing {m.gearing:.1%}"
+               if np.isfinite(m.gearing) else "$M"),
+        Metric("Debt", "Minimum DSCR", m.min_dscr, "ratio", "base-case CFADS / debt service"),
+        Metric("Debt", "Average DSCR", m.avg_dscr, "ratio", "over years with debt service"),
+        Metric("Debt", "LLCR", m.llcr, "ratio", "PV(CFADS over the tenor) / debt"),
+        Metric("Cost", "Capex at COD", capex0, "usd_m", f"$M, {capex0 / kwh:,.0f} $/kWh"),
+        Metric("Cost", "LCOS without credits", m.lcos_usd_per_mwh, "usd_per_mwh",
+               f"$/MWh discharged, {r}, excludes charging cost"),
+        Metric("Cost", "LCOS with credits", m.lcos_with_credits_usd_per_mwh, "usd_per_mwh",
+               "$/MWh, less PV of the ITC's cash value"),
+        Metric("Revenue", "Year-1 revenue", year1, "usd_m",
+               f"$M, {year1 / (result.deal.battery.power_mw * 1e3):,.1f} $/kW-yr"),
+        Metric("Revenue", "Average cycles per year",
+               float(result.lifetime.annual["cycles"].mean()), "number",
+               f"dispatch mode: {result.lifetime.mode}"),
+        Metric("Credit", "ITC rate", pf.itc.rate, "pct", f"tier: {pf.itc.tier}"),
+    ]
+    return out
+
+
+def metrics_frame(results: list[DealResult]) -> tuple[pd.DataFrame, list[str]]:
+    """Key metrics of several deals side by side.
+
+    Returns
+    -------
+    tuple
+        ``(frame, kinds)``: frame indexed by ``(group, label)`` with one column per deal name
+        (made unique by suffixing ``#2``, ``#3`` ...), and the formatting kind of each row.
+    """
+    columns: dict[str, list] = {}
+    kinds: list[str] = []
+    index: list[tuple[str, str]] = []
+    for i, res in enumerate(results):
+        name = res.deal.name
+        while name in columns:
+            name = f"{res.deal.name} #{i + 1}"
+        ms = key_metrics(res)
+        columns[name] = [x.value for x in ms]
+        if not index:
+            index = [(x.group, x.label) for x in ms]
+            kinds = [x.kind for x in ms]
+    rows = pd.MultiIndex.from_tuples(index, names=["group", "metric"])
+    frame = pd.DataFrame(columns, index=rows)
+    return frame, kinds
+
+
+def average_revenue_per_kw(result: DealResult) -> pd.Series:
+    """Mean annual revenue by stream over the life per kW of power [$/kW-yr]."""
+    return revenue_by_stream(result.pro_forma).mean() / (result.deal.battery.power_mw * 1e3)

@@ -1,0 +1,348 @@
+"""Self-contained HTML reports: one deal (:func:`write_html`) or several side by side
+(:func:`write_comparison_html`).
+
+The page has no scripts and loads nothing: charts are inline SVG (see
+:mod:`bessfin.report.charts`), tables are real ``<table>`` elements, the stylesheet is inline.
+Section contents are described in ``docs/reports.md``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from bessfin.chain import DealResult
+from bessfin.report import assumptions as asm
+from bessfin.report import charts, data
+from bessfin.report.page import details, figure, page
+from bessfin.report.tables import render_table
+from bessfin.report.tornado import check_tornado, tornado_metric
+
+#: (anchor, heading) of every section of the single-deal report, in order.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("metrics", "Key metrics"),
+    ("assumptions", "Assumptions and sources"),
+    ("revenue", "Revenue by stream and year"),
+    ("dispatch", "Year-1 dispatch: typical day and state of charge"),
+    ("monthly", "Monthly revenue, year 1"),
+    ("waterfall", "Cash-flow waterfall"),
+    ("dscr", "DSCR by year"),
+    ("tornado", "Sensitivity tornado"),
+    ("supply", "Supply chain: landed cost by duty layer"),
+    ("proforma", "Pro forma, annual"),
+)
+
+#: (anchor, heading) of every section of the comparison report, in order.
+COMPARISON_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("checks", "Lender checks"),
+    ("metrics", "Key metrics"),
+    ("assumptions", "Key assumptions"),
+    ("revenue", "Revenue stack per deal"),
+    ("revenue-years", "Revenue by year"),
+    ("dscr", "DSCR by year"),
+)
+
+
+def _banner(result: DealResult) -> str:
+    checks = result.checks
+    if not checks:
+        return ('<div class="banner none" id="checks"><strong>No lender criteria set</strong>'
+                "<p>Add a [lender] section to the deal to test bankability.</p></div>")
+    ok = result.passed
+    items = "".join(
+        f'<li class="{"passed" if c.passed else "failed"}">{"PASS" if c.passed else "FAIL"} '
+        f"{escape(c.name)}: {escape(c.reason)}</li>" for c in checks)
+    n_fail = sum(not c.passed for c in checks)
+    head = ("PASS: all lender checks met" if ok else
+            f"FAIL: {n_fail} of {len(checks)} lender checks not met")
+    return (f'<div class="banner {"pass" if ok else "fail"}" id="checks">'
+            f"<strong>{head}</strong><ul>{items}</ul></div>")
+
+
+def _metrics_section(result: DealResult) -> str:
+    ms = data.key_metrics(result)
+    frame = pd.DataFrame({"group": [m.group for m in ms], "metric": [m.label for m in ms],
+                          "value": [m.value for m in ms], "note": [m.note for m in ms]})
+    frame = frame.set_index(["group", "metric"])
+    kinds = {(m.group, m.label): m.kind for m in ms}
+    table = render_table(frame, row_kinds=kinds, index_label="metric",
+                         caption="Project metrics are unlevered (no debt); equity metrics are "
+                         "levered, after debt service, tax and the ITC. $M where marked.")
+    itc = result.pro_forma.itc
+    return (table + f"<h3>ITC rate: {itc.rate:.2%}</h3>"
+            f'<pre class="explain">{escape(itc.explain())}</pre>')
+
+
+def _assumptions_section(result: DealResult) -> str:
+    key = asm.key_assumptions(result).set_index(["section", "item"])
+    allin = asm.all_inputs(result).set_index(["section", "item"])
+    policy = asm.policy_sources(result).set_index("key")
+    duties = asm.duty_sources(result)
+    parts = [
+        render_table(key, index_label="assumption",
+                     caption="Key assumptions; 'set by' says whether the deal file gave the "
+                     "value or a documented default applied."),
+        details(f"All inputs ({len(allin)} values, with defaults and field notes)",
+                render_table(allin, index_label="input")),
+        details(f"§48E ITC policy table ({len(policy)} values, each with its source)",
+                render_table(policy, index_label="policy value",
+                             caption="Rows marked 'yes (BOC)' are the schedule steps used for "
+                             "the deal's beginning-of-construction date; facts_row refers to "
+                             "policy_facts.md.")),
+    ]
+    if not duties.empty:
+        parts.append(details(f"Duty layers and their sources ({len(duties)} rows)",
+                             render_table(duties, index=False)))
+    return "".join(parts)
+
+
+def _revenue_section(result: DealResult, colors: dict[str, str]) -> str:
+    rev = data.revenue_by_stream(result.pro_forma)
+    table = rev.T.copy()
+    table.loc["total"] = rev.sum(axis=1)
+    return (figure(charts.revenue_chart(rev, colors),
+                   "Revenue lines of the pro forma by operating year, stacked; negative "
+                   "streams (wear cost, down-regulation energy) below zero. Dots: net total.")
+            + render_table(table, kind="usd_k", index_label="stream \\ year",
+                           caption="Revenue by stream [$ thousand], operating years as columns.",
+                           row_classes={"total": "total"}, table_class="wide"))
+
+
+def _dispatch_section(result: DealResult) -> str:
+    fy = result.lifetime.first_year
+    day = data.typical_day(fy)
+    heat = data.soc_heatmap(fy)
+    day_table = day.copy()
+    day_table["soc_mwh"] = day_table["soc_mwh"]
+    return (
+        f'<p class="note">Year 1 = price year {int(result.lifetime.annual.loc[1, "price_year"])}'
+        f" at nameplate capacity, {escape(fy.horizon.label)}, {escape(fy.market)} "
+        f"{escape(fy.node)}, local time {escape(fy.timezone)}.</p>"
+        + figure(charts.typical_day_chart(day, fy.battery.energy_mwh),
+                 "Mean by local hour over year 1: discharge up, charge down, ancillary awards "
+                 "as lines; energy price mean and 10th-90th percentile band; mean SOC.")
+        + figure(charts.soc_heatmap_chart(heat),
+                 "End-of-hour state of charge for every hour of year 1 (columns: days; rows: "
+                 "local hour). Dark = empty, yellow = full.")
+        + details("Typical-day table (mean by local hour)",
+                  render_table(day_table, kind="number", index_label="hour",
+                               caption="MW, MWh and $/MWh.")))
+
+
+def _monthly_section(result: DealResult, colors: dict[str, str]) -> str:
+    monthly = data.monthly_revenue(result.lifetime.first_year)
+    table = monthly.copy()
+    table["total"] = monthly.sum(axis=1)
+    return (figure(charts.monthly_chart(monthly, colors),
+                   "Year-1 merchant dispatch revenue by local calendar month, before contracts.")
+            + render_table(table, kind="usd", index_label="month",
+                           caption="Year-1 merchant revenue by month and stream [$]."))
+
+
+def _waterfall_section(result: DealResult) -> str:
+    wf = data.waterfall(result.pro_forma)
+    lines = ["capex: total", "revenue: total", "opex: total", "EBITDA", "CFADS",
+             "debt service", "tax: state", "tax: federal", "ITC: transfer proceeds",
+             "ITC: used against tax", "cash flow to equity", "unlevered after-tax cash flow"]
+    annual = result.pro_forma.annual.loc[lines]
+    return (figure(charts.waterfall_chart(wf),
+                   "Sum over years 0..N, nominal and undiscounted: from capex (year 0 and "
+                   "augmentation) through revenue, opex, debt, income tax and the ITC to the "
+                   "equity cash flow.")
+            + render_table(wf[["value"]], kind="usd", index_label="step",
+                           caption="Waterfall steps [$].", row_classes={
+                               "Equity cash flow": "total"})
+            + details("Annual cash flow [$ thousand]",
+                      render_table(annual, kind="usd_k", index_label="line \\ year",
+                                   table_class="wide")))
+
+
+def _dscr_section(result: DealResult) -> str:
+    frame = data.dscr_by_year(result.pro_forma)
+    if frame.empty:
+        return '<p class="note">No debt: DSCR is not defined for an all-equity project.</p>'
+    return (figure(charts.dscr_chart(frame, result.deal.lender.min_dscr),
+                   "Base-case CFADS / debt service by year (red: below the lender minimum); "
+                   "the line is the blended target the debt was sized on.")
+            + render_table(frame, index_label="year",
+                           col_kinds={"dscr": "ratio", "target": "ratio", "cfads": "usd",
+                                      "debt_service": "usd"},
+                           caption="DSCR and target [x]; CFADS and debt service [$]."))
+
+
+def _tornado_section(tornado: pd.DataFrame | None) -> str:
+    if tornado is None:
+        return ('<p class="note">No sensitivity frame was given (see docs/reports.md for the '
+                "tornado frame contract, e.g. from bessfin.sensitivity.tornado).</p>")
+    frame = check_tornado(tornado)
+    label, kind = tornado_metric(frame)
+    table = frame.set_index("parameter")[["low_label", "low_value", "high_label",
+                                          "high_value", "base_value", "swing"]]
+    return (figure(charts.tornado_chart(frame, label, kind),
+                   f"{label} with each input at its low and high setting, widest swing on top.")
+            + render_table(table, index_label="parameter",
+                           col_kinds={c: kind for c in ("low_value", "high_value",
+                                                        "base_value", "swing")},
+                           caption=f"Sensitivity of {label}."))
+
+
+def _supply_section(result: DealResult) -> str:
+    frame = data.landed_by_layer(result.supply)
+    if frame.empty:
+        return '<p class="note">No [supply] section: the DC block price is an input.</p>'
+    s = result.supply
+    assert s is not None
+    summary = s.summary.to_frame("value")
+    kinds = {k: ("pct" if k in ("dc_adjusted_pct", "macr") else "text"
+                 if isinstance(v, bool) else "number") for k, v in s.summary.items()}
+    return (figure(charts.landed_chart(frame), "Landed cost of each supply line: FOB, freight "
+                   "and each duty layer on the entry date (sources in the assumptions).")
+            + render_table(frame, kind="usd", index_label="line",
+                           caption="Landed cost by component [$].")
+            + details("Supply option summary", render_table(summary, row_kinds=kinds,
+                                                            index_label="item")))
+
+
+def _proforma_section(result: DealResult) -> str:
+    return details(
+        f"All {len(result.pro_forma.annual)} pro forma lines [$ thousand; memo lines in their "
+        "own units]",
+        render_table(result.pro_forma.annual, kind="usd_k", index_label="line \\ year",
+                     row_kinds={n: "number" for n in result.pro_forma.annual.index
+                                if "DSCR" in n or "share" in n},
+                     table_class="wide"))
+
+
+def deal_report_html(result: DealResult, *, tornado: pd.DataFrame | None = None) -> str:
+    """The single-deal report as an HTML string (see :func:`write_html`)."""
+    rev = data.revenue_by_stream(result.pro_forma)
+    monthly = data.monthly_revenue(result.lifetime.first_year)
+    colors = charts.stream_colors([*rev.columns, *monthly.columns])
+    bodies = {
+        "metrics": _metrics_section(result),
+        "assumptions": _assumptions_section(result),
+        "revenue": _revenue_section(result, colors),
+        "dispatch": _dispatch_section(result),
+        "monthly": _monthly_section(result, colors),
+        "waterfall": _waterfall_section(result),
+        "dscr": _dscr_section(result),
+        "tornado": _tornado_section(tornado),
+        "supply": _supply_section(result),
+        "proforma": _proforma_section(result),
+    }
+    d = result.deal
+    subtitle = (f"{d.market.iso.upper()} {d.market.node} · {d.battery.power_mw:g} MW / "
+                f"{d.battery.energy_mwh:g} MWh · {d.project.life_years}-year life · "
+                f"dispatch mode {result.lifetime.mode}"
+                + (f" · {d.description}" if d.description else ""))
+    return page(d.name, subtitle, [(a, t, bodies[a]) for a, t in SECTIONS],
+                banner=_banner(result))
+
+
+def write_html(result: DealResult, path: str | Path, *,
+               tornado: pd.DataFrame | None = None) -> Path:
+    """Write the self-contained HTML report of one deal.
+
+    Parameters
+    ----------
+    result
+        A deal run (:func:`bessfin.chain.run_deal`).
+    path
+        Output file (parent directories are created).
+    tornado
+        Optional sensitivity frame (contract in :mod:`bessfin.report.tornado`).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(deal_report_html(result, tornado=tornado), encoding="utf-8")
+    return out
+
+
+def _unique_names(results: list[DealResult]) -> list[str]:
+    names: list[str] = []
+    for i, r in enumerate(results):
+        name = r.deal.name
+        names.append(name if name not in names else f"{name} #{i + 1}")
+    return names
+
+
+def comparison_report_html(results: list[DealResult]) -> str:
+    """The comparison report as an HTML string (see :func:`write_comparison_html`)."""
+    if not results:
+        raise ValueError("write_comparison_html needs at least one deal result")
+    names = _unique_names(results)
+    checks = pd.DataFrame({
+        n: {"lender checks": ("PASS" if r.passed else "FAIL") if r.checks else "none set",
+            **{c.name: f"{'PASS' if c.passed else 'FAIL'}: {c.reason}" for c in r.checks}}
+        for n, r in zip(names, results, strict=True)}).fillna("")
+    metrics, kinds = data.metrics_frame(results)
+    metrics.columns = names
+    key = pd.DataFrame({n: asm.key_assumptions(r).set_index(["section", "item"])["value"]
+                        for n, r in zip(names, results, strict=True)})
+    stack = pd.DataFrame({n: data.average_revenue_per_kw(r)
+                          for n, r in zip(names, results, strict=True)}).T.fillna(0.0)
+    colors = charts.stream_colors(list(stack.columns))
+    revenue = {n: r.pro_forma.line("revenue: total").iloc[1:]
+               for n, r in zip(names, results, strict=True)}
+    dscr = {n: data.dscr_by_year(r.pro_forma)["dscr"]
+            for n, r in zip(names, results, strict=True)}
+    dscr = {n: s for n, s in dscr.items() if not s.empty}
+    mins = {r.deal.lender.min_dscr for r in results if r.deal.lender.min_dscr is not None}
+    bodies = {
+        "checks": render_table(checks, index_label="check"),
+        "metrics": render_table(metrics, row_kinds=dict(zip(metrics.index, kinds,
+                                                             strict=True)),
+                                index_label="metric", caption="One column per deal. Project "
+                                "metrics unlevered, equity metrics levered after tax; $M "
+                                "where money."),
+        "assumptions": render_table(key.fillna(""), index_label="assumption"),
+        "revenue": figure(charts.comparison_revenue_chart(stack, colors),
+                          "Mean annual revenue over each deal's life per kW of power, by "
+                          "stream.")
+        + render_table(stack.T, kind="number", index_label="stream",
+                       caption="Mean annual revenue [$/kW-yr]."),
+        "revenue-years": figure(charts.overlay_chart(revenue, title="Total revenue by year",
+                                                     ylabel="$M", kind="usd_m"),
+                                "revenue: total of each deal's pro forma.")
+        + render_table(pd.DataFrame(revenue).T, kind="usd_k", index_label="deal \\ year",
+                       caption="Total revenue [$ thousand].", table_class="wide"),
+        "dscr": (figure(charts.overlay_chart(
+            dscr, title="DSCR by year", ylabel="DSCR [x]",
+            hline=min(mins) if len(mins) == 1 else None),
+            "Base-case DSCR of each deal over its debt tenor (dashed: the lender minimum when "
+            "all deals share one).")
+            + render_table(pd.DataFrame(dscr).T, kind="ratio", index_label="deal \\ year",
+                           table_class="wide")
+            if dscr else '<p class="note">No deal carries debt.</p>'),
+    }
+    subtitle = " vs ".join(names)
+    return page("Deal comparison", subtitle,
+                [(a, t, bodies[a]) for a, t in COMPARISON_SECTIONS])
+
+
+def write_comparison_html(results: list[DealResult], path: str | Path) -> Path:
+    """Write a self-contained HTML report comparing deals side by side.
+
+    Parameters
+    ----------
+    results
+        Deal runs, one column each in the tables (repeated names get a ``#n`` suffix).
+    path
+        Output file (parent directories are created).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(comparison_report_html(results), encoding="utf-8")
+    return out
