@@ -1,0 +1,250 @@
+"""Deals per minute of ``bessfin screen``: serial, process pool and Dask, 1 and 2 workers.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench_screen.py                      # both portfolios, all backends
+    python benchmarks/bench_screen.py --quick              # small portfolios, smoke run
+    python benchmarks/bench_screen.py --json bench.json    # also write the raw numbers
+    python benchmarks/bench_screen.py --profile            # where one warm deal's time goes
+    python benchmarks/bench_screen.py --accuracy           # screening vs full on 3 deals
+
+Portfolios (ERCOT 2024 day-ahead, 20-year life, screening mode, base
+``examples/ercot_houston_2h_merchant.toml``):
+
+* ``grid`` - ``examples/portfolio.toml``: 5 hubs x 2 durations x 4 ITC tiers = 40 deals, of
+  which 10 need a dispatch (deals differing only in ITC tier share one, see docs/screening.md).
+* ``distinct`` - hubs and load zones x durations, every deal its own dispatch (the worst case
+  for screening: one co-optimised year per deal).
+
+Each run starts cold: fresh worker processes (spawn), empty price and model caches, a fresh
+output directory; wall time includes worker start-up, model builds and writing the outputs.
+Parallel efficiency = rate with 2 workers / (2 x rate with 1 worker) of the same backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bessfin.screen import load_portfolio, screen  # noqa: E402
+from bessfin.screen.spec import Portfolio, _Bases, expand  # noqa: E402
+from bessfin.screen.worker import clear_caches  # noqa: E402
+
+NODES = ["HB_HOUSTON", "HB_NORTH", "HB_SOUTH", "HB_WEST", "HB_PAN", "LZ_AEN", "LZ_CPS",
+         "LZ_LCRA", "LZ_NORTH", "LZ_WEST", "LZ_SOUTH", "LZ_HOUSTON"]
+
+
+def distinct_portfolio(n_nodes: int, durations: list[int]) -> Portfolio:
+    """Every deal its own dispatch: nodes x energy (100 MW)."""
+    path = ROOT / "examples" / "portfolio.toml"
+    grid = {"market.node": NODES[:n_nodes], "battery.energy_mwh": durations}
+    common = {"market.price_years": [2024], "project.life_years": 20}
+    bases = _Bases(path.parent, "ercot_houston_2h_merchant.toml")
+    return expand(path, [{}], grid, common, bases, "screening")
+
+
+def run_case(pf: Portfolio, backend: str, workers: int) -> dict:
+    """One cold screen of ``pf``; timings and the per-deal breakdown."""
+    if backend == "serial":
+        clear_caches()  # serial runs in this process: start as cold as a fresh worker
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        report = screen(pf, tmp, backend=backend, workers=workers, resume=False)
+        wall = time.perf_counter() - t0
+    t = report.table
+    ok = t[t["status"] == "ok"]
+    if len(ok) != len(pf.specs):
+        raise RuntimeError(f"{backend}: {len(pf.specs) - len(ok)} deals did not finish:\n"
+                           f"{t[t['status'] != 'ok'][['id', 'message']]}")
+    fresh = ok[~ok["dispatch_reused"].astype(bool)]
+    busy = float(ok["seconds"].sum())
+    return {
+        "backend": backend,
+        "workers": workers,
+        "deals": len(ok),
+        "dispatches": len(fresh),
+        "wall_s": round(wall, 2),
+        "deals_per_min": round(60 * len(ok) / wall, 1),
+        "busy_s": round(busy, 2),
+        "build_s": round(float(ok["build_seconds"].sum()), 2),
+        "solve_s": round(float(ok["solve_seconds"].sum()), 2),
+        "dispatch_other_s": round(float((fresh["dispatch_seconds"] - fresh["build_seconds"]
+                                         - fresh["solve_seconds"]).sum()), 2),
+        "finance_s": round(float(ok["finance_seconds"].sum()), 2),
+        "overhead_s": round(wall * workers - busy, 2),
+        "warm_dispatch_median_s": round(float(
+            fresh[fresh["build_seconds"] == 0]["dispatch_seconds"].median()), 3)
+        if (fresh["build_seconds"] == 0).any() else None,
+    }
+
+
+def efficiency(rows: list[dict], backend: str) -> float | None:
+    one = [r for r in rows if r["backend"] == backend and r["workers"] == 1]
+    two = [r for r in rows if r["backend"] == backend and r["workers"] == 2]
+    if not one or not two:
+        return None
+    return round(two[0]["deals_per_min"] / (2 * one[0]["deals_per_min"]), 3)
+
+
+def profile_warm_deal() -> str:
+    """cProfile of three warm deals in this process (models built beforehand)."""
+    from bessfin.screen.worker import screen_one
+
+    pf = distinct_portfolio(3, [200])
+    clear_caches()
+    screen_one(pf.specs[0])  # build the model
+    prof = cProfile.Profile()
+    prof.enable()
+    for s in pf.specs[1:] + pf.specs[:1]:
+        s = s.__class__(**{**s.__dict__, "dispatch_key": ""})  # force a fresh dispatch
+        screen_one(s)
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out).sort_stats("cumulative")
+    stats.print_stats(r"(screen_one|lifetime_dispatch|solver.py:\d+\(update\)|store_values|"
+                      r"_core.run|value_deal|coefficients|market_series|resolve_supply|"
+                      r"solver.py:\d+\(solve\))")
+    return out.getvalue()
+
+
+ACCURACY_DEALS = {
+    # id: overrides of examples/ercot_houston_2h_merchant.toml
+    "houston-2h-2024-25": {},
+    "west-4h-2024": {"market.node": "HB_WEST", "battery.energy_mwh": 400,
+                     "market.price_years": [2024], "augmentation.years": []},
+    "north-1h-2025-esc0": {"market.node": "HB_NORTH", "battery.energy_mwh": 100,
+                           "market.price_years": [2025], "market.escalation": 0.0,
+                           "augmentation.years": [6, 12]},
+}
+
+
+def accuracy() -> list[dict]:
+    """Screening vs full lifetime dispatch: revenue by operating year and IRRs."""
+    import tomllib
+
+    from bessfin.chain import run_deal
+    from bessfin.deal import deal_from_dict
+    from bessfin.screen.spec import set_path
+
+    base = tomllib.loads((ROOT / "examples" / "ercot_houston_2h_merchant.toml").read_text())
+    out = []
+    for name, overrides in ACCURACY_DEALS.items():
+        data = json.loads(json.dumps(base, default=str))
+        for k, v in overrides.items():
+            set_path(data, k, v)
+        deal = deal_from_dict(data, name)
+        cache: dict = {}
+        res = {}
+        for mode in ("screening", "full"):
+            t0 = time.perf_counter()
+            r = run_deal(deal, mode=mode, cache=cache, threads=1)
+            res[mode] = (r, time.perf_counter() - t0)
+        (s, ts), (f, tf) = res["screening"], res["full"]
+        rev_s = s.lifetime.annual[s.lifetime.streams].sum(axis=1)
+        rev_f = f.lifetime.annual[f.lifetime.streams].sum(axis=1)
+        err = (rev_s - rev_f) / rev_f.abs()
+        ss, fs = s.summary_dict(), f.summary_dict()
+        out.append({
+            "deal": name,
+            "years": deal.project.life_years,
+            "price_years": list(deal.market.price_years),
+            "rev_err_mean_abs_pct": round(100 * float(err.abs().mean()), 3),
+            "rev_err_max_abs_pct": round(100 * float(err.abs().max()), 3),
+            "rev_err_lifetime_pct": round(100 * float(rev_s.sum() / rev_f.sum() - 1), 3),
+            "project_irr_after_tax_full": fs["project_irr_after_tax"],
+            "project_irr_after_tax_diff_bp": round(1e4 * (ss["project_irr_after_tax"]
+                                                          - fs["project_irr_after_tax"]), 1),
+            "equity_irr_after_tax_full": fs["equity_irr_after_tax"],
+            "equity_irr_after_tax_diff_bp": round(1e4 * (ss["equity_irr_after_tax"]
+                                                         - fs["equity_irr_after_tax"]), 1),
+            "npv_diff_usd": round(ss["project_npv_after_tax_usd"]
+                                  - fs["project_npv_after_tax_usd"]),
+            "min_dscr_diff": None if fs["min_dscr"] is None else round(
+                ss["min_dscr"] - fs["min_dscr"], 4),
+            "screening_s": round(ts, 1),
+            "full_s": round(tf, 1),
+        })
+        print(f"accuracy {out[-1]}", file=sys.stderr, flush=True)
+    return out
+
+
+def markdown(results: dict) -> str:
+    lines = []
+    for name, res in results["portfolios"].items():
+        lines.append(f"\n{name}: {res['deals']} deals, {res['dispatches']} dispatches\n")
+        lines.append("| backend | workers | wall [s] | deals/min | build [s] | solve [s] | "
+                     "param update etc. [s] | finance [s] | start-up/idle/I-O [s] |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in res["runs"]:
+            lines.append(f"| {r['backend']} | {r['workers']} | {r['wall_s']} | "
+                         f"{r['deals_per_min']} | {r['build_s']} | {r['solve_s']} | "
+                         f"{r['dispatch_other_s']} | {r['finance_s']} | {r['overhead_s']} |")
+        for b, e in res["efficiency"].items():
+            if e is not None:
+                lines.append(f"\nparallel efficiency 1 -> 2 workers, {b}: {e:.0%}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small portfolios, 2 workers only")
+    ap.add_argument("--backends", default="serial,process,dask")
+    ap.add_argument("--portfolios", default="grid,distinct")
+    ap.add_argument("--json", type=Path, help="write the raw numbers here")
+    ap.add_argument("--profile", action="store_true", help="profile warm deals and exit")
+    ap.add_argument("--accuracy", action="store_true", help="screening vs full and exit")
+    args = ap.parse_args(argv)
+    if args.profile:
+        print(profile_warm_deal())
+        return
+    if args.accuracy:
+        rows = accuracy()
+        keys = list(rows[0])
+        print("| " + " | ".join(keys) + " |\n|" + "---|" * len(keys))
+        for r in rows:
+            print("| " + " | ".join(str(r[k]) for k in keys) + " |")
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2))
+        return
+    portfolios = {
+        "grid": load_portfolio(ROOT / "examples" / "portfolio.toml"),
+        "distinct": distinct_portfolio(6 if args.quick else 10, [200, 400]),
+    }
+    if args.quick:
+        specs = portfolios["grid"].specs[:8]
+        portfolios["grid"] = Portfolio(portfolios["grid"].path, specs,
+                                       portfolios["grid"].override_columns)
+    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                                 "platform": platform.platform()}, "portfolios": {}}
+    for name in args.portfolios.split(","):
+        pf = portfolios[name]
+        runs = []
+        for backend in args.backends.split(","):
+            counts = [1] if backend == "serial" else ([2] if args.quick else [1, 2])
+            for w in counts:
+                r = run_case(pf, backend, w)
+                print(f"{name} {backend} x{w}: {r}", file=sys.stderr, flush=True)
+                runs.append(r)
+        res = {"deals": len(pf.specs), "dispatches": len({s.dispatch_key for s in pf.specs}),
+               "runs": runs,
+               "efficiency": {b: efficiency(runs, b) for b in ("process", "dask")}}
+        results["portfolios"][name] = res
+    print(markdown(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
