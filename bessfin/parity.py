@@ -68,6 +68,8 @@ from bessfin.supply import (
 from bessfin.supply.tariffs import to_date
 
 __all__ = [
+    "COLUMNS",
+    "DEFAULT_RATES",
     "ITC_TIERS",
     "METRICS",
     "BreakEven",
