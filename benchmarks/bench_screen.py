@@ -55,14 +55,43 @@ def distinct_portfolio(n_nodes: int, durations: list[int]) -> Portfolio:
     return expand(path, [{}], grid, common, bases, "screening")
 
 
+def _cpu_busy() -> float:
+    """Busy CPU seconds of the whole machine since boot (all cores, from /proc/stat)."""
+    fields = [float(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process and its finished children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def wait_until_idle(threshold: float, max_wait: float = 600.0) -> float:
+    """Wait until other processes use under ``threshold`` of the machine over 5 s; return
+    the fraction seen last."""
+    cores = os.cpu_count() or 1
+    t_end = time.time() + max_wait
+    while True:
+        b0 = _cpu_busy()
+        time.sleep(5)
+        used = (_cpu_busy() - b0) / (5 * cores)
+        if used < threshold or time.time() > t_end:
+            return used
+
+
 def run_case(pf: Portfolio, backend: str, workers: int) -> dict:
-    """One cold screen of ``pf``; timings and the per-deal breakdown."""
+    """One cold screen of ``pf``; timings, the per-deal breakdown, and how much CPU other
+    processes took meanwhile (``foreign_cpu_share``: 0 = the machine was ours)."""
+    busy0, own0 = _cpu_busy(), _own_cpu()
     if backend == "serial":
         clear_caches()  # serial runs in this process: start as cold as a fresh worker
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         report = screen(pf, tmp, backend=backend, workers=workers, resume=False)
         wall = time.perf_counter() - t0
+    foreign = max(0.0, (_cpu_busy() - busy0) - (_own_cpu() - own0))
     t = report.table
     ok = t[t["status"] == "ok"]
     if len(ok) != len(pf.specs):
@@ -71,6 +100,7 @@ def run_case(pf: Portfolio, backend: str, workers: int) -> dict:
     fresh = ok[~ok["dispatch_reused"].astype(bool)]
     busy = float(ok["seconds"].sum())
     return {
+        "foreign_cpu_share": round(foreign / (wall * (os.cpu_count() or 1)), 3),
         "backend": backend,
         "workers": workers,
         "deals": len(ok),
@@ -78,6 +108,7 @@ def run_case(pf: Portfolio, backend: str, workers: int) -> dict:
         "wall_s": round(wall, 2),
         "deals_per_min": round(60 * len(ok) / wall, 1),
         "busy_s": round(busy, 2),
+        "cpu_s": round(float(ok["cpu_seconds"].sum()), 2),
         "build_s": round(float(ok["build_seconds"].sum()), 2),
         "solve_s": round(float(ok["solve_seconds"].sum()), 2),
         "dispatch_other_s": round(float((fresh["dispatch_seconds"] - fresh["build_seconds"]
@@ -124,10 +155,16 @@ ACCURACY_DEALS = {
     "houston-2h-2024-25": {},
     "west-4h-2024": {"market.node": "HB_WEST", "battery.energy_mwh": 400,
                      "market.price_years": [2024], "augmentation.years": []},
-    "north-1h-2025-esc0": {"market.node": "HB_NORTH", "battery.energy_mwh": 100,
-                           "market.price_years": [2025], "market.escalation": 0.0,
-                           "augmentation.years": [6, 12]},
+    "north-2h-2024-aug6-12": {"market.node": "HB_NORTH", "market.price_years": [2024],
+                              "market.escalation": 0.0, "augmentation.years": [6, 12]},
 }
+
+
+def _diff(a: dict, b: dict, key: str, scale: float) -> float | None:
+    """``scale * (a[key] - b[key])`` rounded, ``None`` when either is undefined."""
+    if a[key] is None or b[key] is None:
+        return None
+    return round(scale * (a[key] - b[key]), 4 if scale == 1.0 and abs(a[key]) < 100 else 1)
 
 
 def accuracy() -> list[dict]:
@@ -145,11 +182,10 @@ def accuracy() -> list[dict]:
         for k, v in overrides.items():
             set_path(data, k, v)
         deal = deal_from_dict(data, name)
-        cache: dict = {}
         res = {}
         for mode in ("screening", "full"):
-            t0 = time.perf_counter()
-            r = run_deal(deal, mode=mode, cache=cache, threads=1)
+            t0 = time.perf_counter()  # each mode cold: its own model build included
+            r = run_deal(deal, mode=mode, cache={}, threads=1)
             res[mode] = (r, time.perf_counter() - t0)
         (s, ts), (f, tf) = res["screening"], res["full"]
         rev_s = s.lifetime.annual[s.lifetime.streams].sum(axis=1)
@@ -164,15 +200,12 @@ def accuracy() -> list[dict]:
             "rev_err_max_abs_pct": round(100 * float(err.abs().max()), 3),
             "rev_err_lifetime_pct": round(100 * float(rev_s.sum() / rev_f.sum() - 1), 3),
             "project_irr_after_tax_full": fs["project_irr_after_tax"],
-            "project_irr_after_tax_diff_bp": round(1e4 * (ss["project_irr_after_tax"]
-                                                          - fs["project_irr_after_tax"]), 1),
+            "project_irr_after_tax_diff_bp": _diff(ss, fs, "project_irr_after_tax", 1e4),
             "equity_irr_after_tax_full": fs["equity_irr_after_tax"],
-            "equity_irr_after_tax_diff_bp": round(1e4 * (ss["equity_irr_after_tax"]
-                                                         - fs["equity_irr_after_tax"]), 1),
-            "npv_diff_usd": round(ss["project_npv_after_tax_usd"]
-                                  - fs["project_npv_after_tax_usd"]),
-            "min_dscr_diff": None if fs["min_dscr"] is None else round(
-                ss["min_dscr"] - fs["min_dscr"], 4),
+            "equity_irr_after_tax_diff_bp": _diff(ss, fs, "equity_irr_after_tax", 1e4),
+            "npv_full_usd": round(fs["project_npv_after_tax_usd"]),
+            "npv_diff_usd": _diff(ss, fs, "project_npv_after_tax_usd", 1.0),
+            "min_dscr_diff": _diff(ss, fs, "min_dscr", 1.0),
             "screening_s": round(ts, 1),
             "full_s": round(tf, 1),
         })
@@ -185,12 +218,14 @@ def markdown(results: dict) -> str:
     for name, res in results["portfolios"].items():
         lines.append(f"\n{name}: {res['deals']} deals, {res['dispatches']} dispatches\n")
         lines.append("| backend | workers | wall [s] | deals/min | build [s] | solve [s] | "
-                     "param update etc. [s] | finance [s] | start-up/idle/I-O [s] |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+                     "param update etc. [s] | finance [s] | start-up/idle/I-O [s] | "
+                     "cpu/busy | other load |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in res["runs"]:
             lines.append(f"| {r['backend']} | {r['workers']} | {r['wall_s']} | "
                          f"{r['deals_per_min']} | {r['build_s']} | {r['solve_s']} | "
-                         f"{r['dispatch_other_s']} | {r['finance_s']} | {r['overhead_s']} |")
+                         f"{r['dispatch_other_s']} | {r['finance_s']} | {r['overhead_s']} | "
+                         f"{r['cpu_s'] / r['busy_s']:.2f} | {r['foreign_cpu_share']:.0%} |")
         for b, e in res["efficiency"].items():
             if e is not None:
                 lines.append(f"\nparallel efficiency 1 -> 2 workers, {b}: {e:.0%}")
@@ -203,6 +238,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--backends", default="serial,process,dask")
     ap.add_argument("--portfolios", default="grid,distinct")
     ap.add_argument("--json", type=Path, help="write the raw numbers here")
+    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SHARE",
+                    help="before each case wait until other processes use < SHARE of the "
+                    "CPUs (shared machines)")
     ap.add_argument("--profile", action="store_true", help="profile warm deals and exit")
     ap.add_argument("--accuracy", action="store_true", help="screening vs full and exit")
     args = ap.parse_args(argv)
@@ -234,6 +272,8 @@ def main(argv: list[str] | None = None) -> None:
         for backend in args.backends.split(","):
             counts = [1] if backend == "serial" else ([2] if args.quick else [1, 2])
             for w in counts:
+                if args.wait_idle:
+                    wait_until_idle(args.wait_idle)
                 r = run_case(pf, backend, w)
                 print(f"{name} {backend} x{w}: {r}", file=sys.stderr, flush=True)
                 runs.append(r)

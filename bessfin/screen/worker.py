@@ -49,8 +49,8 @@ METRICS: tuple[str, ...] = (
 )
 #: Run bookkeeping added to every row.
 TIMINGS: tuple[str, ...] = (
-    "seconds", "dispatch_reused", "dispatch_seconds", "build_seconds", "solve_seconds",
-    "finance_seconds", "worker",
+    "seconds", "cpu_seconds", "dispatch_reused", "dispatch_seconds", "build_seconds",
+    "solve_seconds", "finance_seconds", "worker",
 )
 
 
@@ -133,7 +133,7 @@ def screen_one(spec: DealSpec, threads: int | None = None) -> dict[str, Any]:
     while running (missing prices, infeasible LP, ...) gives ``"error"`` with its message.
     """
     threads = _CONFIG["threads"] if threads is None else threads
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     row: dict[str, Any] = {"key": spec.key, "id": spec.id, "status": "ok", "message": "",
                            "worker": f"{socket.gethostname()}:{os.getpid()}"}
     if spec.error is not None:
@@ -161,6 +161,7 @@ def screen_one(spec: DealSpec, threads: int | None = None) -> dict[str, Any]:
         except Exception as e:  # a failing deal must never stop the screen
             row.update(status="error", message=_one_line(e))
     row["seconds"] = round(time.perf_counter() - t0, 4)
+    row["cpu_seconds"] = round(time.process_time() - c0, 4)
     return row
 
 
