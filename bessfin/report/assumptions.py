@@ -33,7 +33,7 @@ DOCS: dict[str, str] = {
     "debt": "docs/finance.md#debt-debtpy",
     "contracts": "docs/finance.md#revenue-and-contracts-contractspy",
     "finance": "docs/finance.md#metrics-metricspy-metrics",
-    "lender": "docs/reports.md#pass--fail-banner",
+    "lender": "docs/reports.md#the-html-report",
 }
 COLUMNS = ["section", "item", "value", "set by", "source / note"]
 

@@ -48,6 +48,7 @@ def stream_colors(names: Sequence[str]) -> dict[str, str]:
     """A stable colour per revenue stream (wear cost grey, contracts after merchant)."""
     palette = [mpl.colors.to_hex(c) for c in mpl.colormaps["tab20"].colors]
     palette = palette[::2] + palette[1::2]  # strong colours first
+    palette = [c for c in palette if c not in ("#7f7f7f", "#c7c7c7")]  # grey = wear cost
     out: dict[str, str] = {}
     for name in names:
         if name in out:
@@ -256,13 +257,16 @@ def tornado_chart(frame: pd.DataFrame, metric: str, kind: str) -> str:
         ax.barh(y, high, 0.6, left=base, color="#f4a261", label="high setting")
         span = np.nanmax(np.abs(np.concatenate([low, high, [0.0]]))) or 1.0
         for yi, (_, row) in zip(y, frame.iterrows(), strict=True):
-            for delta, label, value in ((row["low_delta"], row["low_label"], row["low_value"]),
-                                        (row["high_delta"], row["high_label"],
-                                         row["high_value"])):
-                d = 0.0 if not np.isfinite(delta) else delta
-                ax.annotate(f"{label}: {format_value(value, kind)}", (base + d, yi),
-                            xytext=(4 if d >= 0 else -4, 0), textcoords="offset points",
-                            ha="left" if d >= 0 else "right", va="center", fontsize=7.5)
+            lo_d = 0.0 if not np.isfinite(row["low_delta"]) else row["low_delta"]
+            hi_d = 0.0 if not np.isfinite(row["high_delta"]) else row["high_delta"]
+            low_left = lo_d <= hi_d  # the smaller end is labelled on the left, ties: low left
+            for d, label, value, left in ((lo_d, row["low_label"], row["low_value"], low_left),
+                                          (hi_d, row["high_label"], row["high_value"],
+                                           not low_left)):
+                end = min(d, 0.0) if left else max(d, 0.0)
+                ax.annotate(f"{label}: {format_value(value, kind)}", (base + end, yi),
+                            xytext=(-4 if left else 4, 0), textcoords="offset points",
+                            ha="right" if left else "left", va="center", fontsize=7.5)
         ax.axvline(base, color=TOTAL, lw=1.2)
         ax.set_xlim(base - 2.0 * span, base + 2.0 * span)
         ax.set_yticks(y, frame["parameter"].astype(str))

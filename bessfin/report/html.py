@@ -286,8 +286,9 @@ def comparison_report_html(results: list[DealResult]) -> str:
     metrics.columns = names
     key = pd.DataFrame({n: asm.key_assumptions(r).set_index(["section", "item"])["value"]
                         for n, r in zip(names, results, strict=True)})
-    stack = pd.DataFrame({n: data.average_revenue_per_kw(r)
-                          for n, r in zip(names, results, strict=True)}).T.fillna(0.0)
+    stack = pd.concat([data.average_revenue_per_kw(r).rename(n)
+                       for n, r in zip(names, results, strict=True)], axis=1,
+                      sort=False).T.fillna(0.0)  # streams in pro forma order
     colors = charts.stream_colors(list(stack.columns))
     revenue = {n: r.pro_forma.line("revenue: total").iloc[1:]
                for n, r in zip(names, results, strict=True)}
