@@ -19,6 +19,9 @@ from bessfin.screen.output import LOWER_IS_BETTER
 
 _SHOWN = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
           "min_dscr", "year1_merchant_usd_per_kw_yr", "itc_rate", "capex_usd", "passed")
+#: Fewer metrics in the terminal table (all of _SHOWN are in --json).
+_TABLE = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
+          "min_dscr", "passed")
 
 
 @app.command("screen")
@@ -113,7 +116,9 @@ def screen_cmd(
             }
             sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         else:
-            print_ranked(ranked, pf.override_columns, rank_by)
+            varying = [c for c in pf.override_columns
+                       if report.table[c].astype(str).nunique() > 1]
+            print_ranked(ranked, varying, rank_by)
             for r in report.table.to_dict("records"):
                 if r["status"] != "ok":
                     err.print(f"{r['status']}: {r['id']}: {r['message']}", highlight=False,
@@ -133,22 +138,27 @@ def _json_row(row: dict[str, Any], overrides: list[str], by: str) -> dict[str, A
     return {k: _clean(row.get(k)) for k in dict.fromkeys(keys)}
 
 
-def _fmt(v: Any) -> str:
+def _fmt(v: Any, column: str = "") -> str:
     v = _clean(v)
     if v is None:
         return "-"
+    if isinstance(v, float) and ("irr" in column or column == "itc_rate"):
+        return f"{v:.2%}"
     if isinstance(v, float):
         return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
     return str(v)
 
 
 def print_ranked(ranked: Any, overrides: list[str], by: str) -> None:
-    """The ranked table on stdout."""
+    """The ranked table on stdout: id, the override columns given, ``by`` and key metrics."""
     order = "ascending" if by in LOWER_IS_BETTER else "descending"
     t = Table(title=f"top {len(ranked)} by {by} ({order})")
-    cols = ["id", *overrides, by, *(k for k in _SHOWN if k != by)]
-    for c in dict.fromkeys(cols):
+    cols = list(dict.fromkeys(["id", *overrides, by, *_TABLE]))
+    for c in cols:
         t.add_column(c, justify="left" if c == "id" or c in overrides else "right")
     for r in ranked.to_dict("records"):
-        t.add_row(*(_fmt(r.get(c)) for c in dict.fromkeys(cols)))
-    Console().print(t)
+        t.add_row(*(_fmt(r.get(c), c) for c in cols))
+    out = Console()
+    if not out.is_terminal:
+        out = Console(width=240)
+    out.print(t)

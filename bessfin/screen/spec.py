@@ -106,8 +106,22 @@ class Portfolio:
         return [s for s in self.specs if not s.valid]
 
 
+def _canonical(obj: Any) -> Any:
+    """``obj`` with sets sorted and tuples as lists, so its JSON does not depend on the
+    process's hash seed (a frozenset's iteration order does)."""
+    if isinstance(obj, dict):
+        return {str(k): _canonical(v) for k, v in obj.items()}
+    if isinstance(obj, (set, frozenset)):
+        items = [_canonical(v) for v in obj]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str))
+    if isinstance(obj, (list, tuple)):
+        return [_canonical(v) for v in obj]
+    return obj
+
+
 def _digest(obj: Any) -> str:
-    text = json.dumps(obj, sort_keys=True, default=str, separators=(",", ":"))
+    """SHA-256 of ``obj``'s canonical JSON, the same in every process."""
+    text = json.dumps(_canonical(obj), sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -116,11 +130,11 @@ def dispatch_key(deal: Deal, mode: str) -> str:
     life, degradation, augmentation and mode. Deals that differ only in costs, tax, ITC,
     supply, debt or contracts share it and so share one dispatch."""
     parts = {
-        "battery": deal.battery.model_dump(mode="json"),
-        "market": deal.market.model_dump(mode="json"),
+        "battery": deal.battery.model_dump(),
+        "market": deal.market.model_dump(),
         "life_years": deal.project.life_years,
-        "degradation": deal.degradation.model_dump(mode="json"),
-        "augmentation": deal.augmentation.model_dump(mode="json"),
+        "degradation": deal.degradation.model_dump(),
+        "augmentation": deal.augmentation.model_dump(),
         "mode": mode,
     }
     return _digest(parts)[:24]
@@ -330,7 +344,7 @@ def _resolve(
         key = _digest({"deal": deal, "overrides": overrides, "mode": mode})
         dkey = ""
     else:
-        key = _digest({"deal": model.model_dump(mode="json"), "mode": mode})
+        key = _digest({"deal": model.model_dump(), "mode": mode})
         dkey = dispatch_key(model, mode)
     return DealSpec(index=index, id=label or key[:12], key=key, overrides=overrides,
                     deal=deal, mode=mode, dispatch_key=dkey, error=error)

@@ -159,3 +159,21 @@ def test_parse_cell_and_set_path():
     assert d == {"market": {"node": "B"}, "debt": {"rate": 0.07}}
     with pytest.raises(ValueError, match="is a value, not a section"):
         set_path(d, "market.node.x", 1)
+
+
+def test_keys_do_not_depend_on_the_hash_seed(tmp_path):
+    """Resume matches keys across processes: sets in the deal (e.g. capex.itc_eligible)
+    must not leak their per-process iteration order into the key."""
+    import os
+    import subprocess
+    import sys
+
+    pf = write_portfolio(tmp_path, GRID)
+    code = ("import sys; from bessfin.screen import load_portfolio; "
+            "print(','.join(s.key + s.dispatch_key for s in load_portfolio(sys.argv[1]).specs))")
+    outs = {subprocess.run([sys.executable, "-c", code, str(pf)], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")}
+    assert len(outs) == 1
+    assert outs.pop().strip() == ",".join(s.key + s.dispatch_key
+                                          for s in load_portfolio(pf).specs)
