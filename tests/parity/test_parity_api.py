@@ -293,7 +293,7 @@ def test_custom_option_line_overrides_and_x45(deal):
 
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_plot_writes_file(deal, tmp_path, suffix):
-    pytest.importorskip("matplotlib")
+    import matplotlib  # noqa: F401  (a core dependency)
     curves = parity_curves(deal, None, ["china-import", "fully-domestic"],
                            metric="net_dc_block_usd_per_kwh", itc_tiers=["none", "pwa"])
     be = breakeven_tariff(deal, None, "china-import", "fully-domestic",
