@@ -47,6 +47,18 @@ def _quiet_highs() -> highspy.Highs:
     return h
 
 
+# HiGHS runs one task scheduler per process, sized by the first solve's ``threads`` option; a
+# later solve asking for another size fails ("Not Set") unless the scheduler is reset first.
+_scheduler_threads: list[int | None] = [None]
+
+
+def _use_threads(threads: int | None) -> None:
+    """Make the process-wide HiGHS scheduler match ``threads`` (None: HiGHS's default)."""
+    if _scheduler_threads[0] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+        _scheduler_threads[0] = threads
+
+
 class SolveStatus(StrEnum):
     """Outcome of one LP solve."""
 
@@ -138,8 +150,9 @@ class CompiledModel:
             if gc_was_on:
                 gc.enable()
         self.highs = _quiet_highs()
-        if threads is not None:
-            self.highs.setOptionValue("threads", int(threads))
+        self._threads = None if threads is None else int(threads)
+        if self._threads is not None:
+            self.highs.setOptionValue("threads", self._threads)
         if time_limit is not None:
             self.highs.setOptionValue("time_limit", float(time_limit))
         self.highs.passModel(self._lp)
@@ -286,6 +299,7 @@ class CompiledModel:
     def solve(self) -> Solution:
         """Solve; raise :class:`SolverError` unless HiGHS proves optimality."""
         t0 = time.perf_counter()
+        _use_threads(self._threads)
         run = self.highs.run()
         status = _STATUS.get(self.highs.getModelStatus(), SolveStatus.ERROR)
         if run == highspy.HighsStatus.kError and status is SolveStatus.OPTIMAL:

@@ -90,3 +90,13 @@ def test_update_equals_fresh_build(caiso_2024):
     np.testing.assert_allclose(recompiled._lp.col_cost_, _lp_arrays(fresh)[0])
     np.testing.assert_allclose(recompiled._lp.row_upper_, _lp_arrays(fresh)[4])
     assert model.solve().objective == pytest.approx(fresh.solve().objective, rel=1e-9)
+
+
+def test_models_with_different_thread_counts_share_a_process(caiso_2024):
+    """HiGHS sizes one scheduler per process; a model asking for another size still solves."""
+    ser = _series(caiso_2024, 2)
+    s, c = structure(ser, BATTERY), coefficients(ser, BATTERY)
+    default = CompiledModel(s, c).solve().objective
+    one = CompiledModel(s, c, threads=1).solve().objective
+    two = CompiledModel(s, c, threads=2).solve().objective
+    assert one == pytest.approx(default, rel=1e-9) and two == pytest.approx(default, rel=1e-9)
