@@ -24,8 +24,6 @@ down products), ``up_energy_start``/``up_energy_end`` (n each, if up products),
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -37,22 +35,14 @@ from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.coefficients import HOURS_PER_YEAR, Coefficients, coefficients, structure
 from bessfin.dispatch.horizons import Horizon, window_starts
 from bessfin.dispatch.series import MarketSeries
+from bessfin.dispatch.solver import quiet_highs as _bessfin_quiet_highs
 
 INF = highspy.kHighsInf
 
 
 def quiet_highs(threads: int | None = None) -> highspy.Highs:
-    """A silent HiGHS instance (the constructor's banner goes to C stdout: mute fd 1)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            h = highspy.Highs()
-            h.setOptionValue("output_flag", False)
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+    """A silent HiGHS instance (bessfin's muted constructor), optionally with a thread count."""
+    h = _bessfin_quiet_highs()
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     return h

@@ -65,6 +65,7 @@ from bessfin.supply import (
     supply_option,
     supply_option_lines,
 )
+from bessfin.supply.options import cost_record
 from bessfin.supply.tariffs import to_date
 
 __all__ = [
@@ -356,23 +357,8 @@ def price_option(
     imported = (lc["item"] == "battery") & (lc["origin"] != "us")
     imp_fob = float(lc.loc[imported, "fob_usd"].sum())
     imp_duty = float(lc.loc[imported, "duty_total_usd"].sum())
-    rec: dict[str, Any] = {
-        "fob_usd": float(lc["fob_usd"].sum()),
-        "freight_usd": float(lc["freight_usd"].sum()),
-        "duty_usd": float(lc["duty_total_usd"].sum()),
-        "landed_usd": float(lc["landed_usd"].sum()),
-        "x45_price_effect_usd": float(effect),
-    }
-    rec["net_usd"] = rec["landed_usd"] + rec["x45_price_effect_usd"]
-    for key in ("fob_usd", "duty_usd", "landed_usd", "x45_price_effect_usd", "net_usd"):
-        rec[f"{key}_per_kwh"] = rec[key] / energy_kwh
+    rec = cost_record(lc, effect, src, energy_kwh)
     rec.update(
-        dc_adjusted_pct=src.dc_adjusted_pct,
-        dc_threshold=src.dc_threshold,
-        dc_passes=src.dc_passes,
-        macr=src.macr,
-        macr_threshold=src.macr_threshold,
-        macr_passes=src.macr_passes,
         imported_battery_fob_usd=imp_fob,
         duty_rate_imported=imp_duty / imp_fob if imp_fob > 0 else float("nan"),
         duty_overridden=import_duty_rate is not None and bool(imported.any()),

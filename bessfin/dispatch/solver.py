@@ -31,7 +31,7 @@ from bessfin.dispatch.model import build_model
 _INF = highspy.kHighsInf
 
 
-def _quiet_highs() -> highspy.Highs:
+def quiet_highs() -> highspy.Highs:
     """A HiGHS instance that prints nothing (its licence banner goes to the C stdout, which
     would corrupt ``--json`` output, so the file descriptor is muted while it is created)."""
     sys.stdout.flush()
@@ -149,7 +149,7 @@ class CompiledModel:
         finally:
             if gc_was_on:
                 gc.enable()
-        self.highs = _quiet_highs()
+        self.highs = quiet_highs()
         self._threads = None if threads is None else int(threads)
         if self._threads is not None:
             self.highs.setOptionValue("threads", self._threads)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from bessfin.supply.credits45x import price_effect_45x
 from bessfin.supply.landed import EquipmentItem, landed_cost
-from bessfin.supply.sourcing import assess_sourcing
+from bessfin.supply.sourcing import SourcingResult, assess_sourcing
 from bessfin.supply.tariffs import Scenario, to_date
 
 __all__ = [
@@ -103,6 +103,40 @@ def supply_option(
     return items
 
 
+def cost_record(
+    landed: pd.DataFrame, x45_effect_usd: float, sourcing: SourcingResult, energy_kwh: float
+) -> dict[str, Any]:
+    """One supply option's totals: FOB, freight, duty, landed, 45X effect and net [$] and per
+    kWh [$/kWh], with its domestic-content and MACR results.
+
+    Parameters
+    ----------
+    landed : per-line landed cost (:func:`bessfin.supply.landed_cost`).
+    x45_effect_usd : 45X price effect passed to the buyer [$] (negative = cheaper).
+    sourcing : domestic-content and MACR assessment of the same lines.
+    energy_kwh : DC block energy [kWh].
+    """
+    rec: dict[str, Any] = {
+        "fob_usd": float(landed["fob_usd"].sum()),
+        "freight_usd": float(landed["freight_usd"].sum()),
+        "duty_usd": float(landed["duty_total_usd"].sum()),
+        "landed_usd": float(landed["landed_usd"].sum()),
+        "x45_price_effect_usd": float(x45_effect_usd),
+    }
+    rec["net_usd"] = rec["landed_usd"] + rec["x45_price_effect_usd"]
+    for key in ("fob_usd", "duty_usd", "landed_usd", "x45_price_effect_usd", "net_usd"):
+        rec[f"{key}_per_kwh"] = rec[key] / energy_kwh
+    rec.update(
+        dc_adjusted_pct=sourcing.dc_adjusted_pct,
+        dc_threshold=sourcing.dc_threshold,
+        dc_passes=sourcing.dc_passes,
+        macr=sourcing.macr,
+        macr_threshold=sourcing.macr_threshold,
+        macr_passes=sourcing.macr_passes,
+    )
+    return rec
+
+
 def compare_supply_options(
     energy_kwh: float,
     on_date: date | str,
@@ -160,22 +194,5 @@ def compare_supply_options(
                     year, ln["x45"], pass_through, macr_2029=macr_2029
                 ) * energy_kwh
         src = assess_sourcing(items, boc_date, steel_iron_us)
-        rec = {
-            "option": name,
-            "fob_usd": lc["fob_usd"].sum(),
-            "freight_usd": lc["freight_usd"].sum(),
-            "duty_usd": lc["duty_total_usd"].sum(),
-            "landed_usd": lc["landed_usd"].sum(),
-            "x45_price_effect_usd": effect,
-        }
-        rec["net_usd"] = rec["landed_usd"] + effect
-        for key in ("fob_usd", "duty_usd", "landed_usd", "x45_price_effect_usd", "net_usd"):
-            rec[f"{key}_per_kwh"] = rec[key] / energy_kwh
-        rec.update(
-            dc_adjusted_pct=src.dc_adjusted_pct,
-            dc_passes=src.dc_passes,
-            macr=src.macr,
-            macr_passes=src.macr_passes,
-        )
-        recs.append(rec)
+        recs.append({"option": name, **cost_record(lc, effect, src, energy_kwh)})
     return pd.DataFrame(recs).set_index("option")

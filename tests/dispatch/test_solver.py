@@ -49,9 +49,9 @@ def test_compile_matches_pyomo_standard_form(caiso_2024):
 def _solve_reference(ref) -> float:
     import highspy
 
-    from bessfin.dispatch.solver import _quiet_highs
+    from bessfin.dispatch.solver import quiet_highs
 
-    h = _quiet_highs()
+    h = quiet_highs()
     a = ref.A.tocsc()
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
