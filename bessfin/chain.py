@@ -184,12 +184,16 @@ def _downside(inputs: FinanceInputs, lifetime: LifetimeResult, factor: float) ->
     return build_pro_forma(inputs.model_copy(update={"debt": None}), revenue)
 
 
+#: Rounding slack for threshold comparisons (a 100 % merchant share computes as 1.0000000000000002).
+_TOL = 1e-9
+
+
 def lender_checks(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult) -> list[Check]:
     """Evaluate the deal's lender criteria with reasons."""
     lender, m = deal.lender, pro_forma.metrics
     checks: list[Check] = []
     if lender.min_dscr is not None:
-        ok = bool(np.isfinite(m.min_dscr) and m.min_dscr >= lender.min_dscr)
+        ok = bool(np.isfinite(m.min_dscr) and m.min_dscr >= lender.min_dscr - _TOL)
         checks.append(Check(
             "min DSCR", ok, float(m.min_dscr), lender.min_dscr,
             "no debt: DSCR undefined" if not np.isfinite(m.min_dscr) else
@@ -202,7 +206,7 @@ def lender_checks(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult) -> 
                        for s in lifetime.streams)
         total = pro_forma.line("revenue: total").loc[years].sum()
         share = float(merchant / total) if total else float("nan")
-        ok = bool(share <= lender.max_merchant_share)
+        ok = bool(share <= lender.max_merchant_share + _TOL)
         checks.append(Check(
             "merchant share", ok, share, lender.max_merchant_share,
             f"merchant revenue is {share:.0%} of revenue over years 1-{tenor} "
@@ -222,7 +226,7 @@ def lender_checks(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult) -> 
             with np.errstate(divide="ignore", invalid="ignore"):
                 dscr = np.where(service > 0, cfads / service, np.inf)
             worst = float(dscr.min())
-            ok = bool(worst >= lender.downside_min_dscr)
+            ok = bool(worst >= lender.downside_min_dscr - _TOL)
             checks.append(Check(
                 "downside DSCR", ok, worst, lender.downside_min_dscr,
                 f"with merchant revenue at {lender.downside_revenue_factor:.0%} of base, minimum "
@@ -230,7 +234,7 @@ def lender_checks(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult) -> 
             ))
     if lender.min_equity_irr is not None:
         irr = m.equity_irr_after_tax
-        ok = bool(np.isfinite(irr) and irr >= lender.min_equity_irr)
+        ok = bool(np.isfinite(irr) and irr >= lender.min_equity_irr - _TOL)
         checks.append(Check(
             "equity IRR", ok, float(irr), lender.min_equity_irr,
             f"after-tax equity IRR {irr:.1%} {'>=' if ok else '<'} {lender.min_equity_irr:.1%}",

@@ -89,3 +89,10 @@ def test_toll_reduces_merchant_share(short_deal, short_result):
     merchant = pf.line("revenue: merchant energy").loc[1]
     assert merchant == pytest.approx(0.5 * short_result.lifetime.annual.loc[1, "energy"])
     assert pf.line("revenue: tolling").loc[1] == pytest.approx(9.0 * 12 * 50_000)
+
+
+def test_all_merchant_passes_a_100_percent_merchant_limit(short_result):
+    # the merchant share of an all-merchant deal is 1 up to rounding; a 100 % limit must pass
+    check = next(c for c in short_result.checks if c.name == "merchant share")
+    assert check.value == pytest.approx(1.0) and check.threshold == 1.0
+    assert check.passed
