@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from bessfin.io.errors import UnknownSeriesError
 from bessfin.io.files import price_data_from_table, read_table
@@ -17,8 +19,26 @@ _DATA_PACKAGE = "bessfin.market_data"
 
 
 @cache
+def data_root() -> Traversable:
+    """Folder of the shipped price files.
+
+    Installed, it is the ``bessfin.market_data`` package (the project's top-level
+    ``market_data/``, mapped in ``pyproject.toml``); when ``bessfin`` is imported from a source
+    checkout that is not installed in development mode, it is ``market_data/`` beside the
+    ``bessfin/`` folder.
+    """
+    try:
+        return resources.files(_DATA_PACKAGE)
+    except ModuleNotFoundError:
+        checkout = Path(__file__).resolve().parents[2] / "market_data"
+        if not (checkout / "SOURCES.md").is_file():
+            raise
+        return checkout
+
+
+@cache
 def _header(filename: str) -> tuple[str, ...]:
-    with resources.files(_DATA_PACKAGE).joinpath(filename).open("r") as fh:
+    with data_root().joinpath(filename).open("r") as fh:
         return tuple(c.strip().lower() for c in fh.readline().strip().split(","))
 
 
@@ -51,7 +71,7 @@ def shipped_path(iso: str, year: int, *, market: str = "dam") -> str:
         raise UnknownSeriesError(
             f"{m.iso} {f.market} has no shipped year {year}; years are {list(f.years)}"
         )
-    return str(resources.files(_DATA_PACKAGE).joinpath(f.pattern.format(year=year)))
+    return str(data_root().joinpath(f.pattern.format(year=year)))
 
 
 def available() -> list[tuple[str, str, int, str]]:
