@@ -31,6 +31,12 @@ from bessfin.dispatch.model import build_model
 _INF = highspy.kHighsInf
 
 
+#: HiGHS options bessfin sets on every instance. Devex dual pricing solved the year-long
+#: co-optimised LPs 10-20 % faster than HiGHS's default on ERCOT and CAISO data, cold and
+#: warm-started (checked 2026-11-25, highspy 1.16), with identical optima.
+HIGHS_OPTIONS: dict[str, object] = {"output_flag": False, "simplex_dual_edge_weight_strategy": 1}
+
+
 def quiet_highs() -> highspy.Highs:
     """A HiGHS instance that prints nothing (its licence banner goes to the C stdout, which
     would corrupt ``--json`` output, so the file descriptor is muted while it is created)."""
@@ -40,7 +46,8 @@ def quiet_highs() -> highspy.Highs:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 1)
             h = highspy.Highs()
-            h.setOptionValue("output_flag", False)
+            for name, value in HIGHS_OPTIONS.items():
+                h.setOptionValue(name, value)
     finally:
         os.dup2(saved, 1)
         os.close(saved)
