@@ -147,10 +147,14 @@ def finance_inputs(
 ) -> FinanceInputs:
     """Assemble the pro forma's inputs: the deal's sections, the supply-priced DC block and
     its sourcing results, and the augmentation the lifetime dispatch decided."""
-    capex = deal.capex.model_dump()
+    capex = deal.capex.model_dump(exclude={"multiplier"})
     itc = deal.itc
     if supply is not None:
         capex["dc_block_usd_per_kwh"] = supply.dc_block_usd_per_kwh
+    scaled = ("dc_block_usd_per_kwh", "pcs_usd_per_kw", "bos_usd_per_kwh", "epc_usd_per_kwh",
+              "interconnection_usd_per_kw", "development_usd")
+    for key in scaled:
+        capex[key] *= deal.capex.multiplier
         updates = {}
         if itc.dc_adjusted_pct is None:
             updates["dc_adjusted_pct"] = float(supply.summary["dc_adjusted_pct"])
@@ -178,9 +182,12 @@ def finance_inputs(
 
 
 def _downside(inputs: FinanceInputs, lifetime: LifetimeResult, factor: float) -> ProForma:
-    """The same project with merchant revenue scaled by ``factor`` and no debt (for CFADS)."""
+    """The same project with merchant revenue scaled by ``factor`` and no debt (for CFADS).
+
+    The wear cost of throughput (``degradation``) is a cost, not revenue: it is not scaled."""
     revenue = lifetime.revenue_table().copy()
-    revenue[lifetime.streams] *= factor
+    earning = [s for s in lifetime.streams if s != "degradation"]
+    revenue[earning] *= factor
     return build_pro_forma(inputs.model_copy(update={"debt": None}), revenue)
 
 

@@ -80,6 +80,10 @@ class DealCapex(CapexInputs):
     dc_block_usd_per_kwh: float | None = Field(  # type: ignore[assignment]
         None, ge=0, description="Cells / DC block incl. containers [$/kWh]; omit with [supply]."
     )
+    multiplier: float = Field(
+        1.0, gt=0, description="Scenario multiplier on every capex line, a supply-priced DC "
+        "block included [-]."
+    )
 
 
 class SupplySection(_Section):
@@ -144,9 +148,9 @@ class Deal(_Section):
     @classmethod
     def _itc_dates(cls, data: Any) -> Any:
         """The ITC's beginning-of-construction date is the project's unless given."""
-        if isinstance(data, dict) and isinstance(data.get("project"), dict):
+        if isinstance(data, dict) and isinstance(data.get("project"), dict) and "itc" in data:
             boc = data["project"].get("boc_date")
-            itc = data.get("itc", {})
+            itc = data["itc"]
             if boc is not None and isinstance(itc, dict) and "boc_date" not in itc:
                 data = {**data, "itc": {**itc, "boc_date": boc}}
         return data

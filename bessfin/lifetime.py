@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -143,9 +144,10 @@ def lifetime_dispatch(
     horizon, products, threads : as :func:`bessfin.dispatch`.
     progress : called with (year, life_years) after each year.
     mode : ``"full"`` dispatches every operating year. ``"screening"`` dispatches each distinct
-        price year twice, at capacity factors 1 and :data:`SCREENING_LOW_CAPACITY`, and
-        interpolates revenue and throughput linearly in capacity factor and in price scale
-        (error against ``"full"`` in ``docs/lifetime.md``).
+        price year at capacity factors 1 and :data:`SCREENING_LOW_CAPACITY` (plus any capacity
+        factor the path reaches outside them, so nothing is extrapolated), interpolates revenue
+        and throughput piecewise-linearly in capacity factor and scales the price-driven streams
+        by escalation (error against ``"full"`` in ``docs/lifetime.md``).
     cache : built models by LP structure, shared with other calls (e.g. a screening worker).
     """
     if life_years < 1:
@@ -174,23 +176,34 @@ def lifetime_dispatch(
         stats["build"] += result.build_seconds
         return result
 
+    def anchor(py: int, cf: float) -> DispatchResult:
+        """Screening anchor: price year ``py`` dispatched at capacity factor ``cf`` on year-1
+        prices (the path's level, no escalation)."""
+        if (py, cf) not in anchors:
+            anchors[(py, cf)] = run(py, path.level, cf)
+        return anchors[(py, cf)]
+
     def year_values(py: int, scale: float, cf: float) -> tuple[dict[str, float], float]:
         """Revenue by stream and discharged MWh of one operating year."""
         if mode == "full":
             r = run(py, scale, cf)
             anchors.setdefault((py, 1.0), r)
             return r.revenue_by_stream.to_dict(), r.discharged_mwh
-        for a in (1.0, SCREENING_LOW_CAPACITY):
-            if (py, a) not in anchors:
-                anchors[(py, a)] = run(py, 1.0, a)
-        hi, lo = anchors[(py, 1.0)], anchors[(py, SCREENING_LOW_CAPACITY)]
-        w = (cf - SCREENING_LOW_CAPACITY) / (1.0 - SCREENING_LOW_CAPACITY)
-        rev_hi, rev_lo = hi.revenue_by_stream, lo.revenue_by_stream
+        anchor(py, 1.0)
+        anchor(py, SCREENING_LOW_CAPACITY)
+        known = sorted(a for (p, a) in anchors if p == py)
+        if not known[0] - 1e-9 <= cf <= known[-1] + 1e-9:
+            anchor(py, cf)  # never extrapolate: dispatch the new capacity factor itself
+            known = sorted(a for (p, a) in anchors if p == py)
+        results = [anchors[(py, a)] for a in known]
+        streams = results[0].revenue_by_stream.index
+        growth = scale / path.level  # escalation since year 1
         revenue = {
-            k: (scale if k != "degradation" else 1.0) * (w * rev_hi[k] + (1 - w) * rev_lo[k])
-            for k in rev_hi.index
+            k: (growth if k != "degradation" else 1.0)
+            * float(np.interp(cf, known, [r.revenue_by_stream.get(k, 0.0) for r in results]))
+            for k in streams
         }
-        return revenue, w * hi.discharged_mwh + (1 - w) * lo.discharged_mwh
+        return revenue, float(np.interp(cf, known, [r.discharged_mwh for r in results]))
 
     for year in range(1, life_years + 1):
         added = 0.0

@@ -42,20 +42,13 @@ class Lever:
 
 
 def _capex(deal: Deal, sign: int) -> Deal:
-    f = 1 + 0.1 * sign
-    c = deal.capex
-    changes = {k: getattr(c, k) * f for k in ("pcs_usd_per_kw", "bos_usd_per_kwh",
-                                               "epc_usd_per_kwh", "interconnection_usd_per_kw",
-                                               "development_usd")}
-    if c.dc_block_usd_per_kwh is not None:
-        changes["dc_block_usd_per_kwh"] = c.dc_block_usd_per_kwh * f
-    return _update(deal, "capex", **changes)
+    # +/-10 % on every capex line, a supply-priced DC block included
+    return _update(deal, "capex", multiplier=deal.capex.multiplier * (1 + 0.1 * sign))
 
 
 def _price(deal: Deal, sign: int) -> Deal:
-    m = deal.market
-    # a +/-20 % price level: the escalation path is scaled through a first-year multiplier
-    return deal.model_copy(update={"market": m.model_copy(update={"price_level": 1 + 0.2 * sign})})
+    # +/-20 % on every price of the deal's own price level
+    return _update(deal, "market", price_level=deal.market.price_level * (1 + 0.2 * sign))
 
 
 def _rte(deal: Deal, sign: int) -> Deal:
@@ -92,7 +85,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever("price level", "-20 %", "+20 %", _price, True),
     Lever("round-trip efficiency", "-5 pp", "+5 pp", _rte, True),
     Lever("degradation", "-50 %", "+50 %", _degradation, True),
-    Lever("ITC tier", "base 6 %", "+ energy community", _itc, False),
+    Lever("ITC tier", "no PWA, no energy community", "+ energy community", _itc, False),
     Lever("tariff scenario", "section122-battery-exempt", "section301-excess-capacity",
           _tariff, False),
 )

@@ -96,3 +96,26 @@ def test_all_merchant_passes_a_100_percent_merchant_limit(short_result):
     check = next(c for c in short_result.checks if c.name == "merchant share")
     assert check.value == pytest.approx(1.0) and check.threshold == 1.0
     assert check.passed
+
+
+def test_capex_multiplier_scales_every_line_including_supply_priced_block(short_deal, short_result):
+    from bessfin.deal import Deal
+
+    bigger = short_deal.model_copy(update={"capex": short_deal.capex.model_copy(
+        update={"multiplier": 1.1})})
+    assert isinstance(bigger, Deal) and short_deal.supply is not None
+    pf, _ = value_deal(bigger, short_result.lifetime, short_result.supply)
+    base = short_result.pro_forma.line("capex: total").loc[0]
+    assert pf.line("capex: total").loc[0] == pytest.approx(1.1 * base)
+
+
+def test_downside_scales_revenue_not_wear_cost(short_result):
+    from bessfin.chain import _downside
+
+    f = 0.75
+    inputs, lt = short_result.finance_inputs, short_result.lifetime
+    base = _downside(inputs, lt, 1.0).line("CFADS").loc[1]
+    down = _downside(inputs, lt, f).line("CFADS").loc[1]
+    earning = sum(lt.annual.loc[1, s] for s in lt.streams if s != "degradation")
+    assert lt.annual.loc[1, "degradation"] < 0
+    assert base - down == pytest.approx((1 - f) * earning)

@@ -79,3 +79,10 @@ def test_schema_has_sections():
     schema = deal_schema()
     assert {"battery", "market", "project", "capex", "opex", "debt", "lender"} <= set(
         schema["properties"])
+
+
+def test_missing_itc_section_is_an_error_not_a_default(ercot_deal):
+    data = _base(ercot_deal)
+    del data["itc"]
+    with pytest.raises(DealError, match=r"itc: required key is missing"):
+        deal_from_dict(data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bessfin.sensitivity import LEVERS, p_values, price_year_distribution, tornado
 
 
@@ -22,3 +24,13 @@ def test_price_year_distribution(short_deal):
     # 2025 was a much weaker ERCOT year than 2024 (policy_facts 5.2)
     rev = dist.set_index("price_year")["year1_revenue_usd"]
     assert rev[2025] < rev[2024]
+
+
+def test_levers_scale_the_deal_own_values(short_deal):
+    from bessfin.sensitivity import _capex, _price
+
+    low_price = short_deal.model_copy(update={"market": short_deal.market.model_copy(
+        update={"price_level": 0.8})})
+    assert _price(low_price, -1).market.price_level == pytest.approx(0.64)
+    assert _price(low_price, +1).market.price_level == pytest.approx(0.96)
+    assert _capex(short_deal, +1).capex.multiplier == pytest.approx(1.1)
