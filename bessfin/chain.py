@@ -142,19 +142,29 @@ def resolve_supply(deal: Deal) -> SupplyOutcome | None:
     return SupplyOutcome(option=s.option, summary=table.loc[s.option], landed=landed)
 
 
+#: Capex amounts that ``capex.multiplier`` scales (every line of the build-up).
+_CAPEX_AMOUNTS = ("dc_block_usd_per_kwh", "pcs_usd_per_kw", "bos_usd_per_kwh", "epc_usd_per_kwh",
+                  "interconnection_usd_per_kw", "development_usd")
+
+
+def deal_capex(deal: Deal, supply: SupplyOutcome | None) -> CapexInputs:
+    """The deal's capex build-up: the DC block priced by its supply option when it has one,
+    every line scaled by ``capex.multiplier``."""
+    capex = deal.capex.model_dump(exclude={"multiplier"})
+    if supply is not None:
+        capex["dc_block_usd_per_kwh"] = supply.dc_block_usd_per_kwh
+    for key in _CAPEX_AMOUNTS:
+        capex[key] *= deal.capex.multiplier
+    return CapexInputs(**capex)
+
+
 def finance_inputs(
     deal: Deal, lifetime: LifetimeResult, supply: SupplyOutcome | None
 ) -> FinanceInputs:
     """Assemble the pro forma's inputs: the deal's sections, the supply-priced DC block and
     its sourcing results, and the augmentation the lifetime dispatch decided."""
-    capex = deal.capex.model_dump(exclude={"multiplier"})
     itc = deal.itc
     if supply is not None:
-        capex["dc_block_usd_per_kwh"] = supply.dc_block_usd_per_kwh
-    scaled = ("dc_block_usd_per_kwh", "pcs_usd_per_kw", "bos_usd_per_kwh", "epc_usd_per_kwh",
-              "interconnection_usd_per_kw", "development_usd")
-    for key in scaled:
-        capex[key] *= deal.capex.multiplier
         updates = {}
         if itc.dc_adjusted_pct is None:
             updates["dc_adjusted_pct"] = float(supply.summary["dc_adjusted_pct"])
@@ -170,7 +180,7 @@ def finance_inputs(
     return FinanceInputs(
         power_mw=deal.battery.power_mw,
         energy_mwh=deal.battery.energy_mwh,
-        capex=CapexInputs(**capex),
+        capex=deal_capex(deal, supply),
         opex=deal.opex,
         itc=itc,
         tax=deal.tax,

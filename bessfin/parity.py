@@ -48,9 +48,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from bessfin.chain import SupplyOutcome, finance_inputs
+from bessfin.chain import SupplyOutcome, deal_capex, finance_inputs
 from bessfin.deal import Deal, SupplySection
-from bessfin.finance import CapexInputs, ItcInputs, ItcOutcome, ProForma, build_pro_forma, itc_rate
+from bessfin.finance import ItcInputs, ItcOutcome, ProForma, build_pro_forma, itc_rate
 from bessfin.finance.costs import capex_lines
 from bessfin.lifetime import LifetimeResult
 from bessfin.supply import (
@@ -508,8 +508,7 @@ def _row(
     description: str,
 ) -> dict[str, Any]:
     s = supply.summary
-    capex = CapexInputs(**{**deal.capex.model_dump(),
-                           "dc_block_usd_per_kwh": float(s["net_usd_per_kwh"])})
+    capex = deal_capex(deal, supply)
     capex_usd = sum(capex_lines(capex, deal.battery.power_mw, deal.battery.energy_mwh).values())
     row: dict[str, Any] = {
         "option": supply.option,

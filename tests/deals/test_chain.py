@@ -119,3 +119,20 @@ def test_downside_scales_revenue_not_wear_cost(short_result):
     earning = sum(lt.annual.loc[1, s] for s in lt.streams if s != "degradation")
     assert lt.annual.loc[1, "degradation"] < 0
     assert base - down == pytest.approx((1 - f) * earning)
+
+
+def test_capex_amounts_cover_every_capex_line():
+    from bessfin.chain import _CAPEX_AMOUNTS
+    from bessfin.finance import CapexInputs
+
+    numeric = {k for k, f in CapexInputs.model_fields.items() if f.annotation in (float, "float")}
+    assert numeric == set(_CAPEX_AMOUNTS)
+
+
+def test_deal_without_supply_runs(short_deal, short_result):
+    # a deal that prices its DC block directly (no [supply]) values on the same dispatch
+    direct = short_deal.model_copy(update={"supply": None, "capex": short_deal.capex.model_copy(
+        update={"dc_block_usd_per_kwh": 200.0})})
+    pf, checks = value_deal(direct, short_result.lifetime, None)
+    assert pf.line("capex: cells / DC block").loc[0] == pytest.approx(-200.0 * 200 * 1000)
+    assert checks
