@@ -24,7 +24,7 @@ from bessfin.finance import (
 )
 from bessfin.io import PriceData, load_prices
 from bessfin.lifetime import LifetimeResult, lifetime_dispatch
-from bessfin.supply import compare_supply_options, landed_cost, supply_option
+from bessfin.supply import price_supply_option
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,12 +134,11 @@ def resolve_supply(deal: Deal) -> SupplyOutcome | None:
         return None
     on_date = s.import_date or deal.project.boc_date
     kwh = deal.battery.energy_mwh * 1000.0
-    table = compare_supply_options(
-        kwh, on_date, deal.project.boc_date, names=[s.option], steel_iron_us=s.steel_iron_us,
+    rec, landed = price_supply_option(
+        s.option, kwh, on_date, deal.project.boc_date, steel_iron_us=s.steel_iron_us,
         scenario=s.tariff_scenario, pass_through=s.pass_through_45x,
     )
-    landed = landed_cost(supply_option(s.option, kwh), on_date, s.tariff_scenario)
-    return SupplyOutcome(option=s.option, summary=table.loc[s.option], landed=landed)
+    return SupplyOutcome(option=s.option, summary=pd.Series(rec, name=s.option), landed=landed)
 
 
 #: Capex amounts that ``capex.multiplier`` scales (every line of the build-up).

@@ -25,6 +25,7 @@ from bessfin.supply.landed import LANDED_COLUMNS, EquipmentItem, landed_cost
 from bessfin.supply.options import (
     compare_supply_options,
     list_supply_options,
+    price_supply_option,
     supply_option,
     supply_option_lines,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "SourcingResult",
     "assess_sourcing",
     "compare_supply_options",
+    "price_supply_option",
     "credit_45x",
     "dc_adjusted_pct",
     "dc_threshold",

@@ -137,6 +137,32 @@ def cost_record(
     return rec
 
 
+def price_supply_option(
+    name: str,
+    energy_kwh: float,
+    on_date: date | str,
+    boc_date: date | str,
+    *,
+    steel_iron_us: bool = True,
+    scenario: str | Scenario = "current-law",
+    sale_year: int | None = None,
+    pass_through: float = 0.0,
+    macr_2029: float | None = None,
+    extra_items: Sequence[EquipmentItem] = (),
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """One supply option priced in one pass: its :func:`cost_record` and its per-line landed
+    cost (see :func:`compare_supply_options` for the parameters)."""
+    year = to_date(on_date).year if sale_year is None else int(sale_year)
+    items = supply_option(name, energy_kwh) + list(extra_items)
+    lc = landed_cost(items, on_date, scenario)
+    effect = sum(
+        price_effect_45x(year, ln["x45"], pass_through, macr_2029=macr_2029) * energy_kwh
+        for ln in _spec(name)["lines"] if ln["x45"]
+    )
+    src = assess_sourcing(items, boc_date, steel_iron_us)
+    return cost_record(lc, effect, src, energy_kwh), lc
+
+
 def compare_supply_options(
     energy_kwh: float,
     on_date: date | str,
@@ -182,17 +208,12 @@ def compare_supply_options(
         ``x45_price_effect_usd`` (negative = cheaper), ``net_usd`` [USD], the same per kWh
         (``*_per_kwh`` [USD/kWh]), ``dc_adjusted_pct``, ``dc_passes``, ``macr``, ``macr_passes``.
     """
-    year = to_date(on_date).year if sale_year is None else int(sale_year)
     recs = []
     for name in names or list(_data()):
-        items = supply_option(name, energy_kwh) + list(extra_items)
-        lc = landed_cost(items, on_date, scenario)
-        effect = 0.0
-        for ln in _spec(name)["lines"]:
-            if ln["x45"]:
-                effect += price_effect_45x(
-                    year, ln["x45"], pass_through, macr_2029=macr_2029
-                ) * energy_kwh
-        src = assess_sourcing(items, boc_date, steel_iron_us)
-        recs.append({"option": name, **cost_record(lc, effect, src, energy_kwh)})
+        rec, _ = price_supply_option(
+            name, energy_kwh, on_date, boc_date, steel_iron_us=steel_iron_us,
+            scenario=scenario, sale_year=sale_year, pass_through=pass_through,
+            macr_2029=macr_2029, extra_items=extra_items,
+        )
+        recs.append({"option": name, **rec})
     return pd.DataFrame(recs).set_index("option")
