@@ -6,7 +6,7 @@ Every entry point returns a validated :class:`PriceData` (see ``docs/data.md``).
 from __future__ import annotations
 
 from bessfin.io.errors import PriceDataError, UnknownSeriesError
-from bessfin.io.files import read_prices
+from bessfin.io.files import from_frame, read_prices
 from bessfin.io.gridstatus import GRIDSTATUS_AS_COLUMNS, from_gridstatus
 from bessfin.io.prices import PriceData
 from bessfin.io.report import DataReport
@@ -19,6 +19,7 @@ __all__ = [
     "PriceDataError",
     "UnknownSeriesError",
     "available",
+    "from_frame",
     "from_gridstatus",
     "load_prices",
     "parse_price_spec",

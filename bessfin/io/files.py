@@ -17,6 +17,7 @@ __all__ = [
     "ENERGY_ALIASES",
     "TIME_COLUMNS_AWARE",
     "TIME_COLUMNS_UTC",
+    "from_frame",
     "market_nodes",
     "node_of_column",
     "price_data_from_table",
@@ -63,6 +64,100 @@ def _filled_flags(s: pd.Series) -> np.ndarray:
     return s.astype("string").str.strip().str.lower().isin(["true", "1", "yes"]).to_numpy()
 
 
+def _timestamps(
+    df: pd.DataFrame, lower: dict[str, str], source: str
+) -> tuple[str, pd.DatetimeIndex]:
+    """The timestamp column (lower-case name) and its parsed UTC interval starts."""
+    time_col = next((c for c in TIME_COLUMNS_UTC if c in lower), None)
+    assume_utc = time_col is not None
+    if time_col is None:
+        time_col = next((c for c in TIME_COLUMNS_AWARE if c in lower), None)
+    if time_col is None:
+        raise PriceDataError(
+            source,
+            "(none)",
+            f"no timestamp column among {list(lower)}",
+            expected=f"one of {list(TIME_COLUMNS_UTC + TIME_COLUMNS_AWARE)} (interval start)",
+        )
+    ts = parse_timestamps(
+        df[lower[time_col]], source=source, column=lower[time_col], assume_utc=assume_utc
+    )
+    return time_col, ts
+
+
+def _energy_column_of_node(
+    lower: dict[str, str], market: Market, node: str, alias: str | None, file_nodes: list[str],
+    source: str,
+) -> tuple[str, str]:
+    """Energy column (lower-case name) and node name when a node was asked for."""
+    want = market.node_column(node)
+    if want in lower:
+        return want, node_of_column(market, want)
+    if alias is not None:
+        return alias, node.strip()
+    raise PriceDataError(
+        source,
+        want,
+        f"no energy price column for node {node!r}",
+        expected=f"a column {want!r} or one of {list(ENERGY_ALIASES)}; "
+        f"{market.iso} nodes in this file: {file_nodes}",
+    )
+
+
+def _energy_column(
+    lower: dict[str, str], market: Market, node: str | None, source: str
+) -> tuple[str, str]:
+    """Energy column (lower-case name) and the node name recorded in the result."""
+    cols = list(lower)
+    prefix = market.energy_column_prefix
+    node_cols = [c for c in cols if c.startswith(prefix)]
+    file_nodes = [node_of_column(market, c) for c in node_cols]
+    alias = next((c for c in ENERGY_ALIASES if c in lower), None)
+    if node:
+        return _energy_column_of_node(lower, market, node, alias, file_nodes, source)
+    if alias is not None:
+        return alias, ""
+    if len(node_cols) == 1:
+        return node_cols[0], file_nodes[0]
+    if node_cols:
+        raise PriceDataError(
+            source,
+            "(node)",
+            f"several node columns {node_cols} and no node given",
+            expected=f"node=... naming one of {file_nodes}",
+        )
+    raise PriceDataError(
+        source,
+        "(energy)",
+        f"no energy price column among {cols}",
+        expected=f"one of {list(ENERGY_ALIASES)} or '{prefix}<node>' [$/MWh]",
+    )
+
+
+def _product_columns(
+    df: pd.DataFrame, lower: dict[str, str], market: Market, source: str
+) -> dict[str, tuple[str, pd.Series]]:
+    """Product capacity and mileage columns by canonical id: (source name, values)."""
+    columns: dict[str, tuple[str, pd.Series]] = {}
+    for p in market.products:
+        for canon, names in [(p.id, (p.id, p.price_column))] + (
+            [(p.id + MILEAGE_SUFFIX, (p.id + MILEAGE_SUFFIX, p.mileage.price_column))]
+            if p.mileage
+            else []
+        ):
+            found = [n for n in dict.fromkeys(x.lower() for x in names) if n in lower]
+            if len(found) > 1:
+                raise PriceDataError(
+                    source,
+                    found[1],
+                    f"two columns {found} for the same product {canon!r}",
+                    expected="one column per product",
+                )
+            if found:
+                columns[canon] = (str(lower[found[0]]), df[lower[found[0]]])
+    return columns
+
+
 def raw_from_table(
     df: pd.DataFrame, market: Market, node: str | None, *, source: str
 ) -> tuple[RawPrices, str]:
@@ -93,87 +188,12 @@ def raw_from_table(
     lower: dict[str, str] = {}
     for c in df.columns:
         lower.setdefault(str(c).strip().lower(), c)
-    cols = list(lower)
-
-    # Timestamp column.
-    time_col = next((c for c in TIME_COLUMNS_UTC if c in lower), None)
-    assume_utc = time_col is not None
-    if time_col is None:
-        time_col = next((c for c in TIME_COLUMNS_AWARE if c in lower), None)
-    if time_col is None:
-        raise PriceDataError(
-            source,
-            "(none)",
-            f"no timestamp column among {cols}",
-            expected=f"one of {list(TIME_COLUMNS_UTC + TIME_COLUMNS_AWARE)} (interval start)",
-        )
-    ts = parse_timestamps(
-        df[lower[time_col]], source=source, column=lower[time_col], assume_utc=assume_utc
-    )
-
-    # Energy column.
-    prefix = market.energy_column_prefix
-    node_cols = [c for c in cols if c.startswith(prefix)]
-    file_nodes = [node_of_column(market, c) for c in node_cols]
-    alias = next((c for c in ENERGY_ALIASES if c in lower), None)
-    energy_col: str | None = None
-    node_name = node.strip() if node else ""
-    if node:
-        want = market.node_column(node)
-        if want in lower:
-            energy_col = want
-            node_name = node_of_column(market, want)
-        elif alias is not None:
-            energy_col = alias
-        else:
-            raise PriceDataError(
-                source,
-                want,
-                f"no energy price column for node {node!r}",
-                expected=f"a column {want!r} or one of {list(ENERGY_ALIASES)}; "
-                f"{market.iso} nodes in this file: {file_nodes}",
-            )
-    elif alias is not None:
-        energy_col = alias
-    elif len(node_cols) == 1:
-        energy_col = node_cols[0]
-        node_name = file_nodes[0]
-    elif node_cols:
-        raise PriceDataError(
-            source,
-            "(node)",
-            f"several node columns {node_cols} and no node given",
-            expected=f"node=... naming one of {file_nodes}",
-        )
-    else:
-        raise PriceDataError(
-            source,
-            "(energy)",
-            f"no energy price column among {cols}",
-            expected=f"one of {list(ENERGY_ALIASES)} or '{prefix}<node>' [$/MWh]",
-        )
+    time_col, ts = _timestamps(df, lower, source)
+    energy_col, node_name = _energy_column(lower, market, node, source)
     columns: dict[str, tuple[str, pd.Series]] = {
         ENERGY: (str(lower[energy_col]), df[lower[energy_col]])
     }
-
-    # Product and mileage columns.
-    for p in market.products:
-        for canon, names in [(p.id, (p.id, p.price_column))] + (
-            [(p.id + MILEAGE_SUFFIX, (p.id + MILEAGE_SUFFIX, p.mileage.price_column))]
-            if p.mileage
-            else []
-        ):
-            found = [n for n in dict.fromkeys(x.lower() for x in names) if n in lower]
-            if len(found) > 1:
-                raise PriceDataError(
-                    source,
-                    found[1],
-                    f"two columns {found} for the same product {canon!r}",
-                    expected="one column per product",
-                )
-            if found:
-                columns[canon] = (str(lower[found[0]]), df[lower[found[0]]])
-
+    columns.update(_product_columns(df, lower, market, source))
     filled = _filled_flags(df[lower["filled"]]) if "filled" in lower else None
     raw = RawPrices(
         source=source,
@@ -249,4 +269,37 @@ def read_prices(
     df = read_table(path)
     return price_data_from_table(
         df, market, node, source=str(path), on_missing=on_missing, year=year
+    )
+
+
+def from_frame(
+    frame: pd.DataFrame,
+    market: str | Market,
+    node: str = "",
+    *,
+    source: str = "frame",
+    on_missing: OnMissing = "raise",
+) -> PriceData:
+    """Validate a frame already in the canonical layout (or the simple file layout).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Either indexed by tz-aware interval starts, or with a timestamp column, and an
+        ``energy`` column [$/MWh] plus optional product columns by canonical id.
+    market : str or Market
+        ISO id or market definition.
+    node : str
+        Node name recorded in the result.
+    source : str
+        Name used in error messages and the report.
+    on_missing : {"raise", "drop-days"}
+        Missing-data policy, see :func:`bessfin.io.load_prices`.
+
+    Returns
+    -------
+    PriceData
+    """
+    return price_data_from_table(
+        frame, get_market(market), node or None, source=source, on_missing=on_missing
     )

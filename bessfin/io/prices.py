@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bessfin.io.report import DataReport
-from bessfin.markets import Market, get_market
+from bessfin.markets import Market
 
 __all__ = ["ENERGY", "INDEX_NAME", "MILEAGE_SUFFIX", "OnMissing", "PriceData"]
 
@@ -91,39 +91,3 @@ class PriceData:
             One entry per row of ``frame``.
         """
         return self.market.product(product_id).available(self.local_index)
-
-    @classmethod
-    def from_frame(
-        cls,
-        frame: pd.DataFrame,
-        market: str | Market,
-        node: str = "",
-        *,
-        source: str = "frame",
-        on_missing: OnMissing = "raise",
-    ) -> PriceData:
-        """Validate a frame already in the canonical layout (or the simple file layout).
-
-        Parameters
-        ----------
-        frame : pandas.DataFrame
-            Either indexed by tz-aware interval starts, or with a timestamp column, and an
-            ``energy`` column [$/MWh] plus optional product columns by canonical id.
-        market : str or Market
-            ISO id or market definition.
-        node : str
-            Node name recorded in the result.
-        source : str
-            Name used in error messages and the report.
-        on_missing : {"raise", "drop-days"}
-            Missing-data policy, see :func:`bessfin.io.load_prices`.
-
-        Returns
-        -------
-        PriceData
-        """
-        from bessfin.io.files import price_data_from_table
-
-        return price_data_from_table(
-            frame, get_market(market), node or None, source=source, on_missing=on_missing
-        )

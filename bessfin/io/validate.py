@@ -350,6 +350,136 @@ def _dst_days(days: pd.DatetimeIndex, tz: str) -> dict[dt.date, int]:
     return {uniq[i].date(): int(hours[i]) for i in np.flatnonzero(hours != 24)}
 
 
+def _sort_rows(
+    raw: RawPrices, notes: list[str]
+) -> tuple[pd.DatetimeIndex, np.ndarray, dict[str, np.ndarray], np.ndarray | None]:
+    """Rows in time order: interval starts, source row numbers, float columns, filled flags."""
+    ts0 = raw.timestamps
+    values0 = {c: _to_float(raw, c) for c in raw.columns}
+    order = np.argsort(ts0.asi8, kind="stable")
+    if not (order == np.arange(len(ts0))).all():
+        notes.append("input rows were not in time order; sorted by interval start")
+    values = {c: v[order] for c, v in values0.items()}
+    filled = raw.filled[order] if raw.filled is not None else None
+    return ts0[order], order, values, filled
+
+
+def _partial_year_note(ts: pd.DatetimeIndex, year: int, tz: str) -> list[str]:
+    """A note when sorted ``ts`` cover only part of local calendar ``year``."""
+    start, end = _year_bounds(year, tz)
+    if ts[0] > start or ts[-1] < end - pd.Timedelta(hours=1):
+        return [f"partial year: data cover {format_utc(ts[0])} .. {format_utc(ts[-1])} of {year}"]
+    return []
+
+
+def _blank_unavailable(
+    values: dict[str, np.ndarray], market: Market, days: pd.DatetimeIndex, notes: list[str]
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[dt.date, ...]]]:
+    """Set prices on days a product is not offered to NaN (in place).
+
+    Returns the per-column mask of hours that must carry a price and, per product, the local
+    days it is not offered.
+    """
+    unavailable: dict[str, tuple[dt.date, ...]] = {}
+    must_have = {}
+    for c, v in values.items():
+        pid = _product_of(c)
+        if pid is None:
+            must_have[c] = np.ones(len(v), dtype=bool)
+            continue
+        avail = market.product(pid).available(days)
+        must_have[c] = avail
+        if avail.all():
+            continue
+        blank = ~avail & ~np.isnan(v)
+        if blank.any():
+            notes.append(
+                f"{c}: {int(blank.sum())} price(s) on days the product is not offered set to NaN"
+            )
+            v[blank] = np.nan
+        if c == pid:
+            unavailable[pid] = tuple(d.date() for d in days[~avail].unique())
+    return must_have, unavailable
+
+
+def _raise_on_missing(
+    raw: RawPrices,
+    ts: pd.DatetimeIndex,
+    rows: np.ndarray,
+    days: pd.DatetimeIndex,
+    missing: pd.DatetimeIndex,
+    nan_masks: dict[str, np.ndarray],
+) -> None:
+    """``on_missing="raise"``: the first gap in the hours, else the first NaN column, raises."""
+    if len(missing):
+        after = np.searchsorted(ts.asi8, missing.asi8) - 1
+        raise PriceDataError(
+            raw.source,
+            raw.time_column,
+            "missing hours (gap in the hourly UTC sequence)",
+            rows=rows[np.unique(after)],
+            timestamps=format_utc(missing),
+            count=len(missing),
+            unit="hour(s)",
+            expected="one row per hour from the first to the last interval start",
+            hint="The rows listed are the last rows before each gap. Use on_missing="
+            '"drop-days" to drop the affected local days.',
+        )
+    for c, bad in nan_masks.items():
+        if bad.any():
+            where = np.flatnonzero(bad)
+            nd = len(np.unique(days[where]))
+            raise PriceDataError(
+                raw.source,
+                raw.columns[c][0],
+                f"NaN prices ({c})",
+                rows=rows[where],
+                timestamps=format_utc(ts[where]),
+                count=len(where),
+                expected="a price in every hour"
+                + ("" if c == ENERGY else " in which the product is offered"),
+                hint=f'Use on_missing="drop-days" to drop the {nd} affected local day(s); '
+                "bessfin never fills prices.",
+            )
+
+
+def _days_to_drop(
+    raw: RawPrices,
+    tz: str,
+    days: pd.DatetimeIndex,
+    missing: pd.DatetimeIndex,
+    nan_masks: dict[str, np.ndarray],
+) -> tuple[dict[dt.date, str], np.ndarray]:
+    """``on_missing="drop-days"``: local days with a missing hour or NaN price and why.
+
+    Returns the dropped days with their reasons and the mask of rows to keep.
+    """
+    reasons: dict[pd.Timestamp, list[str]] = {}
+    if len(missing):
+        mdays = missing.tz_convert(tz).tz_localize(None).normalize()
+        for d, k in pd.Series(1, index=mdays).groupby(level=0).sum().items():
+            reasons.setdefault(d, []).append(f"{k} missing hour(s)")
+    for c, bad in nan_masks.items():
+        if bad.any():
+            counts = pd.Series(1, index=days[bad]).groupby(level=0).sum()
+            for d, k in counts.items():
+                reasons.setdefault(d, []).append(f"{k} NaN hour(s) in {raw.columns[c][0]} ({c})")
+    dropped = {d.date(): "; ".join(r) for d, r in sorted(reasons.items())}
+    keep = ~days.isin(pd.DatetimeIndex(list(reasons)))
+    return dropped, keep
+
+
+def _check_arguments(raw: RawPrices, on_missing: str) -> None:
+    if on_missing not in ON_MISSING:
+        raise ValueError(f"on_missing must be one of {ON_MISSING}, got {on_missing!r}")
+    if ENERGY not in raw.columns:
+        raise ValueError("RawPrices needs an 'energy' column")
+    if len(raw.timestamps) == 0:
+        raise PriceDataError(
+            raw.source, raw.time_column, "no rows", expected="at least one hour of prices"
+        )
+
+
 def build_price_data(
     raw: RawPrices,
     market: Market,
@@ -388,117 +518,31 @@ def build_price_data(
     PriceDataError
         On any violation; see ``docs/data.md`` for the list.
     """
-    if on_missing not in ON_MISSING:
-        raise ValueError(f"on_missing must be one of {ON_MISSING}, got {on_missing!r}")
-    if ENERGY not in raw.columns:
-        raise ValueError("RawPrices needs an 'energy' column")
+    _check_arguments(raw, on_missing)
     tz = market.timezone
-    ts0 = raw.timestamps
-    n = len(ts0)
-    if n == 0:
-        raise PriceDataError(
-            raw.source, raw.time_column, "no rows", expected="at least one hour of prices"
-        )
     notes = list(raw.notes)
-    _check_on_the_hour(raw, ts0)
-    values0 = {c: _to_float(raw, c) for c in raw.columns}
-
-    order = np.argsort(ts0.asi8, kind="stable")
-    if not (order == np.arange(n)).all():
-        notes.append("input rows were not in time order; sorted by interval start")
-    ts = ts0[order]
-    rows = order
-    values = {c: v[order] for c, v in values0.items()}
-    filled = raw.filled[order] if raw.filled is not None else None
+    _check_on_the_hour(raw, raw.timestamps)
+    ts, rows, values, filled = _sort_rows(raw, notes)
 
     _check_duplicates(raw, ts, rows, tz)
     if year is not None:
         _check_year(raw, ts, rows, year, tz, allow_partial_year)
         if allow_partial_year:
-            start, end = _year_bounds(year, tz)
-            if ts[0] > start or ts[-1] < end - pd.Timedelta(hours=1):
-                notes.append(
-                    f"partial year: data cover {format_utc(ts[0])} .. {format_utc(ts[-1])} "
-                    f"of {year}"
-                )
+            notes += _partial_year_note(ts, year, tz)
     for c in values:
         _check_units(raw, c, values[c], ts, rows)
 
     days = ts.tz_convert(tz).tz_localize(None).normalize()
+    must_have, unavailable = _blank_unavailable(values, market, days, notes)
 
-    # Products not offered on a day: NaN by design.
-    unavailable: dict[str, tuple[dt.date, ...]] = {}
-    must_have = {}
-    for c, v in values.items():
-        pid = _product_of(c)
-        if pid is None:
-            must_have[c] = np.ones(n, dtype=bool)
-            continue
-        avail = market.product(pid).available(days)
-        must_have[c] = avail
-        if not avail.all():
-            blank = ~avail & ~np.isnan(v)
-            if blank.any():
-                notes.append(
-                    f"{c}: {int(blank.sum())} price(s) on days the product is not offered "
-                    "set to NaN"
-                )
-                v[blank] = np.nan
-            if c == pid:
-                unavailable[pid] = tuple(d.date() for d in days[~avail].unique())
-
-    # Missing hours and NaN prices.
-    full = pd.date_range(ts[0], ts[-1], freq="h", unit="us")
-    missing = full.difference(ts)
+    missing = pd.date_range(ts[0], ts[-1], freq="h", unit="us").difference(ts)
     nan_masks = {c: np.isnan(values[c]) & must_have[c] for c in values}
     dropped: dict[dt.date, str] = {}
     if on_missing == "raise":
-        if len(missing):
-            after = np.searchsorted(ts.asi8, missing.asi8) - 1
-            raise PriceDataError(
-                raw.source,
-                raw.time_column,
-                "missing hours (gap in the hourly UTC sequence)",
-                rows=rows[np.unique(after)],
-                timestamps=format_utc(missing),
-                count=len(missing),
-                unit="hour(s)",
-                expected="one row per hour from the first to the last interval start",
-                hint="The rows listed are the last rows before each gap. Use on_missing="
-                '"drop-days" to drop the affected local days.',
-            )
-        for c, bad in nan_masks.items():
-            if bad.any():
-                where = np.flatnonzero(bad)
-                nd = len(np.unique(days[where]))
-                raise PriceDataError(
-                    raw.source,
-                    raw.columns[c][0],
-                    f"NaN prices ({c})",
-                    rows=rows[where],
-                    timestamps=format_utc(ts[where]),
-                    count=len(where),
-                    expected="a price in every hour"
-                    + ("" if c == ENERGY else " in which the product is offered"),
-                    hint=f'Use on_missing="drop-days" to drop the {nd} affected local day(s); '
-                    "bessfin never fills prices.",
-                )
-        keep = np.ones(n, dtype=bool)
+        _raise_on_missing(raw, ts, rows, days, missing, nan_masks)
+        keep = np.ones(len(ts), dtype=bool)
     else:
-        reasons: dict[pd.Timestamp, list[str]] = {}
-        if len(missing):
-            mdays = missing.tz_convert(tz).tz_localize(None).normalize()
-            for d, k in pd.Series(1, index=mdays).groupby(level=0).sum().items():
-                reasons.setdefault(d, []).append(f"{k} missing hour(s)")
-        for c, bad in nan_masks.items():
-            if bad.any():
-                counts = pd.Series(1, index=days[bad]).groupby(level=0).sum()
-                for d, k in counts.items():
-                    reasons.setdefault(d, []).append(
-                        f"{k} NaN hour(s) in {raw.columns[c][0]} ({c})"
-                    )
-        dropped = {d.date(): "; ".join(r) for d, r in sorted(reasons.items())}
-        keep = ~days.isin(pd.DatetimeIndex(list(reasons)))
+        dropped, keep = _days_to_drop(raw, tz, days, missing, nan_masks)
 
     idx = ts[keep]
     cols = _column_order(market, list(values))

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bessfin.io import PriceData, PriceDataError, load_prices, read_prices
+from bessfin.io import PriceDataError, from_frame, load_prices, read_prices
 from bessfin.io.validate import ENERGY_MEDIAN_ABS_MAX, KWH_MAX_ABS, KWH_MEDIAN_ABS_MAX
 
 START = pd.Timestamp("2024-05-01T05:00Z")  # local midnight in ERCOT (CDT)
@@ -116,11 +116,11 @@ def test_parquet_with_tz_aware_column(tmp_path: Path) -> None:
 
 def test_from_frame() -> None:
     idx = pd.date_range(START, periods=24, freq="h", name="interval_start")
-    p = PriceData.from_frame(pd.DataFrame({"energy": np.linspace(5, 50, 24)}, index=idx), "ercot")
+    p = from_frame(pd.DataFrame({"energy": np.linspace(5, 50, 24)}, index=idx), "ercot")
     assert p.frame.index.equals(idx) and p.source == "frame"
     bad = pd.DataFrame({"energy": np.r_[np.nan, np.linspace(5, 50, 23)]}, index=idx)
     with pytest.raises(PriceDataError, match=r"^frame: column 'energy': NaN prices"):
-        PriceData.from_frame(bad, "ercot")
+        from_frame(bad, "ercot")
 
 
 def test_unsorted_rows_are_sorted_and_noted(tmp_path: Path) -> None:
@@ -329,7 +329,7 @@ def test_any_gap_reports_its_first_missing_hour(gap_start: int, gap_len: int) ->
     frame = pd.DataFrame({"energy": np.linspace(5, 80, 200)}, index=idx)
     holed = frame.drop(index=idx[gap_start : gap_start + gap_len])
     with pytest.raises(PriceDataError) as err:
-        PriceData.from_frame(holed, "ercot")
+        from_frame(holed, "ercot")
     e = err.value
     assert e.count == gap_len
     assert e.timestamps[0] == idx[gap_start].strftime("%Y-%m-%dT%H:%MZ")
@@ -343,7 +343,7 @@ def test_drop_days_drops_exactly_the_days_with_nan(holes: set[int]) -> None:
     idx = pd.date_range(START, periods=24 * 7, freq="h", name="interval_start")
     energy = np.linspace(5, 80, len(idx))
     energy[sorted(holes)] = np.nan
-    p = PriceData.from_frame(
+    p = from_frame(
         pd.DataFrame({"energy": energy}, index=idx), "ercot", on_missing="drop-days"
     )
     local_day = idx.tz_convert("America/Chicago").date
