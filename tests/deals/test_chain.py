@@ -48,9 +48,13 @@ def test_year_one_equals_single_year_dispatch(short_result):
 def test_irr_makes_npv_zero(short_result):
     cf = short_result.pro_forma.line("unlevered after-tax cash flow").to_numpy()
     rate = short_result.pro_forma.metrics.project_irr_after_tax
-    if np.isfinite(rate):
-        assert npv(rate, cf) == pytest.approx(0.0, abs=1e-6 * abs(cf[0]))
-        assert irr(cf) == pytest.approx(rate)
+    # The example's unlevered flows change sign once (capex, then positive years): one root.
+    assert cf[0] < 0 and (cf[1:] > 0).all()
+    assert np.isfinite(rate)
+    assert npv(rate, cf) == pytest.approx(0.0, abs=1e-6 * abs(cf[0]))
+    assert irr(cf) == pytest.approx(rate)
+    # Discounting at a rate above (below) the IRR gives a negative (positive) NPV.
+    assert npv(rate + 0.01, cf) < 0 < npv(rate - 0.01, cf)
 
 
 def test_supply_prices_dc_block(short_result):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from bessfin.sensitivity import LEVERS, p_values, price_year_distribution, tornado
@@ -19,11 +20,27 @@ def test_tornado_directions(short_result):
 def test_price_year_distribution(short_deal):
     dist = price_year_distribution(short_deal)
     assert list(dist["price_year"]) == [2024, 2025]
-    p = p_values(dist)
-    assert p["years"] == 2 and p["p90"] <= p["p50"]
     # 2025 was a much weaker ERCOT year than 2024 (policy_facts 5.2)
     rev = dist.set_index("price_year")["year1_revenue_usd"]
     assert rev[2025] < rev[2024]
+    v = dist.set_index("price_year")["value"]
+    assert v[2025] < v[2024]  # the weaker year gives the lower metric
+    # Two years, linear interpolation between them: P50 is their mean, P90 (exceeded with 90 %
+    # probability) lies a tenth of the way up from the weaker year.
+    lo, hi = v[2025], v[2024]
+    p = p_values(dist)
+    assert p["years"] == 2
+    assert p["p50"] == pytest.approx((lo + hi) / 2, rel=1e-12)
+    assert p["p90"] == pytest.approx(lo + 0.1 * (hi - lo), rel=1e-12)
+    assert p["p90"] < p["p50"]
+
+
+def test_p_values_are_median_and_tenth_percentile():
+    # Ten equally likely outcomes 1..10: the median is 5.5; the value exceeded with 90 %
+    # probability, interpolated linearly between order statistics, is 1 + 0.1 * 9 = 1.9.
+    dist = pd.DataFrame({"value": [7.0, 1.0, 10.0, 3.0, 5.0, 2.0, 9.0, 4.0, 8.0, 6.0]})
+    p = p_values(dist)
+    assert p == {"p50": pytest.approx(5.5), "p90": pytest.approx(1.9), "years": 10}
 
 
 def test_levers_scale_the_deal_own_values(short_deal):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bessfin.dispatch import PERFECT, Battery, Horizon, dispatch, market_series
+from bessfin.dispatch import Battery, Horizon, dispatch, market_series
 from bessfin.dispatch.coefficients import coefficients, structure
 from bessfin.dispatch.horizons import window_starts
+from bessfin.io import from_frame
 from tests.dispatch.test_properties import assert_physical
 
 BATTERY = Battery(power_mw=100, energy_mwh=200, max_cycles_per_day=2.0, degradation_cost=5.0)
@@ -90,4 +91,11 @@ def test_ecrs_duration_changes_with_rtc_plus_b():
 def test_energy_only_ignores_products(ercot_2024):
     r = dispatch(ercot_2024, BATTERY, products=[], end="2024-01-08")
     assert list(r.revenue.columns) == ["energy", "degradation"]
-    assert PERFECT.is_perfect
+    assert not any(c.endswith("_mw") and c not in ("charge_mw", "discharge_mw")
+                   for c in r.schedule.columns)
+    # Same answer as prices that carry no products at all: the product columns are ignored.
+    energy_only = from_frame(ercot_2024.frame[["energy"]], ercot_2024.market, ercot_2024.node)
+    bare = dispatch(energy_only, BATTERY, end="2024-01-08")
+    assert r.total_revenue == pytest.approx(bare.total_revenue, rel=1e-9)
+    np.testing.assert_allclose(r.schedule[["charge_mw", "discharge_mw", "soc_mwh"]],
+                               bare.schedule[["charge_mw", "discharge_mw", "soc_mwh"]], atol=1e-6)

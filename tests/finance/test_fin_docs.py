@@ -11,8 +11,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "finance.md"
 
 
 def test_docs_example_runs():
-    if not DOC.exists():
-        pytest.skip("docs/finance.md not present")
+    assert DOC.is_file(), f"{DOC} is missing: the finance model must be documented there"
     code = re.search(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
     assert code is not None
     namespace: dict[str, object] = {}

@@ -54,21 +54,36 @@ def test_irr_multiple_roots_reported():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    capex=st.floats(1.0, 1e9),
-    flows=st.lists(st.floats(0.0, 1e9), min_size=1, max_size=30),
+    rate=st.floats(-0.5, 3.0),
+    flows=st.lists(st.floats(0.0, 1e9), min_size=1, max_size=30).filter(lambda f: max(f) >= 1.0),
 )
-def test_irr_makes_npv_zero(capex, flows):
+def test_irr_makes_npv_zero(rate, flows):
+    # Capex chosen so that NPV(rate) = 0 by construction; with capex > 0 and every later flow
+    # >= 0 (one positive) NPV falls strictly with the rate, so ``rate`` is the only root.
+    capex = sum(f / (1.0 + rate) ** t for t, f in enumerate(flows, start=1))
     cash = [-capex, *flows]
     res = irr_result(cash)
-    if sum(flows) == 0.0:
-        assert math.isnan(res.value)
-        return
-    if math.isnan(res.value):  # only when the IRR is outside the scanned range (-99 %, 100000 %)
-        assert "does not change sign" in res.reason
-        assert npv(-0.99, cash) * npv(1000.0, cash) > 0
-        return
-    scale = capex + sum(flows)
-    assert abs(npv(res.value, cash)) <= 1e-9 * scale * (1 + res.value) ** -len(cash) + 1e-6 * scale
+    assert math.isfinite(res.value), res.reason
+    assert res.value == pytest.approx(rate, abs=1e-7)
+    assert len(res.roots) == 1 and res.reason == ""
+    pv_flows = sum(f / (1.0 + res.value) ** t for t, f in enumerate(flows, start=1))
+    assert abs(npv(res.value, cash)) <= 1e-9 * max(capex, pv_flows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    flows=st.lists(st.floats(1e-3, 1e3), min_size=1, max_size=6),
+    margin=st.floats(0.01, 10.0),
+)
+def test_irr_without_root_is_nan_with_reason(flows, margin):
+    # NPV at the lowest scanned rate (-99 %) is the largest NPV of these flows; a capex above it
+    # leaves NPV negative at every scanned rate: no root.
+    npv_at_floor = sum(f * 100.0**t for t, f in enumerate(flows, start=1))
+    cash = [-(1.0 + margin) * npv_at_floor, *flows]
+    assert npv(-0.99, cash) < 0 and npv(1000.0, cash) < 0
+    res = irr_result(cash)
+    assert math.isnan(res.value) and res.roots == ()
+    assert "does not change sign" in res.reason
 
 
 @settings(max_examples=60, deadline=None)

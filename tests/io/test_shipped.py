@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import numpy as np
 import pandas as pd
@@ -215,10 +214,3 @@ def test_unknown_names_list_what_is_available() -> None:
 def test_bad_policy_is_refused() -> None:
     with pytest.raises(ValueError, match="on_missing must be one of"):
         load_prices("ercot", 2024, "HB_HOUSTON", on_missing="fill")  # type: ignore[arg-type]
-
-
-def test_loading_a_year_is_fast() -> None:
-    load_prices("ercot", 2024, "HB_WEST")  # warm imports and header cache
-    t0 = time.perf_counter()
-    load_prices("ercot", 2025, "HB_NORTH")
-    assert time.perf_counter() - t0 < 0.3
