@@ -98,6 +98,109 @@ def _finite(x: float | np.ndarray) -> float | np.ndarray:
     )
 
 
+@dataclass
+class _Triplets:
+    """COO triplets of the constraint matrix, built row group by row group."""
+
+    rows_i: list[np.ndarray] = field(default_factory=list)
+    cols_j: list[np.ndarray] = field(default_factory=list)
+    vals: list[np.ndarray] = field(default_factory=list)
+    rows: dict[str, np.ndarray] = field(default_factory=dict)
+    next_row: int = 0
+
+    def group(self, name: str, count: int) -> np.ndarray:
+        r = np.arange(self.next_row, self.next_row + count)
+        self.rows[name] = r
+        self.next_row += count
+        return r
+
+    def add(self, r: np.ndarray, c: np.ndarray, v: float | np.ndarray) -> None:
+        self.rows_i.append(np.broadcast_to(r, c.shape).ravel())
+        self.cols_j.append(c.ravel())
+        self.vals.append(np.broadcast_to(np.asarray(v, float), c.shape).ravel())
+
+    def matrix(self, num_col: int) -> sparse.csc_array:
+        a = sparse.coo_array(
+            (
+                np.concatenate(self.vals),
+                (np.concatenate(self.rows_i), np.concatenate(self.cols_j)),
+            ),
+            shape=(self.next_row, num_col),
+        ).tocsc()
+        a.sum_duplicates()
+        return a
+
+
+def _energy_balance(
+    m: _Triplets, cols: dict[str, np.ndarray], soc_before: np.ndarray, battery: Battery,
+    dt: float, alpha: np.ndarray, up: list[int],
+) -> None:
+    """S_t - rho S_{t-1} - dt eta_c c_t + dt d_t / eta_d
+    - sum_dn dt alpha eta_c x + sum_up dt alpha x / eta_d = 0  [MWh]."""
+    ec, ed = battery.charge_efficiency, battery.discharge_efficiency
+    rho = (1.0 - battery.self_discharge_per_hour) ** dt
+    r = m.group("energy_balance", len(cols["soc"]))
+    m.add(r, cols["soc"], 1.0)
+    m.add(r, soc_before, -rho)
+    m.add(r, cols["charge"], -dt * ec)
+    m.add(r, cols["discharge"], dt / ed)
+    for j in range(len(alpha)):
+        if alpha[j] > 0:
+            m.add(r, cols["reserve"][j], dt * alpha[j] / ed if j in up else -dt * alpha[j] * ec)
+
+
+def _headroom(m: _Triplets, cols: dict[str, np.ndarray], up: list[int], down: list[int]) -> None:
+    """Power headroom of up and down reserves [MW]."""
+    n = len(cols["charge"])
+    for name, which, plus, minus in (("up", up, "discharge", "charge"),
+                                     ("down", down, "charge", "discharge")):
+        if not which:
+            continue
+        r = m.group(f"{name}_headroom", n)
+        m.add(r, cols[plus], 1.0)
+        m.add(r, cols[minus], -1.0)
+        for j in which:
+            m.add(r, cols["reserve"][j], 1.0)
+
+
+def _sustain(
+    m: _Triplets, cols: dict[str, np.ndarray], soc_before: np.ndarray, series: MarketSeries,
+    battery: Battery, up: list[int], down: list[int],
+) -> None:
+    """Reserves sustained at both ends of each interval [MWh]."""
+    ec, ed = battery.charge_efficiency, battery.discharge_efficiency
+    n = len(cols["soc"])
+    for name, which, scale in (("up", up, -1.0 / ed), ("down", down, ec)):
+        if not which:
+            continue
+        for end, s_col in (("start", soc_before), ("end", cols["soc"])):
+            r = m.group(f"{name}_energy_{end}", n)
+            m.add(r, s_col, 1.0)
+            for j in which:
+                m.add(r, cols["reserve"][j], scale * series.products[j].duration_h)
+
+
+def _cycle_limits(
+    m: _Triplets, cols: dict[str, np.ndarray], series: MarketSeries, battery: Battery,
+    dt: float, alpha: np.ndarray, dep_up: list[int], horizon_cycle_limit: bool,
+) -> None:
+    """Cycle limits: dt (d_t + sum_up alpha x_t) per local day and per horizon [MWh]."""
+    n = len(cols["discharge"])
+    if battery.max_cycles_per_day is not None:
+        day = series.local_day
+        first = np.r_[True, day[1:] != day[:-1]]
+        day_of = np.cumsum(first) - 1
+        r = m.group("day_cycle", int(first.sum()))
+        m.add(r[day_of], cols["discharge"], dt)
+        for j in dep_up:
+            m.add(r[day_of], cols["reserve"][j], dt * alpha[j])
+    if horizon_cycle_limit and battery.max_cycles_per_year is not None:
+        r = m.group("horizon_cycle", 1)
+        m.add(np.zeros(n, int) + r[0], cols["discharge"], dt)
+        for j in dep_up:
+            m.add(np.zeros(n, int) + r[0], cols["reserve"][j], dt * alpha[j])
+
+
 def lp_matrix(
     series: MarketSeries, battery: Battery, *, horizon_cycle_limit: bool = False
 ) -> tuple[sparse.csc_array, Layout]:
@@ -106,108 +209,32 @@ def lp_matrix(
     Coefficients are in MWh per MW (dt-scaled) for energy rows and 1 for power rows.
     """
     n, k, dt = len(series), len(series.products), series.dt
-    ec, ed = battery.charge_efficiency, battery.discharge_efficiency
-    rho = (1.0 - battery.self_discharge_per_hour) ** dt
     t = np.arange(n)
-    charge, discharge = t, n + t
-    reserve = 2 * n + np.arange(k * n).reshape(k, n)
-    soc = (2 + k) * n + t
     soc_start = (3 + k) * n
-    soc_before = np.r_[soc_start, soc[:-1]]
+    cols = {
+        "charge": t,
+        "discharge": n + t,
+        "reserve": 2 * n + np.arange(k * n).reshape(k, n),
+        "soc": (2 + k) * n + t,
+        "soc_start": np.array([soc_start]),
+    }
+    soc_before = np.r_[soc_start, cols["soc"][:-1]]
     direction = [p.product.direction for p in series.products]
     alpha = np.array([p.product.deployment_fraction for p in series.products])
     up = [j for j in range(k) if direction[j] == "up"]
     down = [j for j in range(k) if direction[j] == "down"]
 
-    rows_i: list[np.ndarray] = []
-    cols_j: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    rows: dict[str, np.ndarray] = {}
-    next_row = 0
-
-    def group(name: str, count: int) -> np.ndarray:
-        nonlocal next_row
-        r = np.arange(next_row, next_row + count)
-        rows[name] = r
-        next_row += count
-        return r
-
-    def add(r: np.ndarray, c: np.ndarray, v: float | np.ndarray) -> None:
-        rows_i.append(np.broadcast_to(r, c.shape).ravel())
-        cols_j.append(c.ravel())
-        vals.append(np.broadcast_to(np.asarray(v, float), c.shape).ravel())
-
-    # S_t - rho S_{t-1} - dt eta_c c_t + dt d_t / eta_d
-    #   - sum_dn dt alpha eta_c x + sum_up dt alpha x / eta_d = 0               [MWh]
-    r = group("energy_balance", n)
-    add(r, soc, 1.0)
-    add(r, soc_before, -rho)
-    add(r, charge, -dt * ec)
-    add(r, discharge, dt / ed)
-    for j in range(k):
-        if alpha[j] > 0:
-            add(r, reserve[j], dt * alpha[j] / ed if j in up else -dt * alpha[j] * ec)
-    # headroom [MW]
-    if up:
-        r = group("up_headroom", n)
-        add(r, discharge, 1.0)
-        add(r, charge, -1.0)
-        for j in up:
-            add(r, reserve[j], 1.0)
-    if down:
-        r = group("down_headroom", n)
-        add(r, charge, 1.0)
-        add(r, discharge, -1.0)
-        for j in down:
-            add(r, reserve[j], 1.0)
-    # sustain at both ends of each interval [MWh]
-    for name, which, scale in (("up", up, -1.0 / ed), ("down", down, ec)):
-        if not which:
-            continue
-        for end, s_col in (("start", soc_before), ("end", soc)):
-            r = group(f"{name}_energy_{end}", n)
-            add(r, s_col, 1.0)
-            for j in which:
-                add(r, reserve[j], scale * series.products[j].duration_h)
-    # terminal [MWh]
-    r = group("terminal_energy", 1)
-    add(r, np.array([soc[-1]]), 1.0)
-    # cycle limits: dt (d_t + sum_up alpha x_t) [MWh]
+    m = _Triplets()
+    _energy_balance(m, cols, soc_before, battery, dt, alpha, up)
+    _headroom(m, cols, up, down)
+    _sustain(m, cols, soc_before, series, battery, up, down)
+    r = m.group("terminal_energy", 1)  # [MWh]
+    m.add(r, np.array([cols["soc"][-1]]), 1.0)
     dep_up = [j for j in up if alpha[j] > 0]
-    if battery.max_cycles_per_day is not None:
-        day = series.local_day
-        first = np.r_[True, day[1:] != day[:-1]]
-        day_of = np.cumsum(first) - 1
-        r = group("day_cycle", int(first.sum()))
-        add(r[day_of], discharge, dt)
-        for j in dep_up:
-            add(r[day_of], reserve[j], dt * alpha[j])
-    if horizon_cycle_limit and battery.max_cycles_per_year is not None:
-        r = group("horizon_cycle", 1)
-        add(np.zeros(n, int) + r[0], discharge, dt)
-        for j in dep_up:
-            add(np.zeros(n, int) + r[0], reserve[j], dt * alpha[j])
+    _cycle_limits(m, cols, series, battery, dt, alpha, dep_up, horizon_cycle_limit)
 
-    num_col = (3 + k) * n + 1
-    a = sparse.coo_array(
-        (np.concatenate(vals), (np.concatenate(rows_i), np.concatenate(cols_j))),
-        shape=(next_row, num_col),
-    ).tocsc()
-    a.sum_duplicates()
-    layout = Layout(
-        n=n,
-        k=k,
-        cols={
-            "charge": charge,
-            "discharge": discharge,
-            "reserve": reserve,
-            "soc": soc,
-            "soc_start": np.array([soc_start]),
-        },
-        rows=rows,
-        up=up,
-        down=down,
-    )
+    a = m.matrix((3 + k) * n + 1)
+    layout = Layout(n=n, k=k, cols=cols, rows=m.rows, up=up, down=down)
     return a, layout
 
 

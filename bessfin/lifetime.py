@@ -116,7 +116,7 @@ class LifetimeResult:
         return {int(y): float(v) for y, v in s.items() if v > 0}
 
 
-def lifetime_dispatch(
+def lifetime_dispatch(  # noqa: C901 -- temporary (issue 9): split when lifetime.py moves
     prices: Mapping[int, PriceData],
     battery: Battery,
     *,

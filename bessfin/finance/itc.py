@@ -192,6 +192,65 @@ def _fraction(name: str, value: float | None) -> None:
         raise ValueError(f"{name} must be a fraction in [0, 1], got {value}{hint}")
 
 
+def _bonus_tier(
+    boc: date, capacity_mw: float, pwa: bool, p: Itc48ePolicy
+) -> tuple[bool, str]:
+    """Whether the bonus tier applies (PWA met, small project or early BOC), and why."""
+    if pwa:
+        return True, "PWA requirements met"
+    if capacity_mw < p.small_capacity_mw:
+        return True, f"capacity {capacity_mw:g} MW < {p.small_capacity_mw:g} MW"
+    if boc < p.pwa_guidance_cutoff:
+        return True, f"BOC {boc} before PWA guidance cutoff {p.pwa_guidance_cutoff}"
+    return False, f"no PWA and capacity {capacity_mw:g} MW >= {p.small_capacity_mw:g} MW"
+
+
+def _dc_adder(
+    boc: date,
+    dc_adjusted_pct: float | None,
+    dc_steel_iron_us: bool,
+    dc_thr: float,
+    bonus: bool,
+    p: Itc48ePolicy,
+    reasons: list[str],
+) -> float:
+    """Domestic-content adder [-] (0 when not claimed or not met); appends the reason."""
+    if dc_adjusted_pct is None:
+        return 0.0
+    if not dc_steel_iron_us:
+        reasons.append("domestic content: steel/iron not 100% US-made: no adder")
+        return 0.0
+    if dc_adjusted_pct >= dc_thr:
+        dc = p.dc_adder_bonus if bonus else p.dc_adder_base
+        reasons.append(
+            f"domestic content {dc_adjusted_pct:.0%} >= {dc_thr:.0%} threshold "
+            f"for BOC {boc}: +{dc:.0%}"
+        )
+        return dc
+    reasons.append(
+        f"domestic content {dc_adjusted_pct:.0%} < {dc_thr:.0%} threshold "
+        f"for BOC {boc}: no adder"
+    )
+    return 0.0
+
+
+def _macr_passes(boc: date, macr: float | None, macr_thr: float, reasons: list[str]) -> bool:
+    """MACR test where it applies: False zeroes the credit; a missing MACR passes with a warning."""
+    if macr is None:
+        reasons.append(
+            f"MACR test applies (BOC {boc}, threshold {macr_thr:.0%}) but MACR not given: "
+            "credit assumed allowed"
+        )
+        return True
+    if macr < macr_thr:
+        reasons.append(
+            f"MACR {macr:.0%} < {macr_thr:.0%} threshold for BOC {boc.year}: credit is zero"
+        )
+        return False
+    reasons.append(f"MACR {macr:.0%} >= {macr_thr:.0%} threshold for BOC {boc.year}: passes")
+    return True
+
+
 def itc_rate(
     boc_date: date | str,
     capacity_mw: float,
@@ -247,14 +306,7 @@ def itc_rate(
             "rates computed with §48E rules"
         )
 
-    if pwa:
-        bonus, why = True, "PWA requirements met"
-    elif capacity_mw < p.small_capacity_mw:
-        bonus, why = True, f"capacity {capacity_mw:g} MW < {p.small_capacity_mw:g} MW"
-    elif boc < p.pwa_guidance_cutoff:
-        bonus, why = True, f"BOC {boc} before PWA guidance cutoff {p.pwa_guidance_cutoff}"
-    else:
-        bonus, why = False, f"no PWA and capacity {capacity_mw:g} MW >= {p.small_capacity_mw:g} MW"
+    bonus, why = _bonus_tier(boc, capacity_mw, pwa, p)
     tier_rate = p.bonus_rate if bonus else p.base_rate
     reasons.append(f"{'bonus' if bonus else 'base'} tier {tier_rate:.0%}: {why}")
 
@@ -264,21 +316,7 @@ def itc_rate(
 
     dc_thr = step_value(p.dc_threshold, boc)
     assert dc_thr is not None  # validator guarantees the first row covers history
-    dc = 0.0
-    if dc_adjusted_pct is not None:
-        if not dc_steel_iron_us:
-            reasons.append("domestic content: steel/iron not 100% US-made: no adder")
-        elif dc_adjusted_pct >= dc_thr:
-            dc = p.dc_adder_bonus if bonus else p.dc_adder_base
-            reasons.append(
-                f"domestic content {dc_adjusted_pct:.0%} >= {dc_thr:.0%} threshold "
-                f"for BOC {boc}: +{dc:.0%}"
-            )
-        else:
-            reasons.append(
-                f"domestic content {dc_adjusted_pct:.0%} < {dc_thr:.0%} threshold "
-                f"for BOC {boc}: no adder"
-            )
+    dc = _dc_adder(boc, dc_adjusted_pct, dc_steel_iron_us, dc_thr, bonus, p, reasons)
 
     phase = step_value(p.phase_down, boc)
     assert phase is not None
@@ -287,21 +325,8 @@ def itc_rate(
     rate = (tier_rate + ec + dc) * phase
 
     macr_thr = step_value(p.macr_threshold, boc) if boc >= p.macr_applies_from else None
-    if macr_thr is not None:
-        if macr is None:
-            reasons.append(
-                f"MACR test applies (BOC {boc}, threshold {macr_thr:.0%}) but MACR not given: "
-                "credit assumed allowed"
-            )
-        elif macr < macr_thr:
-            reasons.append(
-                f"MACR {macr:.0%} < {macr_thr:.0%} threshold for BOC {boc.year}: credit is zero"
-            )
-            rate = 0.0
-        else:
-            reasons.append(
-                f"MACR {macr:.0%} >= {macr_thr:.0%} threshold for BOC {boc.year}: passes"
-            )
+    if macr_thr is not None and not _macr_passes(boc, macr, macr_thr, reasons):
+        rate = 0.0
     if prohibited_foreign_entity_taxpayer:
         reasons.append("taxpayer is a specified / foreign-influenced entity: credit is zero")
         rate = 0.0
