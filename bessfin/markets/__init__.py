@@ -6,9 +6,20 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-from bessfin.markets.model import DurationRule, Market, Mileage, PriceFile, Product
+from bessfin.markets.model import (
+    Depth,
+    DurationRule,
+    Fact,
+    Market,
+    Mileage,
+    PriceFile,
+    Product,
+)
 
-__all__ = ["DurationRule", "Market", "Mileage", "PriceFile", "Product", "get_market", "markets"]
+__all__ = [
+    "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product", "get_market",
+    "markets",
+]
 
 
 @cache

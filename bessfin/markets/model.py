@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -39,6 +39,71 @@ class Mileage(_Strict):
     source: str
 
 
+class Fact(_Strict):
+    """A sourced number a market default relies on, copied from a fact sheet with its source."""
+
+    id: str = Field(description="Row id in the AS-volume fact sheet (2026-12), e.g. 'B4'.")
+    text: str = Field(description="The fact with its value, unit and period.")
+    status: str = Field(description="VERIFIED, DERIVED, UNCERTAIN, with qualifiers.")
+    source: str = Field(description="Site, title and date of the source.")
+
+
+DepthStatus = Literal["VERIFIED", "DERIVED", "UNCERTAIN", "assumption"]
+
+
+class Depth(_Strict):
+    """Market depth of a product in one year: the most a project may be awarded, as a share
+    of its power.
+
+    Fleet-share form: share = ``procured_mw`` / ``fleet_mw`` (the volume open to batteries,
+    split pro rata over the battery fleet). Where no volume is sourced the share is a named
+    assumption (``share`` and ``assumption``).
+    """
+
+    year: int = Field(description="Calendar year (local operating days) the row applies to.")
+    procured_mw: float | None = Field(
+        None, gt=0, description="Average volume of the product open to batteries [MW]."
+    )
+    fleet_mw: float | None = Field(None, gt=0, description="Battery fleet power [MW].")
+    share: float | None = Field(
+        None, ge=0, le=1, description="Award limit / project power when no volume is "
+        "sourced [-]."
+    )
+    status: DepthStatus
+    assumption: str | None = Field(
+        None, description="Name of the assumption (status 'assumption')."
+    )
+    facts: tuple[str, ...] = Field((), description="Ids of the market's facts relied on.")
+    reason: str = Field(description="Why this number, and why it is the conservative reading.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Depth:
+        volume = self.procured_mw is not None and self.fleet_mw is not None
+        if volume == (self.share is not None) or (
+            not volume and (self.procured_mw is not None or self.fleet_mw is not None)
+        ):
+            raise ValueError(f"depth {self.year}: give procured_mw and fleet_mw, or share "
+                             "(exactly one form)")
+        if (self.status == "assumption") != (self.assumption is not None):
+            raise ValueError(f"depth {self.year}: status 'assumption' and a named "
+                             "assumption go together")
+        return self
+
+    @property
+    def fraction(self) -> float:
+        """Award limit as a fraction of the project's power [-]."""
+        if self.share is not None:
+            return self.share
+        return min(1.0, self.procured_mw / self.fleet_mw)  # type: ignore[operator]
+
+    @property
+    def basis(self) -> str:
+        """One-line derivation, e.g. '2,300 MW / 7,800 MW = 0.295'."""
+        if self.share is not None:
+            return f"assumption {self.assumption!r} = {self.share:g}"
+        return f"{self.procured_mw:,.0f} MW / {self.fleet_mw:,.0f} MW = {self.fraction:.3f}"
+
+
 class Product(_Strict):
     """One ancillary-service (capacity) product the battery can be awarded."""
 
@@ -62,7 +127,28 @@ class Product(_Strict):
     mileage: Mileage | None = None
     available_from: dt.date | None = Field(None, description="First day the product exists.")
     available_to: dt.date | None = Field(None, description="Last day the product exists.")
+    depth: tuple[Depth, ...] = Field(
+        (), description="Default award limits by year (market depth), in year order."
+    )
     source: str
+
+    @field_validator("depth")
+    @classmethod
+    def _depth_years(cls, v: tuple[Depth, ...]) -> tuple[Depth, ...]:
+        years = [d.year for d in v]
+        if years != sorted(set(years)):
+            raise ValueError(f"depth rows must be in strictly increasing years, got {years}")
+        return v
+
+    def depth_for(self, year: int) -> Depth:
+        """The depth row of ``year``, or of the nearest year the data hold (earlier on a tie).
+
+        Raises ``ValueError`` when the product has no depth data.
+        """
+        if not self.depth:
+            raise ValueError(f"product {self.id!r} has no market-depth default; pass "
+                             "as_limits for it (a fraction of power or MW) or none")
+        return min(self.depth, key=lambda d: (abs(d.year - year), d.year))
 
     @field_validator("durations")
     @classmethod
@@ -113,7 +199,21 @@ class Market(_Strict):
     )
     products: tuple[Product, ...] = ()
     files: tuple[PriceFile, ...] = ()
+    facts: tuple[Fact, ...] = Field(
+        (), description="Sourced numbers the depth defaults rely on (copied with sources)."
+    )
     notes: str = ""
+
+    @model_validator(mode="after")
+    def _facts_known(self) -> Market:
+        known = {f.id for f in self.facts}
+        for p in self.products:
+            for d in p.depth:
+                missing = [f for f in d.facts if f not in known]
+                if missing:
+                    raise ValueError(f"{self.iso} product {p.id} depth {d.year} cites facts "
+                                     f"{missing} that are not in the market's [[facts]]")
+        return self
 
     def product(self, pid: str) -> Product:
         for p in self.products:
