@@ -287,6 +287,7 @@ def dispatch_deal(
         augmentation=deal.augmentation,
         horizon=m.horizon_spec(),
         products=None if m.products is None else list(m.products),
+        as_limits=m.as_limits_spec(),
         threads=threads,
         progress=progress,
         mode=mode,

@@ -13,10 +13,19 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from bessfin.dispatch import Battery, Horizon
+from bessfin.dispatch import AsLimits, Battery, Horizon
 from bessfin.dispatch.horizons import named_horizon
+from bessfin.dispatch.limits import LimitError, check_products, normalise
 from bessfin.finance import (
     CapexInputs,
     ContractInputs,
@@ -26,6 +35,7 @@ from bessfin.finance import (
     TaxInputs,
 )
 from bessfin.lifetime import Augmentation, Degradation, PricePath
+from bessfin.markets import get_market, markets
 
 
 class _Section(BaseModel):
@@ -57,6 +67,29 @@ class MarketSection(_Section):
     on_missing: Literal["raise", "drop-days"] = Field(
         "raise", description="Missing prices: refuse, or drop the affected local days."
     )
+    as_limits: str | dict[str, Any] = Field(
+        "default",
+        description="Ancillary award limits (market depth): 'default' = the market's depth "
+        "defaults by product and year (docs/markets.md); 'none' = uncapped (the price-taker "
+        "ceiling); or a table overriding products, e.g. { reg_up = 0.03, rrs = { mw = 10 }, "
+        "ecrs = \"none\" }: a number is a fraction of battery power in [0, 1].",
+    )
+
+    @field_validator("as_limits")
+    @classmethod
+    def _limits(cls, v: str | dict[str, Any], info: ValidationInfo) -> str | dict[str, Any]:
+        try:
+            normalise(v)
+            iso = info.data.get("iso")
+            if iso is not None and iso.strip().lower() in markets():
+                check_products(v, get_market(iso))
+        except LimitError as e:
+            raise ValueError(e.reason) from None  # the error line adds the value itself
+        return v
+
+    def as_limits_spec(self) -> AsLimits:
+        """``as_limits`` as :func:`bessfin.dispatch` takes it."""
+        return self.as_limits
 
     def horizon_spec(self) -> Horizon:
         return named_horizon(self.horizon, self.forecast)

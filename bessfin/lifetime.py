@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bessfin.dispatch import PERFECT, Battery, DispatchResult, Horizon, dispatch
+from bessfin.dispatch import PERFECT, AsLimits, Battery, DispatchResult, Horizon, dispatch
+from bessfin.dispatch.limits import DEFAULT
 from bessfin.io import PriceData
 
 #: Second capacity factor at which screening mode dispatches each price year [-].
@@ -126,6 +127,7 @@ def lifetime_dispatch(  # noqa: C901 -- temporary (issue 9): split when lifetime
     augmentation: Augmentation | None = None,
     horizon: Horizon = PERFECT,
     products: list[str] | None = None,
+    as_limits: AsLimits = DEFAULT,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     mode: Literal["full", "screening"] = "full",
@@ -141,7 +143,8 @@ def lifetime_dispatch(  # noqa: C901 -- temporary (issue 9): split when lifetime
     path : historical years cycled over the life and price escalation.
     degradation, augmentation : capacity fade and restoration (default: fade, no
         augmentation).
-    horizon, products, threads : as :func:`bessfin.dispatch`.
+    horizon, products, as_limits, threads : as :func:`bessfin.dispatch`; award limits are
+        re-applied to every operating year (a bound change: built models are re-solved).
     progress : called with (year, life_years) after each year.
     mode : ``"full"`` dispatches every operating year. ``"screening"`` dispatches each distinct
         price year at capacity factors 1 and :data:`SCREENING_LOW_CAPACITY` (plus any capacity
@@ -170,8 +173,8 @@ def lifetime_dispatch(  # noqa: C901 -- temporary (issue 9): split when lifetime
         if not math.isclose(scale, 1.0):
             data = dataclasses.replace(data, frame=data.frame * scale)
         result = dispatch(data, battery, horizon=horizon, products=products,
-                          capacity_factor=cf, compare_to_perfect=False, threads=threads,
-                          cache=cache)
+                          as_limits=as_limits, capacity_factor=cf, compare_to_perfect=False,
+                          threads=threads, cache=cache)
         stats["solve"] += result.solve_seconds
         stats["build"] += result.build_seconds
         return result

@@ -14,6 +14,7 @@ from rich.table import Table
 from bessfin.cli.common import app, err, run_guarded
 from bessfin.dispatch import Battery, dispatch
 from bessfin.dispatch.horizons import NAMED_HORIZONS, named_horizon
+from bessfin.dispatch.limits import DEFAULT, AsLimits, normalise
 from bessfin.io import load_prices, read_prices
 
 
@@ -35,6 +36,13 @@ def dispatch_cmd(
         help="Comma-separated product ids to co-optimise (default: all the data carry).")] = None,
     energy_only: Annotated[bool, typer.Option("--energy-only", help="No ancillary products.")] = (
         False),
+    as_limits: Annotated[str, typer.Option(
+        "--as-limits", help="Ancillary award limits: 'default' (the market's depth defaults by "
+        "product and year, docs/markets.md) or 'none' (uncapped: the price-taker "
+        "ceiling).")] = "default",
+    as_limit: Annotated[list[str] | None, typer.Option(
+        "--as-limit", help="Override one product's limit, repeatable: PRODUCT=FRACTION of power "
+        "(reg_up=0.03), PRODUCT=NMW (rrs=10MW) or PRODUCT=none.")] = None,
     horizon: Annotated[str, typer.Option(
         help=f"One of {sorted(NAMED_HORIZONS)}.")] = "perfect",
     forecast: Annotated[str | None, typer.Option(
@@ -69,8 +77,10 @@ def dispatch_cmd(
         )
         chosen = [] if energy_only else (
             [p.strip() for p in products.split(",")] if products else None)
+        limits = limits_option(as_limits, as_limit or [], [p.id for p in data.market.products])
         err.print(f"dispatching {data.market.name} {data.node} ({h.label}) ...")
-        result = dispatch(data, battery, horizon=h, products=chosen, start=start, end=end)
+        result = dispatch(data, battery, horizon=h, products=chosen, as_limits=limits,
+                          start=start, end=end)
         if schedule_out is not None:
             result.schedule.join(result.revenue.add_prefix("revenue_")).to_csv(schedule_out)
             err.print(f"schedule written to {schedule_out}")
@@ -80,6 +90,21 @@ def dispatch_cmd(
             print_summary(result.summary_dict())
 
     run_guarded(go)
+
+
+def limits_option(base: str, overrides: list[str], products: list[str]) -> AsLimits:
+    """``--as-limits`` and ``--as-limit P=V`` as :func:`bessfin.dispatch` takes them: overrides
+    apply on top of the base (the market defaults, or uncapped)."""
+    spec = normalise(base)  # validates the base
+    items: dict[str, str] = {}
+    for item in overrides:
+        pid, sep, value = item.partition("=")
+        if not sep or not pid.strip() or not value.strip():
+            raise ValueError(f"--as-limit: expected PRODUCT=VALUE (e.g. reg_up=0.03), got {item!r}")
+        items[pid.strip()] = value.strip()
+    if not items:
+        return None if spec is None else DEFAULT
+    return {**({p: "none" for p in products} if spec is None else {}), **items}
 
 
 def print_summary(summary: dict) -> None:
@@ -93,7 +118,7 @@ def print_summary(summary: dict) -> None:
     t.add_row("[bold]total", f"[bold]{summary['total_revenue_usd']:,.0f}")
     out.print(t)
     keys = ("revenue_usd_per_kw_year", "cycles", "capture_ratio", "windows", "models_built",
-            "build_seconds", "solve_seconds")
+            "build_seconds", "solve_seconds", "as_limits_mw")
     out.print(json.dumps({k: summary[k] for k in keys}))
     for note in summary["notes"]:
         out.print(f"note: {note}")

@@ -3,6 +3,7 @@
 from bessfin.dispatch.api import dispatch, series_from
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import PERFECT, ROLLING_DAY, Horizon, run_horizon
+from bessfin.dispatch.limits import AppliedLimit, AsLimits, Cap, apply_as_limits
 from bessfin.dispatch.results import DispatchResult, settle
 from bessfin.dispatch.series import MarketSeries, ProductSeries, market_series
 from bessfin.dispatch.solver import CompiledModel, SolverError, SolveStatus
@@ -10,6 +11,9 @@ from bessfin.dispatch.solver import CompiledModel, SolverError, SolveStatus
 __all__ = [
     "PERFECT",
     "ROLLING_DAY",
+    "AppliedLimit",
+    "AsLimits",
+    "Cap",
     "Battery",
     "CompiledModel",
     "DispatchResult",
@@ -18,6 +22,7 @@ __all__ = [
     "ProductSeries",
     "SolveStatus",
     "SolverError",
+    "apply_as_limits",
     "dispatch",
     "market_series",
     "run_horizon",

@@ -6,6 +6,7 @@ import pandas as pd
 
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import PERFECT, Horizon, decision_series, run_horizon
+from bessfin.dispatch.limits import DEFAULT, AsLimits, apply_as_limits
 from bessfin.dispatch.results import DispatchResult, settle
 from bessfin.dispatch.series import MarketSeries, market_series
 from bessfin.io import PriceData, load_prices
@@ -59,6 +60,7 @@ def dispatch(
     horizon: Horizon = PERFECT,
     market: Market | str | None = None,
     products: list[str] | None = None,
+    as_limits: AsLimits = DEFAULT,
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     forecast: pd.DataFrame | None = None,
@@ -78,6 +80,11 @@ def dispatch(
     horizon : perfect foresight (default), rolling windows, or forecast-driven dispatch.
     products : product ids to co-optimise (``None`` = all the data carry; ``[]`` = energy
         only).
+    as_limits : ancillary award limits (market depth): ``"default"`` = the market's depth
+        defaults per product and year; ``None`` = uncapped (the price-taker ceiling); a mapping
+        ``{product: limit}`` overrides the defaults for the named products, a limit being a
+        fraction of ``battery.power_mw`` in [0, 1], ``{"mw": 10}``, ``"10MW"`` or ``"none"``
+        (see :mod:`bessfin.dispatch.limits`).
     start, end : local-time sub-period (``end`` exclusive).
     forecast : forecast price frame for ``Horizon(forecast="user")``.
     capacity_factor : remaining fraction of nameplate energy (degradation) [-].
@@ -100,6 +107,8 @@ def dispatch(
     actual, node, notes = series_from(
         prices, market=market, products=products, start=start, end=end
     )
+    actual, applied, more = apply_as_limits(actual, battery.power_mw, as_limits)
+    notes += more
     decide, more = decision_series(actual, horizon, forecast)
     notes += more
     opts = {"capacity_factor": capacity_factor, "threads": threads, "time_limit": time_limit,
@@ -133,5 +142,6 @@ def dispatch(
             for k, p in enumerate(actual.products) if p.product.direction == "up"
         )),
         perfect_foresight_revenue=perfect,
+        as_limits=applied,
         notes=notes,
     )

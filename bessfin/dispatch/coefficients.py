@@ -56,7 +56,8 @@ class Coefficients:
     reserve_value : (products x n) objective value of 1 MW of award [$/MW]: capacity price,
         mileage revenue and the expected settlement of deployed energy, less degradation.
     charge_max, discharge_max : power limits after availability [MW].
-    reserve_max : (products x n) award limits [MW]; 0 where the product is not offered.
+    reserve_max : (products x n) award limits [MW]: the power limit, lowered to the
+        product's market-depth limit where one is set; 0 where the product is not offered.
     soc_min_energy, soc_max_energy : stored-energy limits [MWh].
     soc_initial_energy : stored energy before the first interval [MWh].
     soc_terminal_energy : minimum stored energy after the last interval [MWh].
@@ -143,7 +144,10 @@ def coefficients(
         # deployed up-energy is sold at lam and wears the cells; deployed down-energy is bought
         settle = alpha * (lam - deg) if up else -alpha * lam
         reserve_value[k] = dt * (ps.capacity_price + mileage + settle)
-        reserve_max[k] = np.where(ps.available, p_dis if up else p_ch, 0.0)
+        bound = np.full(n, p_dis if up else p_ch)
+        if ps.award_limit_mw is not None:
+            bound = np.minimum(bound, ps.award_limit_mw)  # market depth [MW]
+        reserve_max[k] = np.where(ps.available, bound, 0.0)
 
     day = series.local_day
     _, counts = np.unique(day, return_counts=True)

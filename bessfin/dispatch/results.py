@@ -10,6 +10,7 @@ import pandas as pd
 
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import Horizon, Schedule
+from bessfin.dispatch.limits import AppliedLimit
 from bessfin.dispatch.series import MarketSeries
 
 
@@ -54,6 +55,8 @@ class DispatchResult:
     battery, horizon : inputs.
     market, node : where it ran.
     summary : headline numbers (see :meth:`summary_dict`).
+    as_limits : the award limit of each product in each calendar year of the horizon (MW,
+        fraction of power, default/user/uncapped and its basis).
     notes : how data and horizons were handled (dropped days, forecast warm-up, ...).
     """
 
@@ -70,7 +73,19 @@ class DispatchResult:
     solve_seconds: float
     deployed_mwh: float = 0.0
     perfect_foresight_revenue: float | None = None
+    as_limits: list[AppliedLimit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def as_limits_mw(self) -> dict[str, float | None]:
+        """Largest award limit of each product over the horizon [MW]; ``None`` = uncapped."""
+        out: dict[str, float | None] = {}
+        for a in self.as_limits:
+            if a.mw is None:
+                out[a.product] = None
+            elif out.get(a.product, 0.0) is not None:
+                out[a.product] = max(out.get(a.product) or 0.0, a.mw)
+        return out
 
     @property
     def total_revenue(self) -> float:
@@ -130,6 +145,9 @@ class DispatchResult:
                 else round(self.perfect_foresight_revenue, 2)
             ),
             "capture_ratio": None if self.capture_ratio is None else round(self.capture_ratio, 4),
+            "as_limits_mw": {k: None if v is None else round(v, 6)
+                             for k, v in self.as_limits_mw.items()},
+            "as_limits": [a.as_dict() for a in self.as_limits],
             "windows": self.windows,
             "models_built": self.models_built,
             "build_seconds": round(self.build_seconds, 3),

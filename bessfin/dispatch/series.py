@@ -21,6 +21,8 @@ class ProductSeries:
     mileage_price : mileage price [$/MW of mileage], zeros if the product has no mileage.
     available : whether the product is offered in each hour [bool].
     duration_h : state-of-charge sustain requirement of an award in each hour [h].
+    award_limit_mw : market-depth limit on the award in each hour [MW]; ``None`` = uncapped
+        (set by :func:`bessfin.dispatch.limits.apply_as_limits`).
     """
 
     product: Product
@@ -28,6 +30,7 @@ class ProductSeries:
     mileage_price: np.ndarray
     available: np.ndarray
     duration_h: np.ndarray
+    award_limit_mw: np.ndarray | None = None
 
     @property
     def id(self) -> str:
@@ -40,6 +43,7 @@ class ProductSeries:
             mileage_price=self.mileage_price[idx],
             available=self.available[idx],
             duration_h=self.duration_h[idx],
+            award_limit_mw=None if self.award_limit_mw is None else self.award_limit_mw[idx],
         )
 
 

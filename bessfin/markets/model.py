@@ -100,7 +100,7 @@ class Depth(_Strict):
     def basis(self) -> str:
         """One-line derivation, e.g. '2,300 MW / 7,800 MW = 0.295'."""
         if self.share is not None:
-            return f"assumption {self.assumption!r} = {self.share:g}"
+            return f"{self.assumption or 'share'} = {self.share:g}"
         return f"{self.procured_mw:,.0f} MW / {self.fleet_mw:,.0f} MW = {self.fraction:.3f}"
 
 
