@@ -19,7 +19,7 @@ fast = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 def test_flat_price_earns_no_arbitrage(level, rte, hours):
     # (a negative flat price does pay a battery to absorb energy: that is not arbitrage)
     b = Battery.from_rte(rte, power_mw=10, energy_mwh=40, soc_initial=0.5)
-    r = dispatch(frame([level] * hours), b, market=make_market())
+    r = dispatch(frame([level] * hours), b, market=make_market(), as_limits=None)
     assert r.total_revenue == pytest.approx(0.0, abs=1e-6 * max(1.0, abs(level)))
 
 
@@ -28,7 +28,7 @@ def test_flat_price_earns_no_arbitrage(level, rte, hours):
 def test_revenue_non_decreasing_in_energy(p, e1, extra):
     def rev(e):
         b = Battery(power_mw=1, energy_mwh=e, soc_initial=0.0, soc_terminal=0.0)
-        return dispatch(frame(p), b, market=make_market()).total_revenue
+        return dispatch(frame(p), b, market=make_market(), as_limits=None).total_revenue
 
     assert rev(e1 + extra) >= rev(e1) - 1e-7
 
@@ -38,7 +38,7 @@ def test_revenue_non_decreasing_in_energy(p, e1, extra):
 def test_revenue_non_decreasing_in_power(p, p1, extra):
     def rev(pw):
         b = Battery(power_mw=pw, energy_mwh=2, soc_initial=0.0, soc_terminal=0.0)
-        return dispatch(frame(p), b, market=make_market()).total_revenue
+        return dispatch(frame(p), b, market=make_market(), as_limits=None).total_revenue
 
     assert rev(p1 + extra) >= rev(p1) - 1e-7
 
@@ -58,7 +58,7 @@ def test_schedule_is_physical(p, up, dn, rte):
     b = Battery.from_rte(rte, power_mw=5, energy_mwh=10, soc_min=0.1, soc_max=0.9,
                          self_discharge_per_hour=0.001)
     r = dispatch(frame(p, reg_up=up[:n], nonspin=up[::-1][:n], reg_down=dn[:n]), b,
-                 market=mkt)
+                 market=mkt, as_limits=None)
     assert_physical(r.schedule, b, mkt)
 
 
