@@ -20,7 +20,8 @@ def _market_md(m: Market) -> list[str]:
                      f"{', '.join(f.nodes)} | {'yes' if f.has_ancillary else 'no'} |")
     lines.append("")
     if not m.products:
-        return lines + ["Energy only: the shipped data carry no ancillary prices.", ""]
+        return lines + ["Energy only: the shipped data carry no ancillary prices (so no "
+                        "award limits).", ""]
     lines += [
         "| product | id | direction | price column | sustain duration | deployment "
         "[MWh/MW-h] | mileage | offered | source |",
@@ -36,6 +37,33 @@ def _market_md(m: Market) -> list[str]:
         ) or "always"
         lines.append(f"| {p.name} | `{p.id}` | {p.direction} | `{p.price_column}` | {dur} | "
                      f"{p.deployment_fraction:g} | {mil} | {offered} | {p.source} |")
+    return lines + [""] + _depth_md(m)
+
+
+def _depth_md(m: Market) -> list[str]:
+    """Default award limits (market depth) by product and year, then the facts they cite."""
+    years = [d.year for p in m.products for d in p.depth]
+    lines = [
+        f"### {m.name} market depth (default award limits)", "",
+        "Award limit = share x the battery's power [MW]; share = procured MW / battery fleet MW "
+        "(fleet-share form) or a named assumption. Years outside "
+        f"{min(years)}-{max(years)} use the nearest year (the result's notes say so). "
+        "Override per deal (`[market] as_limits`), per call (`as_limits=`) or on the command "
+        "line (`--as-limit`).", "",
+        "| product | year | procured [MW] | fleet [MW] | share [-] | status | facts | reason |",
+        "|---|---|--:|--:|--:|---|---|---|",
+    ]
+    for p in m.products:
+        for d in p.depth:
+            status = d.status + (f" `{d.assumption}`" if d.assumption else "")
+            mw = (f"{d.procured_mw:,.0f}" if d.procured_mw else "-",
+                  f"{d.fleet_mw:,.0f}" if d.fleet_mw else "-")
+            lines.append(f"| `{p.id}` | {d.year} | {mw[0]} | {mw[1]} | {d.fraction:.3f} | "
+                         f"{status} | {', '.join(d.facts)} | {d.reason} |")
+    lines += ["", "Facts relied on (rows of [facts/as_volumes.md](facts/as_volumes.md), "
+              "copied into the market file with their sources):", "",
+              "| id | fact | status | source |", "|---|---|---|---|"]
+    lines += [f"| {f.id} | {f.text} | {f.status} | {f.source} |" for f in m.facts]
     return lines + [""]
 
 
@@ -49,7 +77,11 @@ def markets_markdown() -> str:
         "their direction, state-of-charge sustain duration by effective date, expected "
         "regulation deployment and mileage settlement. Adding an ISO or a product is adding a "
         "TOML entry. Equations: [dispatch.md](dispatch.md). Values marked UNCERTAIN are "
-        "settable: copy the market with `market.model_copy(update=...)` or edit the TOML.",
+        "settable: copy the market with `market.model_copy(update=...)` or edit the TOML. "
+        "Each product's default award limit (market depth) per year is derived from sourced "
+        "procured volumes and battery fleet sizes, or is a named assumption where no volume "
+        "was found; dispatch is capped at these defaults unless told otherwise "
+        "(`as_limits`, [dispatch.md](dispatch.md#market-depth-award-limits)).",
         "",
     ]
     for m in markets().values():

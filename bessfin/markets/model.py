@@ -42,7 +42,7 @@ class Mileage(_Strict):
 class Fact(_Strict):
     """A sourced number a market default relies on, copied from a fact sheet with its source."""
 
-    id: str = Field(description="Row id in the AS-volume fact sheet (2026-12), e.g. 'B4'.")
+    id: str = Field(description="Row id in docs/facts/as_volumes.md (read 2026-12), e.g. 'B4'.")
     text: str = Field(description="The fact with its value, unit and period.")
     status: str = Field(description="VERIFIED, DERIVED, UNCERTAIN, with qualifiers.")
     source: str = Field(description="Site, title and date of the source.")

@@ -69,7 +69,8 @@ def test_mileage_revenue_scales_with_award():
     mil = Mileage(price_column="m", multiplier=4.0, accuracy=0.9, source="test")
     mkt = make_market((product("reg_up", "up", hours=1.0, mileage=mil),))
     b = Battery(power_mw=2, energy_mwh=2, soc_initial=1.0, soc_terminal=1.0, **LOSSLESS)
-    r = dispatch(frame([0, 0], reg_up=[1, 1], reg_up_mileage=[0.5, 0.5]), b, market=mkt, as_limits=None)
+    r = dispatch(frame([0, 0], reg_up=[1, 1], reg_up_mileage=[0.5, 0.5]), b, market=mkt,
+                 as_limits=None)
     award = r.schedule["reg_up_mw"].to_numpy()
     assert award.tolist() == pytest.approx([2, 2])
     assert r.revenue_by_stream["reg_up_mileage"] == pytest.approx((award * 4 * 0.5 * 0.9).sum())
