@@ -6,6 +6,7 @@ Usage (from the repository root)::
     python benchmarks/bench_dispatch.py --out docs/performance.md
     python benchmarks/bench_dispatch.py --quick            # smoke run: week, month, 1 repeat
     python benchmarks/bench_dispatch.py --profile          # cProfile the bessfin year cases
+    python benchmarks/bench_dispatch.py --caps --out docs/performance.md   # AS limits cost
 
 Cases (ERCOT 2024 HB_HOUSTON day-ahead, 100 MW / 200 MWh, 2 cycles/day, $5/MWh degradation),
 each energy-only and co-optimised with every product the data carry: one week, one month and
@@ -16,6 +17,10 @@ the same process, alternately, ``--repeats`` times; the table gives medians [s] 
 of total times. Peak memory of the co-optimised year is measured in a fresh subprocess per
 path (``ru_maxrss``). A last case times loading one shipped price year (``load_prices``, ERCOT
 2025 HB_NORTH, after a warm-up load of another series; target < 0.3 s).
+
+``--caps`` times the co-optimised year with the market-depth award limits (``as_limits``
+defaults) against the uncapped year, alternately, ``--repeats`` times (target: limits cost at
+most 10 % extra solve time).
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ from bessfin.dispatch import (  # noqa: E402
     settle,
 )
 from bessfin.dispatch.coefficients import coefficients, structure  # noqa: E402
+from bessfin.dispatch.limits import apply_as_limits  # noqa: E402
 from bessfin.io import load_prices  # noqa: E402
 
 BATTERY = Battery(power_mw=100, energy_mwh=200, max_cycles_per_day=2.0, degradation_cost=5.0)
@@ -72,6 +78,7 @@ PERIODS = {
     "year": (None, None),
 }
 MARK_START, MARK_END = "<!-- bench:start -->", "<!-- bench:end -->"
+CAPS_START, CAPS_END = "<!-- bench-caps:start -->", "<!-- bench-caps:end -->"
 LOAD_SEEN: list[float] = []  # 1-min load average after each case
 
 
@@ -352,14 +359,68 @@ def report(
     return "\n".join(lines)
 
 
-def write_out(path: Path, block: str) -> None:
-    """Replace the bench block of ``path`` (keep hand-written text around it), or create it."""
-    if path.exists() and MARK_START in (text := path.read_text()) and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        tail = rest.split(MARK_END, 1)[1]
-        path.write_text(head + block + tail)
+def write_out(path: Path, block: str, marks: tuple[str, str] = (MARK_START, MARK_END)) -> None:
+    """Replace the block between ``marks`` in ``path`` (keep hand-written text around it),
+    append it, or create the file."""
+    start, end = marks
+    text = path.read_text() if path.exists() else "# Dispatch performance\n"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        path.write_text(head + block + rest.split(end, 1)[1])
     else:
-        path.write_text("# Dispatch performance\n\n" + block + "\n")
+        path.write_text(text.rstrip("\n") + "\n\n" + block + "\n")
+
+
+# -- market-depth award limits -----------------------------------------------------------------
+def run_caps(repeats: int) -> tuple[list[dict], dict[str, float]]:
+    """Co-optimised year, uncapped vs the market's default award limits, bessfin path,
+    alternating; medians [s] and objectives [$]."""
+    free = load_series(True, "year")
+    capped, applied, _ = apply_as_limits(free, BATTERY.power_mw, "default")
+    limits = {a.product: a.mw for a in applied}
+    runs: dict[str, list[Timing]] = {"uncapped": [], "capped": []}
+    for _ in range(repeats):
+        for name, ser in (("uncapped", free), ("capped", capped)):
+            runs[name].append(timed(bessfin_perfect, ser))
+            LOAD_SEEN.append(os.getloadavg()[0])
+    rows = []
+    for name, rs in runs.items():
+        rows.append({
+            "case": f"year co-optimised, {name}",
+            "build": statistics.median(r.build for r in rs),
+            "solve": statistics.median(r.solve for r in rs),
+            "total": statistics.median(r.total for r in rs),
+            "solves": ", ".join(f"{r.solve:.2f}" for r in rs),
+            "objective": rs[0].objective,
+        })
+        print(rows[-1], flush=True)
+    return rows, limits
+
+
+def caps_report(rows: list[dict], limits: dict[str, float], info: dict[str, str],
+                repeats: int) -> str:
+    """The markdown block between the caps markers of docs/performance.md."""
+    free, capped = rows
+    ratio = capped["solve"] / free["solve"]
+    ok = "met" if ratio <= 1.10 else "NOT met"
+    mw = ", ".join(f"{k} {v:.1f} MW" for k, v in limits.items())
+    return "\n".join([
+        CAPS_START,
+        f"Run {info['date']} with `--caps --repeats {repeats}` on {info['nproc']} cores "
+        f"({info['cpu']}); highspy {info['highspy']}. Load average (1/5/15 min) "
+        f"{info['load']} before; 1-min load during the runs up to {max(LOAD_SEEN):.2f}. "
+        "ERCOT 2024 HB_HOUSTON, 100 MW / 200 MWh, 2 cycles/day, $5/MWh wear, perfect "
+        f"foresight, all 5 products; default limits 2024: {mw}.",
+        "",
+        "| case | build s | solve s (median) | total s | solve s (each run) | objective $ |",
+        "|---|--:|--:|--:|---|--:|",
+        *(f"| {r['case']} | {r['build']:.3f} | {r['solve']:.3f} | {r['total']:.3f} | "
+          f"{r['solves']} | {r['objective']:,.0f} |" for r in rows),
+        "",
+        f"- Award limits: capped solve / uncapped solve = {ratio:.2f} (target <= 1.10): "
+        f"**{ok}**. The limits are column bounds (no extra rows), so the LP keeps its size.",
+        CAPS_END,
+    ])
 
 
 def profile(top: int = 25) -> None:
@@ -382,8 +443,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="smoke run: week and month, 1 repeat")
     ap.add_argument("--out", type=Path, help="markdown file to write the table into")
     ap.add_argument("--profile", action="store_true", help="cProfile the bessfin year cases")
+    ap.add_argument("--caps", action="store_true",
+                    help="time the co-optimised year with and without the AS award limits")
     ap.add_argument("--memory-child", choices=["bessfin", "direct"], help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+
+    if args.caps:
+        info = machine_info()
+        bessfin_perfect(load_series(True, "week"))  # warm-up
+        rows, limits = run_caps(args.repeats)
+        block = caps_report(rows, limits, info, args.repeats)
+        print(block)
+        if args.out:
+            write_out(args.out, block, (CAPS_START, CAPS_END))
+            print(f"wrote {args.out}")
+        return
 
     if args.memory_child:
         print(json.dumps(memory_child(args.memory_child)))

@@ -75,3 +75,29 @@ def test_bad_option_value_is_exit_2():
     r = runner.invoke(app, ["dispatch", "ercot 2024 HB_HOUSTON", "--energy-mwh", "-5"])
     assert r.exit_code == ExitCode.BAD_INPUT
     assert "energy_mwh" in r.stderr
+
+
+def test_dispatch_as_limits_options():
+    week = ["--start", "2024-08-05", "--end", "2024-08-08", "--json"]
+    capped = runner.invoke(app, ["dispatch", "ercot 2024 HB_HOUSTON", *week,
+                                 "--as-limit", "rrs=10MW", "--as-limit", "reg_up=0.1"])
+    free = runner.invoke(app, ["dispatch", "ercot 2024 HB_HOUSTON", *week, "--as-limits", "none"])
+    assert capped.exit_code == free.exit_code == ExitCode.OK, capped.output + free.output
+    lim, ceiling = json.loads(capped.stdout), json.loads(free.stdout)
+    assert lim["as_limits_mw"]["rrs"] == pytest.approx(10.0)
+    assert lim["as_limits_mw"]["reg_up"] == pytest.approx(10.0)  # 0.1 x 100 MW
+    assert lim["as_limits_mw"]["ecrs"] == pytest.approx(1660 / 7800 * 100)  # market default
+    assert set(ceiling["as_limits_mw"].values()) == {None}
+    assert lim["total_revenue_usd"] <= ceiling["total_revenue_usd"] + 1e-6
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--as-limit", "rrs=30"], "not a fraction of power"),
+    (["--as-limit", "regup=0.1"], "no product 'regup'"),
+    (["--as-limit", "rrs"], "PRODUCT=VALUE"),
+    (["--as-limits", "some"], "expected 'default', 'none'"),
+])
+def test_dispatch_bad_as_limit_is_exit_2(args, needle):
+    r = runner.invoke(app, ["dispatch", "ercot 2024 HB_HOUSTON", "--end", "2024-01-02", *args])
+    assert r.exit_code == ExitCode.BAD_INPUT, r.output
+    assert needle in r.stderr and "Traceback" not in r.stderr

@@ -108,6 +108,19 @@ def _set_by(model: BaseModel | None, *names: str) -> str:
     return "default" if not given else "deal file + defaults"
 
 
+def _limits_text(result: DealResult) -> str:
+    """Year-1 award limits, e.g. 'rrs 29.5 MW (ERCOT 2024 DERIVED: 2,300 MW / 7,800 MW)'."""
+    applied = result.lifetime.first_year.as_limits
+    if not applied:
+        return "none (energy only)"
+    if all(a.mw is None for a in applied):
+        return "uncapped (price-taker ceiling)"
+    return "; ".join(
+        f"{a.product} {'uncapped' if a.mw is None else f'{a.mw:,.1f} MW'} ({a.basis})"
+        for a in applied
+    )
+
+
 def key_assumptions(result: DealResult) -> pd.DataFrame:
     """The assumptions a reader checks first, one line each, with source.
 
@@ -140,6 +153,10 @@ def key_assumptions(result: DealResult) -> pd.DataFrame:
          f"{_text(mk.price_years)} cycled over {pr.life_years} years, "
          f"escalation {mk.escalation:.1%}/yr", _set_by(mk, "price_years", "escalation"),
          "historical prices, no forecast; escalation is a deal assumption"),
+        ("market", "AS award limits (market depth)", _limits_text(result),
+         _set_by(mk, "as_limits"),
+         "market-depth defaults by product and year with their facts, status and reasons: "
+         "docs/markets.md; equation docs/dispatch.md#market-depth-award-limits"),
         ("market", "dispatch horizon",
          f"{result.lifetime.first_year.horizon.label}; lifetime mode: {result.lifetime.mode}",
          _set_by(mk, "horizon"), "docs/dispatch.md#horizons"),

@@ -86,3 +86,28 @@ def test_missing_itc_section_is_an_error_not_a_default(ercot_deal):
     del data["itc"]
     with pytest.raises(DealError, match=r"itc: required key is missing"):
         deal_from_dict(data)
+
+
+@pytest.mark.parametrize(("limits", "match"), [
+    ({"regup": 0.03}, r"market\.as_limits: as_limits: ERCOT has no product 'regup'.*reg_up"),
+    ({"rrs": 10}, r"market\.as_limits: as_limits\.rrs: 10 is not a fraction of power.*mw = 10"),
+    ("capped", r"market\.as_limits: .*expected 'default', 'none'"),
+])
+def test_bad_as_limits_name_the_key(ercot_deal, limits, match):
+    data = _base(ercot_deal)
+    data["market"]["as_limits"] = limits
+    with pytest.raises(DealError, match=match):
+        deal_from_dict(data, "deal.toml")
+
+
+def test_as_limits_reach_the_dispatch(ercot_deal, monkeypatch):
+    import bessfin.chain as chain
+
+    seen = {}
+    monkeypatch.setattr(chain, "lifetime_dispatch", lambda *a, **kw: seen.update(kw))
+    data = _base(ercot_deal)
+    data["market"]["as_limits"] = {"reg_up": 0.05, "rrs": {"mw": 10}, "ecrs": "none"}
+    chain.dispatch_deal(deal_from_dict(data), prices={})
+    assert seen["as_limits"] == {"reg_up": 0.05, "rrs": {"mw": 10}, "ecrs": "none"}
+    chain.dispatch_deal(ercot_deal, prices={})
+    assert seen["as_limits"] == "default"  # a deal is capped at the market's depth by default
