@@ -111,6 +111,8 @@ def dispatch(
     notes += more
     decide, more = decision_series(actual, horizon, forecast)
     notes += more
+    # the decision prices carry the same limits whatever series the forecast step returns
+    decide = apply_as_limits(decide, battery.power_mw, as_limits)[0]
     opts = {"capacity_factor": capacity_factor, "threads": threads, "time_limit": time_limit,
             "cache": {} if cache is None else cache}
     sched = run_horizon(decide, battery, horizon, **opts)

@@ -13,6 +13,7 @@ from bessfin.dispatch import (
     Battery,
     Cap,
     CompiledModel,
+    Horizon,
     SolverError,
     apply_as_limits,
     dispatch,
@@ -230,3 +231,13 @@ def test_year_outside_the_depth_data_uses_the_nearest_and_says_so(ercot_2024):
     r = dispatch(week, Battery(power_mw=100, energy_mwh=200), market="ercot")
     assert r.as_limits_mw["rrs"] == pytest.approx(2300 / 13888 * 100)  # the 2025 row
     assert any("no depth data for 2030; used 2025" in n for n in r.notes)
+
+
+def test_forecast_horizons_keep_the_caps(caiso_2024):
+    b = Battery(power_mw=50, energy_mwh=200)
+    r = dispatch(caiso_2024, b, horizon=Horizon("day", 24, "persistence-day"),
+                 start="2024-07-01", end="2024-07-08")
+    for pid, mw in r.as_limits_mw.items():
+        assert mw == pytest.approx(600 / 11454 * 50)  # CAISO 2024 assumption rows
+        assert r.schedule[f"{pid}_mw"].max() <= mw + 1e-7
+    assert r.perfect_foresight_revenue >= r.total_revenue - 1e-6  # capped ceiling, same caps
