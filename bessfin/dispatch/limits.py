@@ -75,33 +75,15 @@ def parse_limit(product: str, value: LimitValue) -> Cap | None | Literal["defaul
     ``"default"``. A bare number is a fraction of power in [0, 1]; megawatts need a unit
     (``"10MW"``) or a table (``{"mw": 10}``): numbers are never guessed to be MW."""
     where = f"as_limits.{product}"
-    if value is None:
-        return None
-    if isinstance(value, Cap):
+    if value is None or isinstance(value, Cap):
         return value
     if isinstance(value, bool):
         raise LimitError(f"{where}: expected a fraction of power, 'NMW', 'none' or 'default'",
                          value)
     if isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("none", "uncapped"):
-            return None
-        if text == DEFAULT:
-            return DEFAULT
-        m = _MW.match(text)
-        if m:
-            return Cap(mw=float(m.group(1)))
-        try:
-            value = float(text)
-        except ValueError:
-            raise LimitError(f"{where}: expected a fraction of power (0.03), megawatts (10MW), "
-                             "'none' or 'default'", value) from None
+        return _parse_text(where, value)
     if isinstance(value, int | float):
-        if not 0 <= value <= 1:
-            raise LimitError(f"{where}: {value:g} is not a fraction of power in [0, 1]; write "
-                             f"{{mw = {value:g}}} in a deal file or {value:g}MW on the command "
-                             "line for megawatts")
-        return Cap(fraction=float(value))
+        return _fraction(where, float(value))
     if isinstance(value, Mapping):
         try:
             return Cap.model_validate(dict(value))
@@ -110,6 +92,31 @@ def parse_limit(product: str, value: LimitValue) -> Cap | None | Literal["defaul
             raise LimitError(f"{where}: {first['loc'][0] if first['loc'] else 'limit'}: "
                              f"{first['msg']}", dict(value)) from None
     raise LimitError(f"{where}: unsupported limit", value)
+
+
+def _fraction(where: str, value: float) -> Cap:
+    if not 0 <= value <= 1:
+        raise LimitError(f"{where}: {value:g} is not a fraction of power in [0, 1]; write "
+                         f"{{mw = {value:g}}} in a deal file or {value:g}MW on the command "
+                         "line for megawatts")
+    return Cap(fraction=value)
+
+
+def _parse_text(where: str, value: str) -> Cap | None | Literal["default"]:
+    text = value.strip().lower()
+    if text in ("none", "uncapped"):
+        return None
+    if text == DEFAULT:
+        return DEFAULT
+    m = _MW.match(text)
+    if m:
+        return Cap(mw=float(m.group(1)))
+    try:
+        number = float(text)
+    except ValueError:
+        raise LimitError(f"{where}: expected a fraction of power (0.03), megawatts (10MW), "
+                         "'none' or 'default'", value) from None
+    return _fraction(where, number)
 
 
 def normalise(as_limits: AsLimits) -> dict[str, Cap | None | Literal["default"]] | None:

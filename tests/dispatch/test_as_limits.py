@@ -180,7 +180,8 @@ def test_caps_never_make_a_feasible_case_infeasible(seed, n, caps, soc, cycles):
                        product("reg_down", "down", 1.0, deployment=0.1)))
     lo, hi, init, term = soc
     b = Battery.from_rte(0.85, power_mw=5, energy_mwh=10, soc_min=lo, soc_max=hi,
-                         soc_initial=lo + init * (hi - lo), soc_terminal=lo + term * (hi - lo),
+                         soc_initial=min(hi, lo + init * (hi - lo)),
+                         soc_terminal=min(hi, lo + term * (hi - lo)),
                          max_cycles_per_day=cycles, self_discharge_per_hour=0.001)
     prices = frame(rng.uniform(-50, 200, n), reg_up=rng.uniform(0, 60, n),
                    nonspin=rng.uniform(0, 60, n), reg_down=rng.uniform(0, 60, n))
