@@ -12,8 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bessfin.cli.common import app, err, run_guarded
-from bessfin.dispatch import Battery, dispatch
-from bessfin.dispatch.horizons import NAMED_HORIZONS, named_horizon
+from bessfin.dispatch import NAMED_HORIZONS, Battery, dispatch, named_horizon
 from bessfin.dispatch.limits import DEFAULT, AsLimits, normalise
 from bessfin.io import load_prices, read_prices
 

@@ -12,10 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bessfin.chain import dispatch_deal
 from bessfin.cli.common import app, err, run_guarded
-from bessfin.deal import load_deal
-from bessfin.parity import (
+from bessfin.deal import dispatch_deal, load_deal
+from bessfin.studies import (
     DEFAULT_RATES,
     ITC_TIERS,
     METRICS,

@@ -9,7 +9,7 @@ from bessfin.io.errors import PriceDataError, UnknownSeriesError
 from bessfin.io.files import from_frame, read_prices
 from bessfin.io.gridstatus import GRIDSTATUS_AS_COLUMNS, from_gridstatus
 from bessfin.io.prices import PriceData
-from bessfin.io.report import DataReport
+from bessfin.io.quality import DataReport
 from bessfin.io.shipped import available, load_prices, parse_price_spec
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Frames a report shows, read from a :class:`~bessfin.chain.DealResult` (no plotting here).
+"""Frames a report shows, read from a :class:`~bessfin.deal.DealResult` (no plotting here).
 
 Every function is pure and returns a small ``DataFrame`` (or list of rows) whose numbers come
 from the pro forma, the lifetime dispatch or the supply outcome; the HTML report and the Excel
@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bessfin.chain import DealResult, SupplyOutcome
+from bessfin.deal import DealResult
 from bessfin.dispatch import DispatchResult
 from bessfin.finance import ProForma
+from bessfin.supply import SupplyOutcome
 
 REVENUE_PREFIX = "revenue: "
 MERCHANT_PREFIX = "revenue: merchant "

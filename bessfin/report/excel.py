@@ -20,7 +20,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
-from bessfin.chain import DealResult
+from bessfin.deal import DealResult
 from bessfin.finance import ProForma
 from bessfin.report import assumptions as asm
 from bessfin.report import data
@@ -459,7 +459,7 @@ def write_excel(result: DealResult, path: str | Path) -> Path:
     Parameters
     ----------
     result
-        A deal run (:func:`bessfin.chain.run_deal`).
+        A deal run (:func:`bessfin.deal.run_deal`).
     path
         Output ``.xlsx`` file (parent directories are created).
 

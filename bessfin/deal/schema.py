@@ -23,8 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from bessfin.dispatch import AsLimits, Battery, Horizon
-from bessfin.dispatch.horizons import named_horizon
+from bessfin.dispatch import AsLimits, Battery, Horizon, named_horizon
+from bessfin.dispatch.lifetime import Augmentation, Degradation, PricePath
 from bessfin.dispatch.limits import LimitError, check_products, normalise
 from bessfin.finance import (
     CapexInputs,
@@ -34,7 +34,6 @@ from bessfin.finance import (
     OpexInputs,
     TaxInputs,
 )
-from bessfin.lifetime import Augmentation, Degradation, PricePath
 from bessfin.markets import get_market, markets
 
 

@@ -17,8 +17,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bessfin.dispatch import PERFECT, AsLimits, Battery, DispatchResult, Horizon, dispatch
-from bessfin.dispatch.limits import DEFAULT
+from bessfin.dispatch.api import dispatch
+from bessfin.dispatch.battery import Battery
+from bessfin.dispatch.horizons import PERFECT, Horizon
+from bessfin.dispatch.limits import DEFAULT, AsLimits
+from bessfin.dispatch.results import DispatchResult
 from bessfin.io import PriceData
 
 #: Second capacity factor at which screening mode dispatches each price year [-].
