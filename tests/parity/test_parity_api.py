@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bessfin.chain import value_deal
-from bessfin.parity import (
+from bessfin.deal import value_deal
+from bessfin.studies import (
     COLUMNS,
     CustomOption,
     breakeven_cell_price,
@@ -104,7 +104,7 @@ def test_compare_columns_and_deal_tier_matches_chain(deal, lifetime):
     assert list(table.columns) == list(COLUMNS)
     assert list(table.index.get_level_values("option")) == list(list_supply_options())
     # the "deal" tier of the deal's own option reproduces the chain's value_deal
-    from bessfin.chain import resolve_supply
+    from bessfin.deal import resolve_supply
 
     pf, _ = value_deal(deal, lifetime, resolve_supply(deal))
     row = table.loc[("china-import", "deal")]
