@@ -14,8 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bessfin.cli.common import app, err, run_guarded
-from bessfin.screen import BACKENDS, RANKABLE, load_portfolio, screen
-from bessfin.screen.output import LOWER_IS_BETTER
+from bessfin.screen import BACKENDS, LOWER_IS_BETTER, RANKABLE, load_portfolio, screen
 
 _SHOWN = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
           "min_dscr", "year1_merchant_usd_per_kw_yr", "itc_rate", "capex_usd", "passed")

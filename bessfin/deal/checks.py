@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from bessfin.deal.schema import Deal
-from bessfin.dispatch.lifetime import LifetimeResult
+from bessfin.dispatch import LifetimeResult
 from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
 
 __all__ = ["Check", "lender_checks"]

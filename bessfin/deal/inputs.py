@@ -12,7 +12,7 @@ import dataclasses
 from typing import Any
 
 from bessfin.deal.schema import Deal
-from bessfin.dispatch.lifetime import LifetimeResult
+from bessfin.dispatch import LifetimeResult
 from bessfin.finance import (
     AugmentationInputs,
     AugmentationPerKwh,

@@ -15,7 +15,7 @@ import numpy as np
 from bessfin.deal.checks import Check, lender_checks
 from bessfin.deal.inputs import finance_inputs, resolve_supply
 from bessfin.deal.schema import Deal
-from bessfin.dispatch.lifetime import LifetimeResult, lifetime_dispatch
+from bessfin.dispatch import LifetimeResult, lifetime_dispatch
 from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
 from bessfin.io import PriceData, load_prices
 from bessfin.supply import SupplyOutcome

@@ -23,8 +23,15 @@ from pydantic import (
     model_validator,
 )
 
-from bessfin.dispatch import AsLimits, Battery, Horizon, named_horizon
-from bessfin.dispatch.lifetime import Augmentation, Degradation, PricePath
+from bessfin.dispatch import (
+    AsLimits,
+    Augmentation,
+    Battery,
+    Degradation,
+    Horizon,
+    PricePath,
+    named_horizon,
+)
 from bessfin.dispatch.limits import LimitError, check_products, normalise
 from bessfin.finance import (
     CapexInputs,

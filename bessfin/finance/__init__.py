@@ -27,6 +27,7 @@ from bessfin.finance.itc import (
     Step,
     itc_rate,
     load_policy,
+    step_value,
 )
 from bessfin.finance.metrics import IrrResult, irr, irr_result, lcos, llcr, npv, payback_year
 from bessfin.finance.proforma import (
@@ -39,6 +40,7 @@ from bessfin.finance.proforma import (
 from bessfin.finance.tax import income_tax, monetise_credit
 
 __all__ = [
+    "step_value",
     "capex_lines",
     "itc_outcome",
     "DEFAULT_POLICY",

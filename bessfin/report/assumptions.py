@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from bessfin.deal import DealResult
-from bessfin.finance.itc import Itc48ePolicy, step_value
+from bessfin.finance import Itc48ePolicy, step_value
 
 #: Where each deal section is documented (relative to the repository root).
 DOCS: dict[str, str] = {

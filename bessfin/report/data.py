@@ -198,7 +198,7 @@ def landed_by_layer(supply: SupplyOutcome | None) -> pd.DataFrame:
     """
     if supply is None or supply.landed.empty:
         return pd.DataFrame()
-    from bessfin.supply.tariffs import LAYERS
+    from bessfin.supply import LAYERS
 
     land = supply.landed.set_index("name")
     out = pd.DataFrame({"FOB": land["fob_usd"], "freight": land["freight_usd"]})

@@ -39,6 +39,7 @@ from bessfin.supply.pricing import (
     OptionLike,
     SupplyOutcome,
     compare_supply_options,
+    option_line_specs,
     option_name,
     price_option,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "SupplyOutcome",
     "CustomOption",
     "OptionLike",
+    "option_line_specs",
     "option_name",
     "cost_record",
     "landed_cost_with_layers",

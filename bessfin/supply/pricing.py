@@ -45,6 +45,7 @@ __all__ = [
     "OptionLike",
     "SupplyOutcome",
     "compare_supply_options",
+    "option_line_specs",
     "option_name",
     "price_option",
 ]
@@ -131,10 +132,10 @@ def option_name(option: OptionLike) -> str:
     return option.name if isinstance(option, CustomOption) else option
 
 
-def _line_specs(
+def option_line_specs(
     option: OptionLike, overrides: Mapping[str, Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Line specs (toml layout) of an option with overrides merged."""
+    """Line specs of an option (``supply_options.toml`` layout) with overrides merged."""
     if isinstance(option, CustomOption):
         base = [dict(ln) for ln in option.lines]
     else:
@@ -265,7 +266,7 @@ def price_option(
     if not 0.0 <= pass_through_45x <= 1.0:
         raise ValueError(f"pass_through_45x must be a fraction in [0, 1], got {pass_through_45x}")
     overrides = dict(line_overrides or {})
-    specs = _line_specs(option, overrides)
+    specs = option_line_specs(option, overrides)
     items = _items(option, specs, energy_kwh, overrides) + list(extra_items)
     landed, layers = landed_cost_with_layers(items, on_date, scenario)
     lc = _apply_duty_override(landed, import_duty_rate)

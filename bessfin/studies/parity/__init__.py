@@ -2,9 +2,9 @@
 
 A deal's dispatch does not depend on where its DC block comes from, so the deal is dispatched
 once (:func:`bessfin.deal.dispatch_deal`) and each supply option is re-priced and re-valued on
-that one :class:`~bessfin.dispatch.lifetime.LifetimeResult`:
+that one :class:`~bessfin.dispatch.LifetimeResult`:
 
-* :func:`price_option` prices the DC block of an option: FOB + freight + duties (tariff scenario,
+* :func:`price_option` (:mod:`bessfin.supply.pricing`, re-exported here) prices the DC block of an option: FOB + freight + duties (tariff scenario,
   or an explicit total duty rate on imported battery lines) - passed-through 45X, and runs the
   domestic-content and MACR tests.
 * :func:`compare_options` gives one row per option (and ITC tier): landed cost, duty, 45X effect,
@@ -15,21 +15,16 @@ that one :class:`~bessfin.dispatch.lifetime.LifetimeResult`:
 
 The import-duty knob
 --------------------
-``import_duty_rate`` (a fraction: 0.484 = 48.4 %) REPLACES the scenario's duty on every line with
-``item == "battery"`` and a non-US origin: all duty layer columns of those lines are set to 0 and
-``duty_override_usd = rate x FOB`` is charged instead, so that::
-
-    landed = FOB x (1 + rate) + freight          (duty on FOB, as in bessfin.supply.landed)
-
-Nothing is added on top of the scenario's duty, so there is no double count. Other items (PCS,
-enclosures, ...) and US-made lines keep the scenario's duties (zero for US lines).
+``import_duty_rate`` replaces the scenario's duty on imported battery lines; it is applied by the
+one supply pricer, :func:`bessfin.supply.price_option` (see ``bessfin/supply/pricing.py``).
 
 ITC tiers
 ---------
-Each tier (:data:`ITC_TIERS`) sets fields of the deal's ``[itc]`` section (``model_copy``); the
-rate itself always comes from :func:`bessfin.finance.itc_rate` with the option's own domestic
-content percentage and MACR, so a tier's DC bonus is only earned by options that pass the DC test,
-and an option that fails the MACR test gets a zero credit whatever the tier (BOC after 2025).
+Each tier (:data:`ITC_TIERS`) sets fields of the deal's ``[itc]`` section through the one ITC
+assembly, :func:`bessfin.deal.itc_inputs` (its docstring gives the precedence); the rate itself
+always comes from :func:`bessfin.finance.itc_rate` with the option's own domestic content
+percentage and MACR, so a tier's DC bonus is only earned by options that pass the DC test, and an
+option that fails the MACR test gets a zero credit whatever the tier (BOC after 2025).
 
 Units: rates and shares are fractions; money in nominal US$; ``*_usd_per_kwh`` per kWh of DC
 block energy capacity; LCOS in $/MWh discharged.

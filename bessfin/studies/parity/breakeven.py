@@ -23,9 +23,9 @@ from bessfin.studies.parity.compare import metric_value
 from bessfin.supply import (
     OptionLike,
     Scenario,
+    option_line_specs,
     option_name,
 )
-from bessfin.supply.pricing import _line_specs
 
 # --------------------------------------------------------------------------------------------
 # Break-even
@@ -235,7 +235,7 @@ def breakeven_tariff(
 
 
 def _cell_line(option: OptionLike, cell_line: str | None) -> str:
-    specs = _line_specs(option, {})
+    specs = option_line_specs(option, {})
     names = [s["name"] for s in specs]
     if cell_line is not None:
         if cell_line not in names:
