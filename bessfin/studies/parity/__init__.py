@@ -4,9 +4,9 @@ A deal's dispatch does not depend on where its DC block comes from, so the deal 
 once (:func:`bessfin.deal.dispatch_deal`) and each supply option is re-priced and re-valued on
 that one :class:`~bessfin.dispatch.LifetimeResult`:
 
-* :func:`price_option` (:mod:`bessfin.supply.pricing`, re-exported here) prices the DC block of an option: FOB + freight + duties (tariff scenario,
-  or an explicit total duty rate on imported battery lines) - passed-through 45X, and runs the
-  domestic-content and MACR tests.
+* :func:`price_option` (:mod:`bessfin.supply.pricing`, re-exported here) prices the DC block
+  of an option: FOB + freight + duties (tariff scenario, or an explicit total duty rate on
+  imported battery lines) - passed-through 45X, and runs the domestic-content and MACR tests.
 * :func:`compare_options` gives one row per option (and ITC tier): landed cost, duty, 45X effect,
   net DC block price, capex, DC / MACR results, ITC rate with its reasons, IRRs, NPV and LCOS.
 * :func:`breakeven_tariff` solves for the total import duty rate on the import option at which a
