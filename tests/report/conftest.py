@@ -44,7 +44,7 @@ def revalue(result: DealResult, **sections) -> DealResult:
 
 @pytest.fixture(scope="session")
 def tornado_frame(result: DealResult):
-    """A real tornado from bessfin.sensitivity on the levers that need no re-dispatch."""
+    """A real tornado from bessfin.studies.sensitivity on the levers that need no re-dispatch."""
     return tornado(result, levers=tuple(lv for lv in LEVERS if not lv.redispatch))
 
 
