@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bessfin.cli.common import app, err, run_guarded
-from bessfin.dispatch import NAMED_HORIZONS, Battery, dispatch, named_horizon
-from bessfin.dispatch.limits import DEFAULT, AsLimits, normalise
+from bessfin.dispatch import DEFAULT_LIMITS as DEFAULT
+from bessfin.dispatch import NAMED_HORIZONS, AsLimits, Battery, dispatch, named_horizon, normalise
 from bessfin.io import load_prices, read_prices
 
 

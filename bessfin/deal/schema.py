@@ -29,10 +29,12 @@ from bessfin.dispatch import (
     Battery,
     Degradation,
     Horizon,
+    LimitError,
     PricePath,
+    check_products,
     named_horizon,
+    normalise,
 )
-from bessfin.dispatch.limits import LimitError, check_products, normalise
 from bessfin.finance import (
     CapexInputs,
     ContractInputs,

@@ -18,12 +18,27 @@ from bessfin.dispatch.lifetime import (
     PricePath,
     lifetime_dispatch,
 )
-from bessfin.dispatch.limits import AppliedLimit, AsLimits, Cap, apply_as_limits
+from bessfin.dispatch.limits import (
+    DEFAULT as DEFAULT_LIMITS,
+)
+from bessfin.dispatch.limits import (
+    AppliedLimit,
+    AsLimits,
+    Cap,
+    LimitError,
+    apply_as_limits,
+    check_products,
+    normalise,
+)
 from bessfin.dispatch.results import DispatchResult, settle
 from bessfin.dispatch.series import MarketSeries, ProductSeries, market_series
 from bessfin.dispatch.solver import CompiledModel, SolverError, SolveStatus
 
 __all__ = [
+    "DEFAULT_LIMITS",
+    "LimitError",
+    "check_products",
+    "normalise",
     "NAMED_HORIZONS",
     "SCREENING_LOW_CAPACITY",
     "Augmentation",
