@@ -196,7 +196,7 @@ _PF_METRICS = {
     "project_irr_after_tax": "project_irr_after_tax",
     "project_irr_pre_tax": "project_irr_pre_tax",
     "equity_irr_after_tax": "equity_irr_after_tax",
-    "project_npv_after_tax_usd": "project_npv_after_tax",
+    "project_npv_after_tax_usd": "project_npv_after_tax_usd",
     "lcos_usd_per_mwh": "lcos_usd_per_mwh",
     "lcos_with_credits_usd_per_mwh": "lcos_with_credits_usd_per_mwh",
 }

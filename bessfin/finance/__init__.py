@@ -27,6 +27,14 @@ from bessfin.finance.itc import (
     itc_rate,
     load_policy,
 )
+from bessfin.finance.metric_catalogue import (
+    METRIC_CATALOGUE,
+    METRIC_SPECS,
+    MetricSpec,
+    lower_is_better,
+    metric,
+    rankable,
+)
 from bessfin.finance.metrics import IrrResult, irr, irr_result, lcos, llcr, npv, payback_year
 from bessfin.finance.proforma import Metrics, ProForma, build_pro_forma, read_revenue
 from bessfin.finance.tax import income_tax, monetise_credit
@@ -34,6 +42,8 @@ from bessfin.finance.tax import income_tax, monetise_credit
 __all__ = [
     "DEFAULT_POLICY",
     "MACRS_HALF_YEAR",
+    "METRIC_CATALOGUE",
+    "METRIC_SPECS",
     "AugmentationInputs",
     "AugmentationPerKwh",
     "CapacityContractInputs",
@@ -47,6 +57,7 @@ __all__ = [
     "Itc48ePolicy",
     "ItcInputs",
     "ItcOutcome",
+    "MetricSpec",
     "Metrics",
     "OpexInputs",
     "ProForma",
@@ -63,11 +74,14 @@ __all__ = [
     "irr_result",
     "itc_rate",
     "lcos",
+    "lower_is_better",
     "llcr",
     "load_policy",
+    "metric",
     "monetise_credit",
     "npv",
     "payback_year",
+    "rankable",
     "read_revenue",
     "size_debt",
 ]

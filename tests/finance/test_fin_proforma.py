@@ -194,7 +194,7 @@ def test_gearing_binds_when_lower(make_inputs, make_revenue):
     debt = DebtInputs(rate=0.07, tenor_years=15, max_gearing=0.3)
     pf = build_pro_forma(make_inputs(debt=debt), make_revenue())
     assert pf.debt.binding == "gearing"
-    assert pf.metrics.debt_amount == pytest.approx(36 * M)
+    assert pf.metrics.debt_usd == pytest.approx(36 * M)
     assert pf.metrics.min_dscr > 1.3
 
 
@@ -243,11 +243,11 @@ def test_lcos_price_zeroes_project_npv(escalation, make_inputs, make_revenue):
     price = first.metrics.lcos_usd_per_mwh
     assert price > 0
     at_lcos = build_pro_forma(inputs, make_revenue(energy=price * 100_000.0))
-    assert at_lcos.metrics.project_npv_pre_tax == pytest.approx(0.0, abs=1.0)
+    assert at_lcos.metrics.project_npv_pre_tax_usd == pytest.approx(0.0, abs=1.0)
     price_cr = first.metrics.lcos_with_credits_usd_per_mwh
     assert price_cr < price
     at_cr = build_pro_forma(inputs, make_revenue(energy=price_cr * 100_000.0))
-    assert at_cr.metrics.project_npv_after_tax == pytest.approx(0.0, abs=1.0)
+    assert at_cr.metrics.project_npv_after_tax_usd == pytest.approx(0.0, abs=1.0)
 
 
 # --- validation ------------------------------------------------------------------------------

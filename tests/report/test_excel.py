@@ -161,7 +161,7 @@ def test_summary_irr_and_npv_checks(formulas, values, result):
     cf_ws = values["Cash flow"]
     for label, metric in (("Project IRR, after tax", m.project_irr_after_tax),
                           ("Equity IRR, after tax", m.equity_irr_after_tax),
-                          ("Project NPV, after tax", m.project_npv_after_tax)):
+                          ("Project NPV, after tax", m.project_npv_after_tax_usd)):
         formula, value, cached = found[label]
         assert value == pytest.approx(metric) and cached == pytest.approx(metric)
         refs = [REF.fullmatch(t) for t in re.findall(r"'Cash flow'!\$?[A-Z]+\$?\d+", formula)]
