@@ -51,6 +51,7 @@ from scipy.optimize import brentq
 from bessfin.chain import SupplyOutcome, deal_capex, finance_inputs
 from bessfin.deal import Deal, SupplySection
 from bessfin.finance import ItcInputs, ItcOutcome, ProForma, build_pro_forma, itc_rate
+from bessfin.finance import lines as L
 from bessfin.finance.costs import capex_lines
 from bessfin.lifetime import LifetimeResult
 from bessfin.supply import (
@@ -534,7 +535,7 @@ def _row(
         m = pf.metrics
         metrics = {k: float(getattr(m, a)) for k, a in _PF_METRICS.items()}
         metrics["min_dscr"] = float(m.min_dscr)
-        capex_pf = float(-pf.line("capex: total").iloc[0])
+        capex_pf = float(-pf.line(L.CAPEX_TOTAL).iloc[0])
         if not math.isclose(capex_pf, capex_usd, rel_tol=1e-9):
             raise AssertionError(f"capex mismatch {capex_pf} vs {capex_usd}")
     else:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from bessfin.chain import DealResult, dispatch_deal, load_deal_prices, resolve_supply, value_deal
 from bessfin.deal import Deal
+from bessfin.finance import lines as L
 from bessfin.io import available
 
 #: Metric the tornado and P-values report by default.
@@ -152,7 +153,7 @@ def price_year_distribution(
         lifetime = dispatch_deal(one, mode=mode, cache=cache)
         pf, _ = value_deal(one, lifetime, supply)
         rows.append({"price_year": y, "metric": metric, "value": _metric(pf.metrics, metric),
-                     "year1_revenue_usd": float(pf.line("revenue: total").loc[1])})
+                     "year1_revenue_usd": float(pf.line(L.REVENUE_TOTAL).loc[1])})
     return pd.DataFrame(rows)
 
 

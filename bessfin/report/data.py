@@ -17,9 +17,6 @@ from bessfin.dispatch import DispatchResult
 from bessfin.finance import METRIC_CATALOGUE, ProForma
 from bessfin.finance import lines as L
 
-REVENUE_PREFIX = "revenue: "
-MERCHANT_PREFIX = "revenue: merchant "
-
 
 @dataclass(frozen=True)
 class Metric:
@@ -45,13 +42,12 @@ class Metric:
 
 def revenue_lines(pf: ProForma) -> list[str]:
     """Pro forma revenue lines (merchant streams and contracts), without the total."""
-    return [n for n in pf.annual.index
-            if n.startswith(REVENUE_PREFIX) and n != "revenue: total"]
+    return L.revenue_lines(pf.annual.index)
 
 
 def stream_label(line: str) -> str:
     """Short label of a revenue line: ``revenue: merchant reg_up`` -> ``reg_up``."""
-    return line.removeprefix(MERCHANT_PREFIX).removeprefix(REVENUE_PREFIX)
+    return L.short_label(line)
 
 
 def revenue_by_stream(pf: ProForma) -> pd.DataFrame:
@@ -129,17 +125,17 @@ def monthly_revenue(dispatch: DispatchResult) -> pd.DataFrame:
 
 #: Steps of the lifetime cash-flow waterfall: label -> pro forma lines summed over years 0..N.
 WATERFALL_STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Capex (incl. augmentation)", ("capex: total",)),
-    ("Revenue", ("revenue: total",)),
-    ("Opex", ("opex: total",)),
-    ("Debt drawdown", ("debt: drawdown",)),
-    ("Debt fee", ("debt: upfront fee",)),
-    ("Interest", ("debt: interest",)),
-    ("Principal", ("debt: principal",)),
-    ("Income tax", ("tax: state", "tax: federal")),
-    ("ITC", ("ITC: transfer proceeds", "ITC: used against tax")),
+    ("Capex (incl. augmentation)", (L.CAPEX_TOTAL,)),
+    ("Revenue", (L.REVENUE_TOTAL,)),
+    ("Opex", (L.OPEX_TOTAL,)),
+    ("Debt drawdown", (L.DEBT_DRAWDOWN,)),
+    ("Debt fee", (L.DEBT_FEE,)),
+    ("Interest", (L.DEBT_INTEREST,)),
+    ("Principal", (L.DEBT_PRINCIPAL,)),
+    ("Income tax", (L.TAX_STATE, L.TAX_FEDERAL)),
+    ("ITC", (L.ITC_TRANSFER, L.ITC_USED)),
 )
-WATERFALL_TOTAL = "cash flow to equity"
+WATERFALL_TOTAL = L.EQUITY
 
 
 def waterfall(pf: ProForma) -> pd.DataFrame:
@@ -178,13 +174,13 @@ def dscr_by_year(pf: ProForma) -> pd.DataFrame:
         debt was sized on) [-], ``cfads`` and ``debt_service`` [$, positive].
     """
     a = pf.annual
-    service = -a.loc["debt service"]
+    service = -a.loc[L.DEBT_SERVICE]
     paying = [y for y in a.columns if y >= 1 and service[y] > 0]
     years = list(range(1, max(paying) + 1)) if paying else []
     return pd.DataFrame({
-        "dscr": a.loc["memo: DSCR", years].astype(float),
-        "target": a.loc["memo: target DSCR", years].astype(float),
-        "cfads": a.loc["CFADS", years].astype(float),
+        "dscr": a.loc[L.DSCR, years].astype(float),
+        "target": a.loc[L.TARGET_DSCR, years].astype(float),
+        "cfads": a.loc[L.CFADS, years].astype(float),
         "debt_service": service[years].astype(float),
     }).rename_axis("year")
 
