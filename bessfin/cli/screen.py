@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bessfin.cli.common import app, err, run_guarded
+from bessfin.finance import METRIC_CATALOGUE
 from bessfin.screen import BACKENDS, RANKABLE, load_portfolio, screen
 from bessfin.screen.output import LOWER_IS_BETTER
 
@@ -142,7 +143,8 @@ def _fmt(v: Any, column: str = "") -> str:
     v = _clean(v)
     if v is None:
         return "-"
-    if isinstance(v, float) and ("irr" in column or column == "itc_rate"):
+    spec = METRIC_CATALOGUE.get(column)
+    if isinstance(v, float) and spec is not None and spec.unit == "fraction":
         return f"{v:.2%}"
     if isinstance(v, float):
         return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"

@@ -144,7 +144,7 @@ LINE_SPECS: tuple[LineSpec, ...] = (
     _S(DEBT_DRAWDOWN, "debt", +1),
     _S(DEBT_FEE, "debt", -1),
     _S(DEBT_INTEREST, "debt", -1),
-    _S(DEBT_PRINCIPAL, "debt", -1),
+    _S(DEBT_PRINCIPAL, "debt", 0),  # sculpted: negative principal where service < interest
     _S(DEBT_SERVICE, "debt", -1, sums=Sum((DEBT_INTEREST, DEBT_PRINCIPAL))),
     _S(EQUITY_PRE_TAX, "cash flow", 0, sums=Sum(
         (CFADS, DEBT_SERVICE), year0=(CAPEX_TOTAL, DEBT_DRAWDOWN, DEBT_FEE))),

@@ -36,11 +36,6 @@ class MetricSpec:
     direction: Direction | None
     format: str
 
-    @property
-    def label_with_unit(self) -> str:
-        """Label followed by the unit in brackets where the unit is not a plain fraction."""
-        return self.label if self.unit in ("fraction", "x") else f"{self.label} [{self.unit}]"
-
 
 _M = MetricSpec
 
