@@ -648,7 +648,7 @@ def metric_value(
         return net * (1.0 - rate)
     assert lifetime is not None
     pf = value_option(deal, lifetime, supply, itc_tier, revenue=revenue)
-    return float(getattr(pf.metrics, _PF_METRICS[metric]))
+    return float(getattr(pf.metrics, metric))
 
 
 # --------------------------------------------------------------------------------------------
