@@ -51,29 +51,16 @@ def _metrics_table(results: list[DealResult]) -> Table:
     t.add_column("metric")
     for r in results:
         t.add_column(r.deal.name, justify="right")
-    rows = [
-        ("project IRR pre-tax (unlevered)", "project_irr_pre_tax", "{:.2%}"),
-        ("project IRR after-tax (unlevered)", "project_irr_after_tax", "{:.2%}"),
-        ("equity IRR after-tax (levered)", "equity_irr_after_tax", "{:.2%}"),
-        ("project NPV after-tax [$]", "project_npv_after_tax_usd", "{:,.0f}"),
-        ("capex [$]", "capex_usd", "{:,.0f}"),
-        ("ITC rate", "itc_rate", "{:.0%}"),
-        ("debt [$]", "debt_usd", "{:,.0f}"),
-        ("min DSCR", "min_dscr", "{:.2f}x"),
-        ("LCOS [$/MWh]", "lcos_usd_per_mwh", "{:.1f}"),
-        ("LCOS with credits [$/MWh]", "lcos_with_credits_usd_per_mwh", "{:.1f}"),
-        ("year-1 merchant [$/kW-yr]", "year1_merchant_usd_per_kw_yr", "{:.1f}"),
-        ("payback year", "payback_year", "{}"),
-        ("lender checks", "passed", "{}"),
-    ]
+    from bessfin.report.fmt import format_metric, metric_label
+
+    names = ("project_irr_pre_tax", "project_irr_after_tax", "equity_irr_after_tax",
+             "project_npv_after_tax_usd", "capex_usd", "itc_rate", "debt_usd", "min_dscr",
+             "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh", "year1_merchant_usd_per_kw_yr",
+             "project_payback_year")
     summaries = [r.summary_dict() for r in results]
-    for label, key, fmt in rows:
-        cells = []
-        for s in summaries:
-            v = s.get(key)
-            cells.append("-" if v is None else (
-                ("pass" if v else "FAIL") if key == "passed" else fmt.format(v)))
-        t.add_row(label, *cells)
+    for name in names:
+        t.add_row(metric_label(name), *(format_metric(name, s.get(name)) for s in summaries))
+    t.add_row("lender checks", *("pass" if s["passed"] else "FAIL" for s in summaries))
     return t
 
 

@@ -157,6 +157,8 @@ def parity_cmd(
 
 def _print(table: Any, tariff: list[BreakEven], cell: list[BreakEven], notes: list[str]) -> None:
     """Options as columns, metrics as rows (fits a terminal), then reasons and break-evens."""
+    from bessfin.report.fmt import format_metric, metric_label
+
     out = Console()
     t = Table(title="supply options")
     rows = [
@@ -169,14 +171,9 @@ def _print(table: Any, tariff: list[BreakEven], cell: list[BreakEven], notes: li
         ("DC pass", "dc_pass", "{}"),
         ("MACR", "macr", "{:.1%}"),
         ("MACR pass", "macr_pass", "{}"),
-        ("ITC rate", "itc_rate", "{:.0%}"),
-        ("project IRR pre-tax", "project_irr_pre_tax", "{:.2%}"),
-        ("project IRR after tax", "project_irr_after_tax", "{:.2%}"),
-        ("equity IRR after tax", "equity_irr_after_tax", "{:.2%}"),
-        ("project NPV after tax [$]", "project_npv_after_tax_usd", "{:,.0f}"),
-        ("LCOS [$/MWh]", "lcos_usd_per_mwh", "{:.1f}"),
-        ("LCOS with credits [$/MWh]", "lcos_with_credits_usd_per_mwh", "{:.1f}"),
     ]
+    metrics = ("itc_rate", "project_irr_pre_tax", "project_irr_after_tax", "equity_irr_after_tax",
+               "project_npv_after_tax_usd", "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh")
     t.add_column("metric")
     for opt, tier in table.index:
         t.add_column(f"{opt}\n({tier})", justify="right")
@@ -186,6 +183,8 @@ def _print(table: Any, tariff: list[BreakEven], cell: list[BreakEven], notes: li
             bad = isinstance(v, float) and not math.isfinite(v)
             cells.append("-" if bad else fmt.format(v))
         t.add_row(label, *cells)
+    for name in metrics:  # labels and formats from the metric catalogue
+        t.add_row(metric_label(name), *(format_metric(name, v) for v in table[name]))
     out.print(t)
     for (opt, tier), row in table.iterrows():
         out.print(f"ITC {opt} [{tier}]: {row['itc_reason']}", highlight=False, soft_wrap=True,

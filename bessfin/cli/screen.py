@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bessfin.cli.common import app, err, run_guarded
+from bessfin.finance import METRIC_CATALOGUE
 from bessfin.screen import BACKENDS, LOWER_IS_BETTER, RANKABLE, load_portfolio, screen
 
 _SHOWN = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
@@ -141,7 +142,8 @@ def _fmt(v: Any, column: str = "") -> str:
     v = _clean(v)
     if v is None:
         return "-"
-    if isinstance(v, float) and ("irr" in column or column == "itc_rate"):
+    spec = METRIC_CATALOGUE.get(column)
+    if isinstance(v, float) and spec is not None and spec.unit == "fraction":
         return f"{v:.2%}"
     if isinstance(v, float):
         return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"

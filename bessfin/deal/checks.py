@@ -9,6 +9,7 @@ import numpy as np
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult
 from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
+from bessfin.finance import lines as L
 
 __all__ = ["Check", "lender_checks"]
 
@@ -52,9 +53,9 @@ def lender_checks(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult) -> 
     tenor = deal.debt.tenor_years if deal.debt is not None else deal.project.life_years
     years = list(range(1, tenor + 1))
     if lender.max_merchant_share is not None:
-        merchant = sum(pro_forma.line(f"revenue: merchant {s}").loc[years].sum()
+        merchant = sum(pro_forma.line(L.merchant_line(s)).loc[years].sum()
                        for s in lifetime.streams)
-        total = pro_forma.line("revenue: total").loc[years].sum()
+        total = pro_forma.line(L.REVENUE_TOTAL).loc[years].sum()
         share = float(merchant / total) if total else float("nan")
         ok = bool(share <= lender.max_merchant_share + _TOL)
         checks.append(Check(
@@ -64,15 +65,15 @@ def lender_checks(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult) -> 
         ))
     if lender.downside_min_dscr is not None:
         no_service = pro_forma.debt is None or not (
-            -pro_forma.line("debt service").loc[years].to_numpy() > 0).any()
+            -pro_forma.line(L.DEBT_SERVICE).loc[years].to_numpy() > 0).any()
         if no_service:
             checks.append(Check("downside DSCR", False, float("nan"), lender.downside_min_dscr,
                                 "no debt service to cover: no [debt] section, or debt sized "
                                 "to $0"))
         else:
             down = _downside(pro_forma.inputs, lifetime, lender.downside_revenue_factor)
-            cfads = down.line("CFADS").loc[years].to_numpy()
-            service = -pro_forma.line("debt service").loc[years].to_numpy()
+            cfads = down.line(L.CFADS).loc[years].to_numpy()
+            service = -pro_forma.line(L.DEBT_SERVICE).loc[years].to_numpy()
             with np.errstate(divide="ignore", invalid="ignore"):
                 dscr = np.where(service > 0, cfads / service, np.inf)
             worst = float(dscr.min())

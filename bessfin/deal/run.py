@@ -17,6 +17,7 @@ from bessfin.deal.inputs import finance_inputs, resolve_supply
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult, lifetime_dispatch
 from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
+from bessfin.finance import lines as L
 from bessfin.io import PriceData, load_prices
 from bessfin.supply import SupplyOutcome
 
@@ -43,7 +44,7 @@ class DealResult:
         m = self.pro_forma.metrics
         d = self.deal
         annual = self.lifetime.annual
-        revenue = self.pro_forma.line("revenue: total")
+        revenue = self.pro_forma.line(L.REVENUE_TOTAL)
 
         def num(x: float | None) -> float | None:
             return None if x is None or not np.isfinite(x) else round(float(x), 6)
@@ -54,19 +55,19 @@ class DealResult:
             "power_mw": d.battery.power_mw,
             "energy_mwh": d.battery.energy_mwh,
             "life_years": d.project.life_years,
-            "capex_usd": round(float(-self.pro_forma.line("capex: total").iloc[0]), 2),
+            "capex_usd": round(float(-self.pro_forma.line(L.CAPEX_TOTAL).iloc[0]), 2),
             "itc_rate": num(self.pro_forma.itc.rate),
             "project_irr_pre_tax": num(m.project_irr_pre_tax),
             "project_irr_after_tax": num(m.project_irr_after_tax),
             "equity_irr_after_tax": num(m.equity_irr_after_tax),
-            "project_npv_after_tax_usd": num(m.project_npv_after_tax),
+            "project_npv_after_tax_usd": num(m.project_npv_after_tax_usd),
             "min_dscr": num(m.min_dscr),
             "avg_dscr": num(m.avg_dscr),
             "llcr": num(m.llcr),
-            "debt_usd": num(m.debt_amount),
+            "debt_usd": num(m.debt_usd),
             "lcos_usd_per_mwh": num(m.lcos_usd_per_mwh),
             "lcos_with_credits_usd_per_mwh": num(m.lcos_with_credits_usd_per_mwh),
-            "payback_year": m.project_payback_year,
+            "project_payback_year": m.project_payback_year,
             "year1_revenue_usd": round(float(revenue.loc[1]), 2),
             "year1_merchant_usd_per_kw_yr": round(
                 float(annual.loc[1, self.lifetime.streams].sum()) / (d.battery.power_mw * 1e3),

@@ -18,6 +18,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from bessfin.dispatch.coefficients import Coefficients, Structure
+from bessfin.dispatch.params import COL_BOUNDS, COSTS, PARAMS, ROW_BOUNDS, row_param, value
 
 
 def _indexed(arr: np.ndarray) -> dict[int, float]:
@@ -29,40 +30,44 @@ def _indexed2(ids: list[str], arr: np.ndarray) -> dict[tuple[str, int], float]:
 
 
 def define_parameters(m: pyo.ConcreteModel, s: Structure, c: Coefficients) -> None:
-    """Mutable parameters: objective values, limits and stored-energy bounds."""
+    """Mutable parameters (:data:`bessfin.dispatch.params.PARAMS`): objective values, limits
+    and stored-energy bounds."""
     ids = [p[0] for p in s.products]
     mut = {"mutable": True, "domain": pyo.Any}  # Any: no per-value domain check
-    m.charge_value = pyo.Param(m.T, initialize=_indexed(c.charge_value), doc="[$/MW]", **mut)
-    m.discharge_value = pyo.Param(
-        m.T, initialize=_indexed(c.discharge_value), doc="[$/MW]", **mut
-    )
-    m.reserve_value = pyo.Param(
-        m.PT, initialize=_indexed2(ids, c.reserve_value), doc="[$/MW]", **mut
-    )
-    m.charge_max = pyo.Param(initialize=c.charge_max, doc="[MW]", **mut)
-    m.discharge_max = pyo.Param(initialize=c.discharge_max, doc="[MW]", **mut)
-    m.reserve_max = pyo.Param(
-        m.PT, initialize=_indexed2(ids, c.reserve_max), doc="[MW]", **mut
-    )
-    m.soc_min_energy = pyo.Param(initialize=c.soc_min_energy, doc="[MWh]", **mut)
-    m.soc_max_energy = pyo.Param(initialize=c.soc_max_energy, doc="[MWh]", **mut)
-    m.soc_initial_energy = pyo.Param(initialize=c.soc_initial_energy, doc="[MWh]", **mut)
-    m.soc_terminal_energy = pyo.Param(initialize=c.soc_terminal_energy, doc="[MWh]", **mut)
-    m.day_cycle_energy = pyo.Param(
-        m.D, initialize=_indexed(np.minimum(c.day_cycle_energy, 1e30)), doc="[MWh]", **mut
-    )
-    m.horizon_cycle_energy = pyo.Param(
-        initialize=min(c.horizon_cycle_energy, 1e30), doc="[MWh]", **mut
-    )
+    for p in PARAMS:
+        v = value(c, p.name)
+        doc = f"[{p.unit}]"
+        if p.index == "":
+            param = pyo.Param(initialize=v, doc=doc, **mut)
+        elif p.index == "PT":
+            param = pyo.Param(m.PT, initialize=_indexed2(ids, v), doc=doc, **mut)
+        else:
+            param = pyo.Param(getattr(m, p.index), initialize=_indexed(v), doc=doc, **mut)
+        setattr(m, p.name, param)
+
+
+def _bound(m: pyo.ConcreteModel, b: str | float):
+    return b if isinstance(b, float) else getattr(m, b)
 
 
 def define_variables(m: pyo.ConcreteModel) -> None:
-    """Decision variables with their (mutable) bounds."""
-    m.charge = pyo.Var(m.T, bounds=(0, m.charge_max), doc="[MW]")
-    m.discharge = pyo.Var(m.T, bounds=(0, m.discharge_max), doc="[MW]")
-    m.reserve = pyo.Var(m.PT, bounds=lambda m, p, t: (0, m.reserve_max[p, t]), doc="[MW]")
-    m.soc = pyo.Var(m.T, bounds=(m.soc_min_energy, m.soc_max_energy), doc="[MWh]")
-    m.soc_start = pyo.Var(bounds=(m.soc_initial_energy, m.soc_initial_energy), doc="[MWh]")
+    """Decision variables with their (mutable) bounds
+    (:data:`~bessfin.dispatch.params.COL_BOUNDS`)."""
+    lo, hi = (_bound(m, b) for b in COL_BOUNDS["charge"])
+    m.charge = pyo.Var(m.T, bounds=(lo, hi), doc="[MW]")
+    lo, hi = (_bound(m, b) for b in COL_BOUNDS["discharge"])
+    m.discharge = pyo.Var(m.T, bounds=(lo, hi), doc="[MW]")
+    r_lo, r_hi = (_bound(m, b) for b in COL_BOUNDS["reserve"])
+    m.reserve = pyo.Var(m.PT, bounds=lambda m, p, t: (r_lo, r_hi[p, t]), doc="[MW]")
+    lo, hi = (_bound(m, b) for b in COL_BOUNDS["soc"])
+    m.soc = pyo.Var(m.T, bounds=(lo, hi), doc="[MWh]")
+    lo, hi = (_bound(m, b) for b in COL_BOUNDS["soc_start"])
+    m.soc_start = pyo.Var(bounds=(lo, hi), doc="[MWh]")
+
+
+def _rhs(m: pyo.ConcreteModel, constraint: str):
+    """The parameter bounding ``constraint`` (:data:`~bessfin.dispatch.params.ROW_BOUNDS`)."""
+    return getattr(m, row_param(constraint))
 
 
 @dataclass(frozen=True)
@@ -127,8 +132,8 @@ def define_headroom(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """Up:   d[t] - c[t] + sum_up x[p,t]   <= P_dis                      [MW]
     Down: c[t] - d[t] + sum_down x[p,t] <= P_ch                       [MW]"""
     for name, ids, first, second, limit in (
-        ("up_headroom", _ids(s, s.up), x.discharge, x.charge, m.discharge_max),
-        ("down_headroom", _ids(s, s.down), x.charge, x.discharge, m.charge_max),
+        ("up_headroom", _ids(s, s.up), x.discharge, x.charge, _rhs(m, "up_headroom")),
+        ("down_headroom", _ids(s, s.down), x.charge, x.discharge, _rhs(m, "down_headroom")),
     ):
         if not ids:
             continue
@@ -156,17 +161,19 @@ def define_sustain(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
         need = (np.array([s.durations(k) for k in which]) * scale * sign).T.tolist()  # (n, k)
         res = [x.reserve[p] for p in ids]
         for end, level in (("start", x.soc_before), ("end", x.soc)):
+            con = f"{name}_energy_{end}"
+            bound, lower = _rhs(m, con), ROW_BOUNDS[con][0] == "lower"
 
-            def rule(m, t, level=level, need=need, res=res, sign=sign):
+            def rule(m, t, level=level, need=need, res=res, bound=bound, lower=lower):
                 expr = _lin([1.0, *need[t]], [level[t]] + [r[t] for r in res])
-                return expr >= m.soc_min_energy if sign < 0 else expr <= m.soc_max_energy
+                return expr >= bound if lower else expr <= bound
 
-            setattr(m, f"{name}_energy_{end}", pyo.Constraint(m.T, rule=rule))
+            setattr(m, con, pyo.Constraint(m.T, rule=rule))
 
 
 def define_terminal(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """soc[n-1] >= soc_terminal                                              [MWh]"""
-    m.terminal_energy = pyo.Constraint(expr=x.soc[s.n - 1] >= m.soc_terminal_energy)
+    m.terminal_energy = pyo.Constraint(expr=x.soc[s.n - 1] >= _rhs(m, "terminal_energy"))
 
 
 def define_cycle_limits(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
@@ -190,19 +197,22 @@ def define_cycle_limits(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None
 
     bounds = list(s.day_starts) + [s.n]
     if s.daily_cycle_limit:
+        day = _rhs(m, "day_cycle")
         m.day_cycle = pyo.Constraint(
-            m.D,
-            rule=lambda m, d: discharged(range(bounds[d], bounds[d + 1]))
-            <= m.day_cycle_energy[d],
+            m.D, rule=lambda m, d: discharged(range(bounds[d], bounds[d + 1])) <= day[d]
         )
     if s.horizon_cycle_limit:
-        m.horizon_cycle = pyo.Constraint(expr=discharged(range(s.n)) <= m.horizon_cycle_energy)
+        m.horizon_cycle = pyo.Constraint(
+            expr=discharged(range(s.n)) <= _rhs(m, "horizon_cycle")
+        )
 
 
 def define_objective(m: pyo.ConcreteModel, x: _Columns) -> None:
     """max sum_t c_val[t] c[t] + d_val[t] d[t] + sum_p x_val[p,t] x[p,t]            [$]"""
-    coefs = [*m.charge_value.values(), *m.discharge_value.values(), *m.reserve_value.values()]
-    variables = [*x.charge, *x.discharge, *(v for r in x.reserve.values() for v in r)]
+    columns = {"charge": x.charge, "discharge": x.discharge,
+               "reserve": [v for r in x.reserve.values() for v in r]}
+    coefs = [v for var, p in COSTS.items() for v in getattr(m, p).values()]
+    variables = [v for var in COSTS for v in columns[var]]
     m.revenue = pyo.Objective(expr=_lin(coefs, variables), sense=pyo.maximize)
 
 

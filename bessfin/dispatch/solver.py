@@ -27,6 +27,7 @@ from scipy import sparse
 
 from bessfin.dispatch.coefficients import Coefficients, Structure
 from bessfin.dispatch.model import build_model
+from bessfin.dispatch.params import COL_BOUNDS, COSTS, PARAMS, ROW_BOUNDS, value
 
 _INF = highspy.kHighsInf
 
@@ -243,63 +244,47 @@ class CompiledModel:
 
     # -- updates -------------------------------------------------------------------------
     def _sync_params(self, c: Coefficients) -> None:
-        """Write ``c`` into the Pyomo model's mutable parameters."""
+        """Write ``c`` into the Pyomo model's mutable parameters (:data:`PARAMS`)."""
         m = self._model
         ids = list(m.P)
-        m.charge_value.store_values(dict(enumerate(c.charge_value.tolist())))
-        m.discharge_value.store_values(dict(enumerate(c.discharge_value.tolist())))
-        m.reserve_value.store_values(
-            {(p, t): v for k, p in enumerate(ids) for t, v in enumerate(c.reserve_value[k])}
-        )
-        m.reserve_max.store_values(
-            {(p, t): v for k, p in enumerate(ids) for t, v in enumerate(c.reserve_max[k])}
-        )
-        for name in ("charge_max", "discharge_max", "soc_min_energy", "soc_max_energy",
-                     "soc_initial_energy", "soc_terminal_energy", "horizon_cycle_energy"):
-            getattr(m, name).set_value(min(float(getattr(c, name)), 1e30))
-        m.day_cycle_energy.store_values(
-            dict(enumerate(np.minimum(c.day_cycle_energy, 1e30).tolist()))
-        )
+        for p in PARAMS:
+            v, param = value(c, p.name), getattr(m, p.name)
+            if p.index == "":
+                param.set_value(float(v))
+            elif p.index == "PT":
+                param.store_values(
+                    {(q, t): x for k, q in enumerate(ids) for t, x in enumerate(v[k])}
+                )
+            else:
+                param.store_values(dict(enumerate(np.asarray(v).tolist())))
 
     def update(self, c: Coefficients) -> None:
         """Set every mutable parameter to ``c``: in the live HiGHS model now, in the Pyomo
-        model when it is next looked at (:attr:`model`)."""
+        model when it is next looked at (:attr:`model`). Where each parameter goes is read
+        from :mod:`bessfin.dispatch.params` (the table the model was built from)."""
         h, cols, rows = self.highs, self.cols, self.rows
-        ids = [p[0] for p in self.structure.products]
 
-        def cost(idx: np.ndarray, values: np.ndarray) -> None:
-            h.changeColsCost(idx.size, idx.ravel(), np.ravel(values).astype(float))
+        def bound(b: str | float):
+            return b if isinstance(b, float) else value(c, b)
 
-        def col_bounds(idx: np.ndarray, lo, hi) -> None:
-            lo = np.broadcast_to(np.asarray(lo, float), idx.shape).ravel()
-            hi = np.broadcast_to(np.asarray(hi, float), idx.shape).ravel()
-            h.changeColsBounds(idx.size, idx.ravel(), lo, hi)
-
-        def row_bounds(name: str, lo, hi) -> None:
+        for var, p in COSTS.items():
+            idx = cols[var]
+            if idx.size:
+                h.changeColsCost(idx.size, idx.ravel(), np.ravel(value(c, p)).astype(float))
+        for var, (lo_b, hi_b) in COL_BOUNDS.items():
+            idx = cols[var]
+            if idx.size:
+                lo = np.broadcast_to(np.asarray(bound(lo_b), float), idx.shape).ravel()
+                hi = np.broadcast_to(np.asarray(bound(hi_b), float), idx.shape).ravel()
+                h.changeColsBounds(idx.size, idx.ravel(), lo, hi)
+        for name, (side, p) in ROW_BOUNDS.items():
             if name in rows and rows[name].size:
                 idx = rows[name]
+                v = value(c, p)
+                lo, hi = (v, _INF) if side == "lower" else (-_INF, v)
                 lo = np.broadcast_to(np.asarray(lo, float), idx.shape)
                 hi = np.broadcast_to(np.asarray(hi, float), idx.shape)
                 h.changeRowsBounds(idx.size, idx, lo, hi)
-
-        cost(cols["charge"], c.charge_value)
-        cost(cols["discharge"], c.discharge_value)
-        col_bounds(cols["charge"], 0.0, c.charge_max)
-        col_bounds(cols["discharge"], 0.0, c.discharge_max)
-        if ids:
-            cost(cols["reserve"], c.reserve_value)
-            col_bounds(cols["reserve"], 0.0, c.reserve_max)
-        col_bounds(cols["soc"], c.soc_min_energy, c.soc_max_energy)
-        col_bounds(cols["soc_start"], c.soc_initial_energy, c.soc_initial_energy)
-        row_bounds("up_headroom", -_INF, c.discharge_max)
-        row_bounds("down_headroom", -_INF, c.charge_max)
-        for name in ("up_energy_start", "up_energy_end"):
-            row_bounds(name, c.soc_min_energy, _INF)
-        for name in ("down_energy_start", "down_energy_end"):
-            row_bounds(name, -_INF, c.soc_max_energy)
-        row_bounds("terminal_energy", c.soc_terminal_energy, _INF)
-        row_bounds("day_cycle", -_INF, np.minimum(c.day_cycle_energy, 1e30))
-        row_bounds("horizon_cycle", -_INF, min(c.horizon_cycle_energy, 1e30))
         self._pending = c
 
     # -- solve ---------------------------------------------------------------------------

@@ -29,6 +29,14 @@ from bessfin.finance.itc import (
     load_policy,
     step_value,
 )
+from bessfin.finance.metric_catalogue import (
+    METRIC_CATALOGUE,
+    METRIC_SPECS,
+    MetricSpec,
+    lower_is_better,
+    metric,
+    rankable,
+)
 from bessfin.finance.metrics import IrrResult, irr, irr_result, lcos, llcr, npv, payback_year
 from bessfin.finance.proforma import (
     Metrics,
@@ -45,6 +53,8 @@ __all__ = [
     "itc_outcome",
     "DEFAULT_POLICY",
     "MACRS_HALF_YEAR",
+    "METRIC_CATALOGUE",
+    "METRIC_SPECS",
     "AugmentationInputs",
     "AugmentationPerKwh",
     "CapacityContractInputs",
@@ -58,6 +68,7 @@ __all__ = [
     "Itc48ePolicy",
     "ItcInputs",
     "ItcOutcome",
+    "MetricSpec",
     "Metrics",
     "OpexInputs",
     "ProForma",
@@ -74,11 +85,14 @@ __all__ = [
     "irr_result",
     "itc_rate",
     "lcos",
+    "lower_is_better",
     "llcr",
     "load_policy",
+    "metric",
     "monetise_credit",
     "npv",
     "payback_year",
+    "rankable",
     "read_revenue",
     "size_debt",
 ]

@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 
 from bessfin.finance import contracts as ctr
+from bessfin.finance import lines as L
 from bessfin.finance.costs import CAPEX_LABELS, augmentation_costs, capex_lines, opex_lines
 from bessfin.finance.debt import DebtSchedule, blended_target_dscr, size_debt
 from bessfin.finance.depreciation import depreciable_basis, depreciation_schedule
 from bessfin.finance.inputs import FinanceInputs, ItcInputs
 from bessfin.finance.itc import ItcOutcome, itc_rate
 from bessfin.finance.metrics import dscr_series, irr_result, lcos, llcr, npv, payback_year
-from bessfin.finance.tax import income_tax, monetise_credit
+from bessfin.finance.tax import CreditResult, TaxResult, income_tax, monetise_credit
 
 DISCHARGED_COLUMN = "discharged_mwh"
 
@@ -45,9 +46,9 @@ class Metrics:
         Why an IRR is NaN or which of several roots was chosen, by metric name.
     discount_rate
         Rate used for NPVs and LCOS [-].
-    project_npv_pre_tax, project_npv_after_tax, equity_npv_after_tax
+    project_npv_pre_tax_usd, project_npv_after_tax_usd, equity_npv_after_tax_usd
         NPVs at ``discount_rate`` [$].
-    debt_amount
+    debt_usd
         Debt drawn at COD [$]; 0 without debt.
     gearing
         Debt / initial capex [-].
@@ -68,10 +69,10 @@ class Metrics:
     equity_irr_after_tax: float
     irr_notes: dict[str, str]
     discount_rate: float
-    project_npv_pre_tax: float
-    project_npv_after_tax: float
-    equity_npv_after_tax: float
-    debt_amount: float
+    project_npv_pre_tax_usd: float
+    project_npv_after_tax_usd: float
+    equity_npv_after_tax_usd: float
+    debt_usd: float
     gearing: float
     min_dscr: float
     avg_dscr: float
@@ -192,8 +193,185 @@ def itc_outcome(itc: ItcInputs, power_mw: float) -> ItcOutcome:
     )
 
 
+Lines = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Revenue:
+    """Revenue section results over years 0..N [$]."""
+
+    merchant_scale: np.ndarray  # 1 - tolled share [-]
+    total: np.ndarray
+    contracted: np.ndarray  # toll + capacity + floor level (zero outside the floor term)
+
+
+@dataclass(frozen=True)
+class _Costs:
+    """Cost section results over years 0..N [$, positive = cost]."""
+
+    capex: dict[str, float]
+    initial_capex: float
+    opex_total: np.ndarray
+    aug_capex: np.ndarray
+    ebitda: np.ndarray
+    cfads: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Credits:
+    """ITC outcome, credits generated [$/yr] and tax depreciation [$/yr]."""
+
+    itc: ItcOutcome
+    credits: np.ndarray
+    depreciation: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Debt:
+    """Debt section results over years 0..N [$, positive]."""
+
+    schedule: DebtSchedule | None
+    interest: np.ndarray
+    debt_service: np.ndarray
+    balance: np.ndarray
+    sizing_cfads: np.ndarray
+    target: np.ndarray  # blended target DSCR [-]
+    fee_amort: np.ndarray
+    drawdown: float
+    equity_pre_tax: np.ndarray
+
+
+def _revenue_section(inputs: FinanceInputs, n: int, streams: dict[str, np.ndarray],
+                     lines: Lines) -> _Revenue:
+    """Merchant streams scaled by the tolled share, floor settlement, toll and capacity."""
+    zeros = np.zeros(n + 1)
+    c = inputs.contracts
+    merchant_scale = 1.0 - ctr.tolled_share(c.toll, n)
+    merchant_full = sum(streams.values(), zeros.copy())
+    for name, values in streams.items():
+        lines[L.merchant_line(name)] = values * merchant_scale
+    top_up, upside, floor_level = ctr.floor_settlement(c.floor, inputs.power_mw, merchant_full)
+    toll = ctr.tolling_revenue(c.toll, inputs.power_mw, n)
+    capacity = ctr.capacity_revenue(c.capacity, n)
+    lines["revenue: floor top-up"] = top_up
+    lines["revenue: floor upside paid"] = -upside
+    lines["revenue: tolling"] = toll
+    lines["revenue: resource adequacy"] = capacity
+    total = sum((lines[k] for k in L.revenue_lines(lines)), zeros.copy())
+    lines[L.REVENUE_TOTAL] = total
+    return _Revenue(merchant_scale, total, toll + capacity + floor_level)
+
+
+def _cost_section(inputs: FinanceInputs, n: int, mwh: np.ndarray, revenue: _Revenue,
+                  lines: Lines) -> _Costs:
+    """Opex (with expensed augmentation), EBITDA, capex (with capitalised augmentation), CFADS."""
+    years = np.arange(n + 1)
+    zeros = np.zeros(n + 1)
+    capex = capex_lines(inputs.capex, inputs.power_mw, inputs.energy_mwh)
+    initial_capex = sum(capex.values())
+    aug = augmentation_costs(inputs.augmentation, n)
+    expensed = inputs.augmentation.treatment == "expense"
+    opex = opex_lines(inputs.opex, inputs.power_mw, initial_capex, mwh)
+    opex["augmentation (expensed)"] = aug if expensed else zeros.copy()
+    for name, values in opex.items():
+        lines[f"opex: {name}"] = -values
+    opex_total = sum(opex.values(), zeros.copy())
+    lines[L.OPEX_TOTAL] = -opex_total
+    ebitda = revenue.total - opex_total
+    lines[L.EBITDA] = ebitda
+
+    aug_capex = zeros.copy() if expensed else aug
+    for key, label in CAPEX_LABELS.items():
+        lines[label] = np.where(years == 0, -capex[key], 0.0)
+    lines["capex: augmentation (capitalised)"] = -aug_capex
+    capex_total = np.where(years == 0, initial_capex, 0.0) + aug_capex
+    lines[L.CAPEX_TOTAL] = -capex_total
+    cfads = np.where(years >= 1, ebitda - aug_capex, 0.0)
+    lines[L.CFADS] = cfads
+    return _Costs(capex, initial_capex, opex_total, aug_capex, ebitda, cfads)
+
+
+def _credit_section(inputs: FinanceInputs, n: int, costs: _Costs) -> _Credits:
+    """ITC rate, credits generated by year and MACRS depreciation (basis net of half the ITC)."""
+    tax_in = inputs.tax
+    years = np.arange(n + 1)
+    zeros = np.zeros(n + 1)
+    aug_capex = costs.aug_capex
+    itc = itc_outcome(inputs.itc, inputs.power_mw)
+    eligible = sum(costs.capex[k] for k in inputs.capex.itc_eligible)
+    credit_initial = itc.rate * eligible
+    credits = np.where(years == tax_in.itc_year, credit_initial, 0.0)
+    aug_credit = itc.rate * aug_capex if inputs.augmentation.itc_eligible else zeros.copy()
+    credits = credits + aug_credit
+    depreciation = depreciation_schedule(
+        depreciable_basis(costs.initial_capex, credit_initial),
+        n,
+        1,
+        tax_in.macrs_class,
+        tax_in.bonus_depreciation,
+        tax_in.write_off_remaining,
+    )
+    for t in np.flatnonzero(aug_capex > 0):
+        depreciation = depreciation + depreciation_schedule(
+            depreciable_basis(aug_capex[t], aug_credit[t]),
+            n,
+            int(t),
+            tax_in.macrs_class,
+            tax_in.bonus_depreciation,
+            tax_in.write_off_remaining,
+        )
+    return _Credits(itc, credits, depreciation)
+
+
+def _debt_section(inputs: FinanceInputs, n: int, revenue: _Revenue, costs: _Costs,
+                  lines: Lines) -> _Debt:
+    """Size and schedule the senior debt on haircut CFADS; cash flow to equity before tax."""
+    years = np.arange(n + 1)
+    zeros = np.zeros(n + 1)
+    cfads = costs.cfads
+    at_risk = revenue.total - revenue.contracted
+    debt: DebtSchedule | None = None
+    interest = principal = debt_service = balance = sizing_cfads = zeros.copy()
+    target = np.full(n + 1, np.nan)
+    fee_amort = zeros.copy()
+    drawdown = fee = 0.0
+    if inputs.debt is not None:
+        d = inputs.debt
+        sizing_cfads = cfads - (1.0 - d.merchant_haircut) * np.clip(at_risk, 0.0, None)
+        target = blended_target_dscr(
+            revenue.contracted, d.merchant_haircut * at_risk, d.dscr_contracted, d.dscr_merchant
+        )
+        debt = size_debt(
+            sizing_cfads,
+            target,
+            d.rate,
+            d.tenor_years,
+            d.repayment,
+            d.max_gearing * costs.initial_capex,
+            d.sizing,
+            d.upfront_fee_pct,
+        )
+        interest, principal, debt_service = debt.interest, debt.principal, debt.debt_service
+        balance, target = debt.closing_balance, debt.target_dscr
+        drawdown, fee = debt.amount, debt.upfront_fee
+        fee_amort = np.where((years >= 1) & (years <= d.tenor_years), fee / d.tenor_years, 0.0)
+    lines[L.DEBT_DRAWDOWN] = np.where(years == 0, drawdown, 0.0)
+    lines[L.DEBT_FEE] = np.where(years == 0, -fee, 0.0)
+    lines[L.DEBT_INTEREST] = -interest
+    lines[L.DEBT_PRINCIPAL] = -principal
+    lines[L.DEBT_SERVICE] = -debt_service
+    equity_pre_tax = np.where(
+        years == 0, -costs.initial_capex + drawdown - fee, cfads - debt_service
+    )
+    lines[L.EQUITY_PRE_TAX] = equity_pre_tax
+    return _Debt(debt, interest, debt_service, balance, sizing_cfads, target, fee_amort,
+                 drawdown, equity_pre_tax)
+
+
 def build_pro_forma(inputs: FinanceInputs, revenue: pd.DataFrame) -> ProForma:
     """Build the annual pro forma and metrics.
+
+    The lines and their order are those of :data:`bessfin.finance.lines.LINE_SPECS`.
 
     Parameters
     ----------
@@ -216,197 +394,120 @@ def build_pro_forma(inputs: FinanceInputs, revenue: pd.DataFrame) -> ProForma:
         raise ValueError(
             f"debt.tenor_years must be <= project life {n}, got {inputs.debt.tenor_years}"
         )
-    years = np.arange(n + 1)
-    zeros = np.zeros(n + 1)
-    lines: dict[str, np.ndarray] = {}
+    lines: Lines = {}
+    rev = _revenue_section(inputs, n, streams, lines)
+    costs = _cost_section(inputs, n, mwh, rev, lines)
+    cr = _credit_section(inputs, n, costs)
+    debt = _debt_section(inputs, n, rev, costs, lines)
+    tax, credit, equity, taxable = _tax_section(inputs, costs, cr, debt, lines)
+    u_credit, unlev_pre, unlev_post = _unlevered_section(inputs, n, costs, cr, lines)
 
-    # --- revenue -------------------------------------------------------------------------------
-    c = inputs.contracts
-    merchant_scale = 1.0 - ctr.tolled_share(c.toll, n)
-    merchant_full = sum(streams.values(), zeros.copy())
-    for name, values in streams.items():
-        lines[f"revenue: merchant {name}"] = values * merchant_scale
-    top_up, upside, floor_level = ctr.floor_settlement(c.floor, inputs.power_mw, merchant_full)
-    toll = ctr.tolling_revenue(c.toll, inputs.power_mw, n)
-    capacity = ctr.capacity_revenue(c.capacity, n)
-    lines["revenue: floor top-up"] = top_up
-    lines["revenue: floor upside paid"] = -upside
-    lines["revenue: tolling"] = toll
-    lines["revenue: resource adequacy"] = capacity
-    revenue_total = sum((v for k, v in lines.items() if k.startswith("revenue: ")), zeros.copy())
-    lines["revenue: total"] = revenue_total
+    dscr = dscr_series(costs.cfads, debt.debt_service)
+    lines["memo: discharged MWh"] = mwh
+    lines["memo: tolled share"] = 1.0 - rev.merchant_scale
+    lines["memo: contracted revenue"] = rev.contracted
+    lines["memo: merchant revenue at risk"] = rev.total - rev.contracted
+    lines["memo: sizing CFADS"] = debt.sizing_cfads
+    lines[L.TARGET_DSCR] = debt.target
+    lines[L.DSCR] = dscr
+    lines["memo: debt balance (closing)"] = debt.balance
+    lines["memo: tax depreciation"] = cr.depreciation
+    lines["memo: taxable income"] = taxable
+    lines["memo: federal taxable income"] = tax.federal_taxable_income
+    lines["memo: NOL federal (closing)"] = tax.nol_federal
+    lines["memo: ITC generated"] = cr.credits
+    lines["memo: ITC carryforward (closing)"] = credit.carryforward
 
-    # --- costs ---------------------------------------------------------------------------------
-    capex = capex_lines(inputs.capex, inputs.power_mw, inputs.energy_mwh)
-    initial_capex = sum(capex.values())
-    aug = augmentation_costs(inputs.augmentation, n)
-    expensed = inputs.augmentation.treatment == "expense"
-    opex = opex_lines(inputs.opex, inputs.power_mw, initial_capex, mwh)
-    opex["augmentation (expensed)"] = aug if expensed else zeros.copy()
-    for name, values in opex.items():
-        lines[f"opex: {name}"] = -values
-    opex_total = sum(opex.values(), zeros.copy())
-    lines["opex: total"] = -opex_total
-    ebitda = revenue_total - opex_total
-    lines["EBITDA"] = ebitda
-
-    aug_capex = zeros.copy() if expensed else aug
-    for key, label in CAPEX_LABELS.items():
-        lines[label] = np.where(years == 0, -capex[key], 0.0)
-    lines["capex: augmentation (capitalised)"] = -aug_capex
-    capex_total = np.where(years == 0, initial_capex, 0.0) + aug_capex
-    lines["capex: total"] = -capex_total
-    cfads = np.where(years >= 1, ebitda - aug_capex, 0.0)
-    lines["CFADS"] = cfads
-
-    # --- ITC and depreciation ------------------------------------------------------------------
-    itc = itc_outcome(inputs.itc, inputs.power_mw)
-    eligible = sum(capex[k] for k in inputs.capex.itc_eligible)
-    credit_initial = itc.rate * eligible
-    credits = np.where(years == tax_in.itc_year, credit_initial, 0.0)
-    aug_credit = itc.rate * aug_capex if inputs.augmentation.itc_eligible else zeros.copy()
-    credits = credits + aug_credit
-    depreciation = depreciation_schedule(
-        depreciable_basis(initial_capex, credit_initial),
-        n,
-        1,
-        tax_in.macrs_class,
-        tax_in.bonus_depreciation,
-        tax_in.write_off_remaining,
+    annual = pd.DataFrame.from_dict(
+        L.order_lines(lines), orient="index", columns=pd.RangeIndex(0, n + 1, name="year")
     )
-    for t in np.flatnonzero(aug_capex > 0):
-        depreciation = depreciation + depreciation_schedule(
-            depreciable_basis(aug_capex[t], aug_credit[t]),
-            n,
-            int(t),
-            tax_in.macrs_class,
-            tax_in.bonus_depreciation,
-            tax_in.write_off_remaining,
-        )
+    annual = annual + 0.0  # turn -0.0 from negated zero lines into 0.0
+    metrics = _metrics(inputs, n, mwh, costs, debt, dscr, equity, unlev_pre, unlev_post, u_credit)
+    return ProForma(annual=annual, metrics=metrics, itc=cr.itc, debt=debt.schedule, inputs=inputs)
 
-    # --- debt ----------------------------------------------------------------------------------
-    contracted = toll + capacity + floor_level  # floor_level is zero outside the floor term
-    at_risk = revenue_total - contracted
-    debt: DebtSchedule | None = None
-    interest = principal = debt_service = balance = sizing_cfads = zeros.copy()
-    target = np.full(n + 1, np.nan)
-    fee_amort = zeros.copy()
-    drawdown = fee = 0.0
-    if inputs.debt is not None:
-        d = inputs.debt
-        sizing_cfads = cfads - (1.0 - d.merchant_haircut) * np.clip(at_risk, 0.0, None)
-        target = blended_target_dscr(
-            contracted, d.merchant_haircut * at_risk, d.dscr_contracted, d.dscr_merchant
-        )
-        debt = size_debt(
-            sizing_cfads,
-            target,
-            d.rate,
-            d.tenor_years,
-            d.repayment,
-            d.max_gearing * initial_capex,
-            d.sizing,
-            d.upfront_fee_pct,
-        )
-        interest, principal, debt_service = debt.interest, debt.principal, debt.debt_service
-        balance, target = debt.closing_balance, debt.target_dscr
-        drawdown, fee = debt.amount, debt.upfront_fee
-        fee_amort = np.where((years >= 1) & (years <= d.tenor_years), fee / d.tenor_years, 0.0)
-    lines["debt: drawdown"] = np.where(years == 0, drawdown, 0.0)
-    lines["debt: upfront fee"] = np.where(years == 0, -fee, 0.0)
-    lines["debt: interest"] = -interest
-    lines["debt: principal"] = -principal
-    lines["debt service"] = -debt_service
-    equity_pre_tax = np.where(years == 0, -initial_capex + drawdown - fee, cfads - debt_service)
-    lines["cash flow to equity (pre-tax)"] = equity_pre_tax
 
-    # --- tax (levered, owner view) -------------------------------------------------------------
-    taxable = ebitda - depreciation - interest - fee_amort
+def _tax_section(inputs: FinanceInputs, costs: _Costs, cr: _Credits, debt: _Debt,
+                 lines: Lines) -> tuple[TaxResult, CreditResult, np.ndarray, np.ndarray]:
+    """Levered income tax (owner view) and the credit's cash value; returns the tax, the
+    credit, cash flow to equity and taxable income [$/yr]."""
+    tax_in = inputs.tax
+    taxable = costs.ebitda - cr.depreciation - debt.interest - debt.fee_amort
     tax = income_tax(taxable, tax_in.federal_rate, tax_in.state_rate, tax_in.loss_treatment)
     credit = monetise_credit(
-        credits,
+        cr.credits,
         tax.federal_tax,
         tax_in.itc_monetisation,
         tax_in.transfer_price,
         tax_in.loss_treatment,
     )
-    lines["tax: state"] = -tax.state_tax
-    lines["tax: federal"] = -tax.federal_tax
-    lines["ITC: transfer proceeds"] = credit.transfer_proceeds
-    lines["ITC: used against tax"] = credit.used_against_tax
-    equity = equity_pre_tax - tax.state_tax - tax.federal_tax + credit.value
-    lines["cash flow to equity"] = equity
+    lines[L.TAX_STATE] = -tax.state_tax
+    lines[L.TAX_FEDERAL] = -tax.federal_tax
+    lines[L.ITC_TRANSFER] = credit.transfer_proceeds
+    lines[L.ITC_USED] = credit.used_against_tax
+    equity = debt.equity_pre_tax - tax.state_tax - tax.federal_tax + credit.value
+    lines[L.EQUITY] = equity
+    return tax, credit, equity, taxable
 
-    # --- unlevered -----------------------------------------------------------------------------
-    unlev_pre = np.where(years == 0, -initial_capex, cfads)
+
+def _unlevered_section(inputs: FinanceInputs, n: int, costs: _Costs, cr: _Credits,
+                       lines: Lines) -> tuple[CreditResult, np.ndarray, np.ndarray]:
+    """Unlevered cash flows before and after tax and credits (no interest deduction)."""
+    tax_in = inputs.tax
+    years = np.arange(n + 1)
+    unlev_pre = np.where(years == 0, -costs.initial_capex, costs.cfads)
     u_tax = income_tax(
-        ebitda - depreciation, tax_in.federal_rate, tax_in.state_rate, tax_in.loss_treatment
+        costs.ebitda - cr.depreciation, tax_in.federal_rate, tax_in.state_rate,
+        tax_in.loss_treatment,
     )
     u_credit = monetise_credit(
-        credits,
+        cr.credits,
         u_tax.federal_tax,
         tax_in.itc_monetisation,
         tax_in.transfer_price,
         tax_in.loss_treatment,
     )
     unlev_post = unlev_pre - u_tax.state_tax - u_tax.federal_tax + u_credit.value
-    lines["unlevered pre-tax cash flow"] = unlev_pre
+    lines[L.UNLEVERED_PRE_TAX] = unlev_pre
     lines["unlevered tax: state"] = -u_tax.state_tax
     lines["unlevered tax: federal"] = -u_tax.federal_tax
     lines["unlevered ITC"] = u_credit.value
-    lines["unlevered after-tax cash flow"] = unlev_post
+    lines[L.UNLEVERED_AFTER_TAX] = unlev_post
+    return u_credit, unlev_pre, unlev_post
 
-    # --- memo ----------------------------------------------------------------------------------
-    dscr = dscr_series(cfads, debt_service)
-    lines["memo: discharged MWh"] = mwh
-    lines["memo: tolled share"] = 1.0 - merchant_scale
-    lines["memo: contracted revenue"] = contracted
-    lines["memo: merchant revenue at risk"] = at_risk
-    lines["memo: sizing CFADS"] = sizing_cfads
-    lines["memo: target DSCR"] = target
-    lines["memo: DSCR"] = dscr
-    lines["memo: debt balance (closing)"] = balance
-    lines["memo: tax depreciation"] = depreciation
-    lines["memo: taxable income"] = taxable
-    lines["memo: federal taxable income"] = tax.federal_taxable_income
-    lines["memo: NOL federal (closing)"] = tax.nol_federal
-    lines["memo: ITC generated"] = credits
-    lines["memo: ITC carryforward (closing)"] = credit.carryforward
 
-    annual = pd.DataFrame.from_dict(
-        lines, orient="index", columns=pd.RangeIndex(0, n + 1, name="year")
-    )
-    annual = annual + 0.0  # turn -0.0 from negated zero lines into 0.0
-
-    # --- metrics -------------------------------------------------------------------------------
+def _metrics(inputs: FinanceInputs, n: int, mwh: np.ndarray, costs: _Costs, debt: _Debt,
+             dscr: np.ndarray, equity: np.ndarray, unlev_pre: np.ndarray,
+             unlev_post: np.ndarray, u_credit: CreditResult) -> Metrics:
+    """Headline metrics (names from :data:`bessfin.finance.METRIC_CATALOGUE`)."""
+    years = np.arange(n + 1)
     r = inputs.discount_rate
     irrs = {
         "project_irr_pre_tax": irr_result(unlev_pre),
         "project_irr_after_tax": irr_result(unlev_post),
         "equity_irr_after_tax": irr_result(equity),
     }
-    costs = np.where(years == 0, initial_capex, 0.0) + opex_total + aug_capex
-    with_debt = debt is not None and debt.amount > 0
+    initial_capex, drawdown = costs.initial_capex, debt.drawdown
+    all_costs = np.where(years == 0, initial_capex, 0.0) + costs.opex_total + costs.aug_capex
+    with_debt = debt.schedule is not None and debt.schedule.amount > 0
     valid_dscr = dscr[np.isfinite(dscr)]
-    metrics = Metrics(
+    return Metrics(
         project_irr_pre_tax=irrs["project_irr_pre_tax"].value,
         project_irr_after_tax=irrs["project_irr_after_tax"].value,
         equity_irr_after_tax=irrs["equity_irr_after_tax"].value,
         irr_notes={k: v.reason for k, v in irrs.items() if v.reason},
         discount_rate=r,
-        project_npv_pre_tax=npv(r, unlev_pre),
-        project_npv_after_tax=npv(r, unlev_post),
-        equity_npv_after_tax=npv(r, equity),
-        debt_amount=drawdown,
+        project_npv_pre_tax_usd=npv(r, unlev_pre),
+        project_npv_after_tax_usd=npv(r, unlev_post),
+        equity_npv_after_tax_usd=npv(r, equity),
+        debt_usd=drawdown,
         gearing=drawdown / initial_capex if initial_capex > 0 else float("nan"),
         min_dscr=float(valid_dscr.min()) if with_debt and valid_dscr.size else float("nan"),
         avg_dscr=float(valid_dscr.mean()) if with_debt and valid_dscr.size else float("nan"),
-        llcr=llcr(inputs.debt.rate, cfads, debt_service, drawdown)
+        llcr=llcr(inputs.debt.rate, costs.cfads, debt.debt_service, drawdown)
         if with_debt and inputs.debt
         else float("nan"),
-        lcos_usd_per_mwh=lcos(r, costs, mwh),
-        lcos_with_credits_usd_per_mwh=lcos(r, costs, mwh, u_credit.value),
+        lcos_usd_per_mwh=lcos(r, all_costs, mwh),
+        lcos_with_credits_usd_per_mwh=lcos(r, all_costs, mwh, u_credit.value),
         project_payback_year=payback_year(unlev_post),
         equity_payback_year=payback_year(equity),
     )
-    return ProForma(annual=annual, metrics=metrics, itc=itc, debt=debt, inputs=inputs)

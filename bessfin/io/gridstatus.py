@@ -5,8 +5,9 @@
 * LMP / SPP frames: ``Interval Start`` (tz-aware), ``Location`` and ``LMP`` (CAISO,
   PJM, SPP) or ``SPP`` (ERCOT) [$/MWh]. Several locations are allowed if ``node`` picks one.
 * Ancillary-service frames [$/MW-h], wide (``Interval Start`` plus one column per
-  service, names in :data:`GRIDSTATUS_AS_COLUMNS`) or long (``Interval Start``,
-  ``AS Type``, ``MCPC``). Names are matched ignoring case, spaces, ``_`` and ``-``.
+  service) or long (``Interval Start``, ``AS Type``, ``MCPC``); service names are the
+  products' ``gridstatus_names`` in the market data files (:data:`GRIDSTATUS_AS_COLUMNS`).
+  Names are matched ignoring case, spaces, ``_`` and ``-``.
 
 Caveat: gridstatus fills missing CAISO AS prices with 0. Such zeros cannot be told from
 real zero prices and pass; NaN prices are refused as everywhere else.
@@ -22,7 +23,7 @@ import pandas as pd
 from bessfin.io.errors import PriceDataError
 from bessfin.io.prices import ENERGY, OnMissing, PriceData
 from bessfin.io.validate import RawPrices, build_price_data, parse_timestamps
-from bessfin.markets import Market, get_market
+from bessfin.markets import Market, get_market, markets
 
 __all__ = ["GRIDSTATUS_AS_COLUMNS", "from_gridstatus"]
 
@@ -38,59 +39,11 @@ AS_PRICE_COLUMNS = ("MCPC", "Price", "MCP")
 #: Region columns: an AS frame must carry one region only.
 REGION_COLUMNS = ("Region", "Reserve Zone", "Zone")
 
-_ERCOT = {
-    "Regulation Up": "reg_up",
-    "RegUp": "reg_up",
-    "REGUP": "reg_up",
-    "Regulation Down": "reg_down",
-    "RegDown": "reg_down",
-    "RegDn": "reg_down",
-    "REGDN": "reg_down",
-    "Responsive Reserves": "rrs",
-    "Responsive Reserve Service": "rrs",
-    "RRS": "rrs",
-    "ERCOT Contingency Reserve Service": "ecrs",
-    "ECRS": "ecrs",
-    "Non-Spinning Reserves": "nonspin",
-    "Non-Spinning Reserve Service": "nonspin",
-    "NSpin": "nonspin",
-    "NonSpin": "nonspin",
-    "NSPIN": "nonspin",
-}
-_CAISO = {
-    "Regulation Up": "reg_up",
-    "RegUp": "reg_up",
-    "Regulation Down": "reg_down",
-    "RegDown": "reg_down",
-    "Spinning Reserves": "spin",
-    "Spin": "spin",
-    "Non-Spinning Reserves": "nonspin",
-    "NonSpin": "nonspin",
-    "Regulation Mileage Up": "reg_up_mileage",
-    "Regulation Mileage Down": "reg_down_mileage",
-}
-_SPP = {
-    "Regulation Up": "reg_up",
-    "Reg_Up": "reg_up",
-    "RegUP": "reg_up",
-    "Regulation Down": "reg_down",
-    "Reg_Dn": "reg_down",
-    "RegDN": "reg_down",
-    "Spinning Reserves": "spin",
-    "Spin": "spin",
-    "Supplemental Reserves": "supp",
-    "Supp": "supp",
-    "Ramp_Up": "ramp_up",
-    "RampUP": "ramp_up",
-    "Ramp_Dn": "ramp_down",
-    "RampDN": "ramp_down",
-}
-#: Per ISO: gridstatus ancillary-service column (or ``AS Type``) name -> bessfin column.
+#: Per ISO: gridstatus ancillary-service column (or ``AS Type``) name -> bessfin column, read
+#: from the market data files (``gridstatus_names`` of each product in
+#: ``bessfin/markets/data/*.toml``).
 GRIDSTATUS_AS_COLUMNS: dict[str, dict[str, str]] = {
-    "ercot": _ERCOT,
-    "caiso": _CAISO,
-    "spp": _SPP,
-    "pjm": {},
+    iso: m.gridstatus_columns() for iso, m in markets().items()
 }
 
 
@@ -98,8 +51,8 @@ def _key(name: object) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
-def _lookup(iso: str) -> dict[str, str]:
-    return {_key(k): v for k, v in GRIDSTATUS_AS_COLUMNS.get(iso, {}).items()}
+def _lookup(market: Market) -> dict[str, str]:
+    return {_key(k): v for k, v in market.gridstatus_columns().items()}
 
 
 def _require(df: pd.DataFrame, col: str, source: str, what: str) -> None:
@@ -132,7 +85,7 @@ def _as_wide(as_df: pd.DataFrame, market: Market, source: str) -> tuple[pd.DataF
     """Return (frame indexed by UTC interval start with bessfin columns, notes)."""
     _require(as_df, TIME_COLUMN, source, "ancillary-service")
     _single_region(as_df, source)
-    lookup = _lookup(market.iso)
+    lookup = _lookup(market)
     notes: list[str] = []
     if AS_TYPE_COLUMN in as_df.columns:
         price_col = next((c for c in AS_PRICE_COLUMNS if c in as_df.columns), None)
@@ -189,7 +142,7 @@ def _as_wide(as_df: pd.DataFrame, market: Market, source: str) -> tuple[pd.DataF
                 source,
                 "(ancillary services)",
                 f"no known {market.iso} service column among {list(map(str, as_df.columns))}",
-                expected=f"columns among {sorted(GRIDSTATUS_AS_COLUMNS.get(market.iso, {}))} "
+                expected=f"columns among {sorted(market.gridstatus_columns())} "
                 f"or a long frame with {AS_TYPE_COLUMN!r} and 'MCPC'",
             )
         ts = parse_timestamps(

@@ -24,8 +24,8 @@ def _market_md(m: Market) -> list[str]:
                         "award limits).", ""]
     lines += [
         "| product | id | direction | price column | sustain duration | deployment "
-        "[MWh/MW-h] | mileage | offered | source |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "[MWh/MW-h] | mileage | offered | gridstatus names | source |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for p in m.products:
         dur = "; ".join(f"{r.hours:g} h from {r.start} ({r.source})" for r in p.durations)
@@ -35,8 +35,11 @@ def _market_md(m: Market) -> list[str]:
             x for x in (f"from {p.available_from}" if p.available_from else "",
                         f"to {p.available_to}" if p.available_to else "") if x
         ) or "always"
+        names = ", ".join(f"`{n}`" for n in p.gridstatus_names) or "-"
+        if p.mileage and p.mileage.gridstatus_names:
+            names += "; mileage: " + ", ".join(f"`{n}`" for n in p.mileage.gridstatus_names)
         lines.append(f"| {p.name} | `{p.id}` | {p.direction} | `{p.price_column}` | {dur} | "
-                     f"{p.deployment_fraction:g} | {mil} | {offered} | {p.source} |")
+                     f"{p.deployment_fraction:g} | {mil} | {offered} | {names} | {p.source} |")
     return lines + [""] + _depth_md(m)
 
 

@@ -36,6 +36,9 @@ class Mileage(_Strict):
     price_column: str = Field(description="Mileage price column in the ISO files [$/MW].")
     multiplier: float = Field(ge=0, description="Expected mileage per MW of award [-].")
     accuracy: float = Field(ge=0, le=1, description="Expected performance accuracy [-].")
+    gridstatus_names: tuple[str, ...] = Field(
+        (), description="Column names of the mileage price in gridstatus AS frames."
+    )
     source: str
 
 
@@ -114,6 +117,10 @@ class Product(_Strict):
         "headroom and empty storage."
     )
     price_column: str = Field(description="Capacity price column in the ISO files [$/MW-h].")
+    gridstatus_names: tuple[str, ...] = Field(
+        (), description="Names of the product in gridstatus AS frames (wide column or "
+        "'AS Type' value); matched ignoring case, spaces, '_' and '-'."
+    )
     durations: tuple[DurationRule, ...] = Field(
         min_length=1, description="Sustain-duration rules, in date order."
     )
@@ -223,6 +230,16 @@ class Market(_Strict):
             f"{self.name} has no product {pid!r}; products are "
             f"{[p.id for p in self.products] or 'none (energy only)'}"
         )
+
+    def gridstatus_columns(self) -> dict[str, str]:
+        """gridstatus AS name -> price frame column: the product id, or ``<id>_mileage`` for
+        a mileage price."""
+        out: dict[str, str] = {}
+        for p in self.products:
+            out.update(dict.fromkeys(p.gridstatus_names, p.id))
+            if p.mileage is not None:
+                out.update(dict.fromkeys(p.mileage.gridstatus_names, f"{p.id}_mileage"))
+        return out
 
     def node_column(self, node: str) -> str:
         """Column name of a node's energy price, e.g. 'HB_HOUSTON' -> 'spp_hb_houston'."""

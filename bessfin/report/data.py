@@ -14,11 +14,9 @@ import pandas as pd
 
 from bessfin.deal import DealResult
 from bessfin.dispatch import DispatchResult
-from bessfin.finance import ProForma
+from bessfin.finance import METRIC_CATALOGUE, ProForma
+from bessfin.finance import lines as L
 from bessfin.supply import SupplyOutcome
-
-REVENUE_PREFIX = "revenue: "
-MERCHANT_PREFIX = "revenue: merchant "
 
 
 @dataclass(frozen=True)
@@ -32,6 +30,7 @@ class Metric:
     value : the number (in $ or as a fraction), text, or ``None``.
     kind : formatting kind (see :mod:`bessfin.report.fmt`).
     note : short explanation (cash flow used, rate, reason for n/a).
+    name : the metric's catalogue name (:data:`bessfin.finance.METRIC_CATALOGUE`).
     """
 
     group: str
@@ -39,17 +38,17 @@ class Metric:
     value: float | int | str | None
     kind: str
     note: str = ""
+    name: str = ""
 
 
 def revenue_lines(pf: ProForma) -> list[str]:
     """Pro forma revenue lines (merchant streams and contracts), without the total."""
-    return [n for n in pf.annual.index
-            if n.startswith(REVENUE_PREFIX) and n != "revenue: total"]
+    return L.revenue_lines(pf.annual.index)
 
 
 def stream_label(line: str) -> str:
     """Short label of a revenue line: ``revenue: merchant reg_up`` -> ``reg_up``."""
-    return line.removeprefix(MERCHANT_PREFIX).removeprefix(REVENUE_PREFIX)
+    return L.short_label(line)
 
 
 def revenue_by_stream(pf: ProForma) -> pd.DataFrame:
@@ -127,17 +126,17 @@ def monthly_revenue(dispatch: DispatchResult) -> pd.DataFrame:
 
 #: Steps of the lifetime cash-flow waterfall: label -> pro forma lines summed over years 0..N.
 WATERFALL_STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Capex (incl. augmentation)", ("capex: total",)),
-    ("Revenue", ("revenue: total",)),
-    ("Opex", ("opex: total",)),
-    ("Debt drawdown", ("debt: drawdown",)),
-    ("Debt fee", ("debt: upfront fee",)),
-    ("Interest", ("debt: interest",)),
-    ("Principal", ("debt: principal",)),
-    ("Income tax", ("tax: state", "tax: federal")),
-    ("ITC", ("ITC: transfer proceeds", "ITC: used against tax")),
+    ("Capex (incl. augmentation)", (L.CAPEX_TOTAL,)),
+    ("Revenue", (L.REVENUE_TOTAL,)),
+    ("Opex", (L.OPEX_TOTAL,)),
+    ("Debt drawdown", (L.DEBT_DRAWDOWN,)),
+    ("Debt fee", (L.DEBT_FEE,)),
+    ("Interest", (L.DEBT_INTEREST,)),
+    ("Principal", (L.DEBT_PRINCIPAL,)),
+    ("Income tax", (L.TAX_STATE, L.TAX_FEDERAL)),
+    ("ITC", (L.ITC_TRANSFER, L.ITC_USED)),
 )
-WATERFALL_TOTAL = "cash flow to equity"
+WATERFALL_TOTAL = L.EQUITY
 
 
 def waterfall(pf: ProForma) -> pd.DataFrame:
@@ -176,13 +175,13 @@ def dscr_by_year(pf: ProForma) -> pd.DataFrame:
         debt was sized on) [-], ``cfads`` and ``debt_service`` [$, positive].
     """
     a = pf.annual
-    service = -a.loc["debt service"]
+    service = -a.loc[L.DEBT_SERVICE]
     paying = [y for y in a.columns if y >= 1 and service[y] > 0]
     years = list(range(1, max(paying) + 1)) if paying else []
     return pd.DataFrame({
-        "dscr": a.loc["memo: DSCR", years].astype(float),
-        "target": a.loc["memo: target DSCR", years].astype(float),
-        "cfads": a.loc["CFADS", years].astype(float),
+        "dscr": a.loc[L.DSCR, years].astype(float),
+        "target": a.loc[L.TARGET_DSCR, years].astype(float),
+        "cfads": a.loc[L.CFADS, years].astype(float),
         "debt_service": service[years].astype(float),
     }).rename_axis("year")
 
@@ -214,47 +213,53 @@ def _payback_note(year: int | None) -> str:
     return "never (cumulative cash flow stays negative)" if year is None else ""
 
 
+def _metric(group: str, name: str, value: float | int | str | None, note: str) -> Metric:
+    spec = METRIC_CATALOGUE[name]
+    return Metric(group, spec.label, value, spec.format, note, name)
+
+
 def key_metrics(result: DealResult) -> list[Metric]:
-    """Headline metrics, grouped: project (unlevered), equity (levered), debt, cost, credit."""
+    """Headline metrics, grouped: project (unlevered), equity (levered), debt, cost, credit.
+
+    Labels and formats come from :data:`bessfin.finance.METRIC_CATALOGUE`."""
     pf, m = result.pro_forma, result.pro_forma.metrics
     notes = m.irr_notes
-    capex0 = float(-pf.line("capex: total").iloc[0])
+    capex0 = float(-pf.line(L.CAPEX_TOTAL).iloc[0])
     kwh = result.deal.battery.energy_mwh * 1e3
     r = f"at {m.discount_rate:.1%}"
-    year1 = float(pf.line("revenue: total").loc[1])
-    out = [
-        Metric("Project (unlevered)", "Project IRR, pre-tax", m.project_irr_pre_tax, "pct",
-               notes.get("project_irr_pre_tax", "capex then CFADS, before tax and credits")),
-        Metric("Project (unlevered)", "Project IRR, after tax", m.project_irr_after_tax, "pct",
-               notes.get("project_irr_after_tax", "unlevered, after tax, with the ITC")),
-        Metric("Project (unlevered)", "Project NPV, after tax", m.project_npv_after_tax, "usd_m",
-               f"$M {r}"),
-        Metric("Project (unlevered)", "Project payback year", m.project_payback_year, "year",
-               _payback_note(m.project_payback_year) or "cumulative after-tax cash flow >= 0"),
-        Metric("Equity (levered)", "Equity IRR, after tax", m.equity_irr_after_tax, "pct",
-               notes.get("equity_irr_after_tax", "cash flow to equity after debt, tax, ITC")),
-        Metric("Equity (levered)", "Equity NPV, after tax", m.equity_npv_after_tax, "usd_m",
-               f"$M {r}"),
-        Metric("Equity (levered)", "Equity payback year", m.equity_payback_year, "year",
-               _payback_note(m.equity_payback_year)),
-        Metric("Debt", "Debt at COD", m.debt_amount, "usd_m", f"$M, gearing {m.gearing:.1%}"
-               if np.isfinite(m.gearing) else "$M"),
-        Metric("Debt", "Minimum DSCR", m.min_dscr, "ratio", "base-case CFADS / debt service"),
-        Metric("Debt", "Average DSCR", m.avg_dscr, "ratio", "over years with debt service"),
-        Metric("Debt", "LLCR", m.llcr, "ratio", "PV(CFADS over the tenor) / debt"),
-        Metric("Cost", "Capex at COD", capex0, "usd_m", f"$M, {capex0 / kwh:,.0f} $/kWh"),
-        Metric("Cost", "LCOS without credits", m.lcos_usd_per_mwh, "usd_per_mwh",
-               f"$/MWh discharged, {r}, excludes charging cost"),
-        Metric("Cost", "LCOS with credits", m.lcos_with_credits_usd_per_mwh, "usd_per_mwh",
-               "$/MWh, less PV of the ITC's cash value"),
-        Metric("Revenue", "Year-1 revenue", year1, "usd_m",
-               f"$M, {year1 / (result.deal.battery.power_mw * 1e3):,.1f} $/kW-yr"),
-        Metric("Revenue", "Average cycles per year",
-               float(result.lifetime.annual["cycles"].mean()), "number",
-               f"dispatch mode: {result.lifetime.mode}"),
-        Metric("Credit", "ITC rate", pf.itc.rate, "pct", f"tier: {pf.itc.tier}"),
+    year1 = float(pf.line(L.REVENUE_TOTAL).loc[1])
+    return [
+        _metric("Project (unlevered)", "project_irr_pre_tax", m.project_irr_pre_tax,
+                notes.get("project_irr_pre_tax", "capex then CFADS, before tax and credits")),
+        _metric("Project (unlevered)", "project_irr_after_tax", m.project_irr_after_tax,
+                notes.get("project_irr_after_tax", "unlevered, after tax, with the ITC")),
+        _metric("Project (unlevered)", "project_npv_after_tax_usd", m.project_npv_after_tax_usd,
+                f"$M {r}"),
+        _metric("Project (unlevered)", "project_payback_year", m.project_payback_year,
+                _payback_note(m.project_payback_year) or "cumulative after-tax cash flow >= 0"),
+        _metric("Equity (levered)", "equity_irr_after_tax", m.equity_irr_after_tax,
+                notes.get("equity_irr_after_tax", "cash flow to equity after debt, tax, ITC")),
+        _metric("Equity (levered)", "equity_npv_after_tax_usd", m.equity_npv_after_tax_usd,
+                f"$M {r}"),
+        _metric("Equity (levered)", "equity_payback_year", m.equity_payback_year,
+                _payback_note(m.equity_payback_year)),
+        _metric("Debt", "debt_usd", m.debt_usd, f"$M, gearing {m.gearing:.1%}"
+                if np.isfinite(m.gearing) else "$M"),
+        _metric("Debt", "min_dscr", m.min_dscr, "base-case CFADS / debt service"),
+        _metric("Debt", "avg_dscr", m.avg_dscr, "over years with debt service"),
+        _metric("Debt", "llcr", m.llcr, "PV(CFADS over the tenor) / debt"),
+        _metric("Cost", "capex_usd", capex0, f"$M, {capex0 / kwh:,.0f} $/kWh"),
+        _metric("Cost", "lcos_usd_per_mwh", m.lcos_usd_per_mwh,
+                f"$/MWh discharged, {r}, excludes charging cost"),
+        _metric("Cost", "lcos_with_credits_usd_per_mwh", m.lcos_with_credits_usd_per_mwh,
+                "$/MWh, less PV of the ITC's cash value"),
+        _metric("Revenue", "year1_revenue_usd", year1,
+                f"$M, {year1 / (result.deal.battery.power_mw * 1e3):,.1f} $/kW-yr"),
+        _metric("Revenue", "avg_cycles_per_year",
+                float(result.lifetime.annual["cycles"].mean()),
+                f"dispatch mode: {result.lifetime.mode}"),
+        _metric("Credit", "itc_rate", pf.itc.rate, f"tier: {pf.itc.tier}"),
     ]
-    return out
 
 
 def metrics_frame(results: list[DealResult]) -> tuple[pd.DataFrame, list[str]]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from bessfin.finance import metric
+
 Kind = Literal["usd", "usd_k", "usd_m", "pct", "ratio", "usd_per_mwh", "usd_per_kwh", "year",
                "number", "mwh", "text"]
 
@@ -82,3 +84,20 @@ def _number(x: float, kind: str) -> str:
     if kind == "mwh":
         return f"{x:,.0f}"
     raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(EXCEL_FORMATS)}")
+
+
+#: Unit shown beside a label for kinds that scale the number (values stay in $).
+_SCALED_UNITS = {"usd_k": "$k", "usd_m": "$M"}
+
+
+def metric_label(name: str) -> str:
+    """Catalogue label of metric ``name`` with the unit its format shows, e.g.
+    ``Project NPV, after tax [$M]``; fractions and multiples carry no unit."""
+    spec = metric(name)
+    unit = _SCALED_UNITS.get(spec.format, spec.unit)
+    return spec.label if unit in ("fraction", "x") else f"{spec.label} [{unit}]"
+
+
+def format_metric(name: str, value: object, missing: str = "-") -> str:
+    """``value`` of metric ``name`` formatted as the catalogue says."""
+    return format_value(value, metric(name).format, missing)

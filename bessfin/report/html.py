@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from bessfin.deal import DealResult
+from bessfin.finance import lines as L
 from bessfin.report import assumptions as asm
 from bessfin.report import charts, data
 from bessfin.report.page import details, figure, page
@@ -143,9 +144,9 @@ def _monthly_section(result: DealResult, colors: dict[str, str]) -> str:
 
 def _waterfall_section(result: DealResult) -> str:
     wf = data.waterfall(result.pro_forma)
-    lines = ["capex: total", "revenue: total", "opex: total", "EBITDA", "CFADS",
-             "debt service", "tax: state", "tax: federal", "ITC: transfer proceeds",
-             "ITC: used against tax", "cash flow to equity", "unlevered after-tax cash flow"]
+    lines = [L.CAPEX_TOTAL, L.REVENUE_TOTAL, L.OPEX_TOTAL, L.EBITDA, L.CFADS, L.DEBT_SERVICE,
+             L.TAX_STATE, L.TAX_FEDERAL, L.ITC_TRANSFER, L.ITC_USED, L.EQUITY,
+             L.UNLEVERED_AFTER_TAX]
     annual = result.pro_forma.annual.loc[lines]
     return (figure(charts.waterfall_chart(wf),
                    "Sum over years 0..N, nominal and undiscounted: from capex (year 0 and "
@@ -290,7 +291,7 @@ def comparison_report_html(results: list[DealResult]) -> str:
                        for n, r in zip(names, results, strict=True)], axis=1,
                       sort=False).T.fillna(0.0)  # streams in pro forma order
     colors = charts.stream_colors(list(stack.columns))
-    revenue = {n: r.pro_forma.line("revenue: total").iloc[1:]
+    revenue = {n: r.pro_forma.line(L.REVENUE_TOTAL).iloc[1:]
                for n, r in zip(names, results, strict=True)}
     dscr = {n: data.dscr_by_year(r.pro_forma)["dscr"]
             for n, r in zip(names, results, strict=True)}
@@ -311,7 +312,7 @@ def comparison_report_html(results: list[DealResult]) -> str:
                        caption="Mean annual revenue [$/kW-yr]."),
         "revenue-years": figure(charts.overlay_chart(revenue, title="Total revenue by year",
                                                      ylabel="$M", kind="usd_m"),
-                                "revenue: total of each deal's pro forma.")
+                                f"{L.REVENUE_TOTAL} of each deal's pro forma.")
         + render_table(pd.DataFrame(revenue).T, kind="usd_k", index_label="deal \\ year",
                        caption="Total revenue [$ thousand].", table_class="wide"),
         "dscr": (figure(charts.overlay_chart(

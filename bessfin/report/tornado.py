@@ -12,7 +12,7 @@ column          type    meaning
 ``high_value``  float   the metric with the input at its high setting (NaN: undefined)
 ``base_value``  float   the metric in the base case; the same in every row
 ``metric``      str     optional: name of the metric, one value for the whole frame; a
-                        :class:`bessfin.finance.Metrics` field name (e.g.
+                        name in :data:`bessfin.finance.METRIC_CATALOGUE` (e.g.
                         ``"project_irr_after_tax"``) also selects how values are formatted
 ==============  ======  ================================================================
 
@@ -26,24 +26,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bessfin.finance import METRIC_CATALOGUE
+
 REQUIRED = ("parameter", "low_label", "high_label", "low_value", "high_value", "base_value")
-
-#: Formatting kind of a tornado metric by :class:`~bessfin.finance.Metrics` field name.
-METRIC_KINDS: dict[str, str] = {
-    "project_irr_pre_tax": "pct",
-    "project_irr_after_tax": "pct",
-    "equity_irr_after_tax": "pct",
-    "project_npv_pre_tax": "usd_m",
-    "project_npv_after_tax": "usd_m",
-    "equity_npv_after_tax": "usd_m",
-    "min_dscr": "ratio",
-    "avg_dscr": "ratio",
-    "llcr": "ratio",
-    "lcos_usd_per_mwh": "usd_per_mwh",
-    "lcos_with_credits_usd_per_mwh": "usd_per_mwh",
-    "debt_amount": "usd_m",
-}
-
 
 def check_tornado(frame: pd.DataFrame) -> pd.DataFrame:
     """Validate a tornado frame and sort it by swing, widest first.
@@ -105,4 +90,5 @@ def tornado_metric(frame: pd.DataFrame) -> tuple[str, str]:
     if "metric" not in frame.columns:
         return "metric", "number"
     name = str(frame["metric"].iloc[0])
-    return name.replace("_", " "), METRIC_KINDS.get(name, "number")
+    spec = METRIC_CATALOGUE.get(name)
+    return name.replace("_", " "), "number" if spec is None else spec.format

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from bessfin.finance import METRIC_CATALOGUE, lower_is_better, rankable
 from bessfin.screen.worker import METRICS, TIMINGS
 
 log = logging.getLogger(__name__)
@@ -34,18 +35,11 @@ TABLE_PARQUET = "results.parquet"
 
 #: Statuses of deals that are done: skipped on resume.
 FINISHED = ("ok", "invalid", "error")
-#: Metrics where smaller ranks first; every other metric ranks largest first.
-LOWER_IS_BETTER = frozenset({
-    "capex_usd", "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh", "payback_year",
-    "dc_block_usd_per_kwh",
-})
-#: Metrics a screen can rank by.
-RANKABLE: tuple[str, ...] = (
-    "equity_irr_after_tax", "project_irr_after_tax", "project_irr_pre_tax",
-    "project_npv_after_tax_usd", "min_dscr", "avg_dscr", "llcr", "year1_revenue_usd",
-    "year1_merchant_usd_per_kw_yr", "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh",
-    "payback_year", "capex_usd",
-)
+#: Metrics where smaller ranks first (direction "lower" in the metric catalogue); every other
+#: metric ranks largest first.
+LOWER_IS_BETTER = frozenset(n for n in METRICS if n in METRIC_CATALOGUE and lower_is_better(n))
+#: Metrics a screen can rank by: the summary's metrics that have a direction in the catalogue.
+RANKABLE: tuple[str, ...] = tuple(n for n in rankable() if n in METRICS)
 
 
 def table_columns(override_columns: Sequence[str]) -> list[str]:

@@ -50,7 +50,7 @@ METRICS: tuple[str, ...] = (
     "deal", "market", "power_mw", "energy_mwh", "life_years", "capex_usd", "itc_rate",
     "project_irr_pre_tax", "project_irr_after_tax", "equity_irr_after_tax",
     "project_npv_after_tax_usd", "min_dscr", "avg_dscr", "llcr", "debt_usd",
-    "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh", "payback_year",
+    "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh", "project_payback_year",
     "year1_revenue_usd", "year1_merchant_usd_per_kw_yr", "avg_cycles_per_year",
     "supply_option", "dc_block_usd_per_kwh", "passed", "checks_failed", "dispatch_mode",
 )

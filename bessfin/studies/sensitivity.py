@@ -21,6 +21,7 @@ from bessfin.deal import (
     resolve_supply,
     value_deal,
 )
+from bessfin.finance import lines as L
 from bessfin.io import available
 
 #: Metric the tornado and P-values report by default.
@@ -158,7 +159,7 @@ def price_year_distribution(
         lifetime = dispatch_deal(one, mode=mode, cache=cache)
         pf, _ = value_deal(one, lifetime, supply)
         rows.append({"price_year": y, "metric": metric, "value": _metric(pf.metrics, metric),
-                     "year1_revenue_usd": float(pf.line("revenue: total").loc[1])})
+                     "year1_revenue_usd": float(pf.line(L.REVENUE_TOTAL).loc[1])})
     return pd.DataFrame(rows)
 
 

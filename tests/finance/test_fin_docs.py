@@ -18,5 +18,5 @@ def test_docs_example_runs():
     exec(compile(code.group(1).replace("print(", "str("), str(DOC), "exec"), namespace)
     pf = namespace["pf"]
     assert pf.itc.rate == pytest.approx(0.40)  # PWA 30 % + energy community 10 %, MACR passes
-    assert pf.metrics.debt_amount > 0
+    assert pf.metrics.debt_usd > 0
     assert pf.annual.columns[0] == 0

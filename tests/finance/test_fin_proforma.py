@@ -23,6 +23,7 @@ from bessfin.finance import (
     TollInputs,
     build_pro_forma,
 )
+from bessfin.finance.lines import LINE_SPECS, line_spec, merchant_lines, sum_terms
 
 M = 1e6
 N = 20
@@ -194,7 +195,7 @@ def test_gearing_binds_when_lower(make_inputs, make_revenue):
     debt = DebtInputs(rate=0.07, tenor_years=15, max_gearing=0.3)
     pf = build_pro_forma(make_inputs(debt=debt), make_revenue())
     assert pf.debt.binding == "gearing"
-    assert pf.metrics.debt_amount == pytest.approx(36 * M)
+    assert pf.metrics.debt_usd == pytest.approx(36 * M)
     assert pf.metrics.min_dscr > 1.3
 
 
@@ -243,11 +244,11 @@ def test_lcos_price_zeroes_project_npv(escalation, make_inputs, make_revenue):
     price = first.metrics.lcos_usd_per_mwh
     assert price > 0
     at_lcos = build_pro_forma(inputs, make_revenue(energy=price * 100_000.0))
-    assert at_lcos.metrics.project_npv_pre_tax == pytest.approx(0.0, abs=1.0)
+    assert at_lcos.metrics.project_npv_pre_tax_usd == pytest.approx(0.0, abs=1.0)
     price_cr = first.metrics.lcos_with_credits_usd_per_mwh
     assert price_cr < price
     at_cr = build_pro_forma(inputs, make_revenue(energy=price_cr * 100_000.0))
-    assert at_cr.metrics.project_npv_after_tax == pytest.approx(0.0, abs=1.0)
+    assert at_cr.metrics.project_npv_after_tax_usd == pytest.approx(0.0, abs=1.0)
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -285,3 +286,28 @@ def test_revenue_table_validation(make_inputs, make_revenue):
         build_pro_forma(
             make_inputs(augmentation=AugmentationInputs(costs_usd={25: 1.0})), make_revenue()
         )
+
+
+def test_lines_follow_the_catalogue(make_inputs):
+    """Every line is catalogued, in catalogue order; signs and sums hold on the numbers."""
+    pf = build_pro_forma(complex_inputs(make_inputs), varied_revenue())
+    names = list(pf.annual.index)
+    ranks = [LINE_SPECS.index(line_spec(n)) for n in names]
+    assert ranks == sorted(ranks)
+    assert {line_spec(n).name for n in names} == {s.name for s in LINE_SPECS}
+    assert merchant_lines(names) == ["revenue: merchant energy", "revenue: merchant reg_up"]
+    a = pf.annual
+    for n in names:
+        spec = line_spec(n)
+        if spec.sign > 0:
+            assert (a.loc[n] >= -1e-6).all(), n
+        elif spec.sign < 0:
+            assert (a.loc[n] <= 1e-6).all(), n
+        if spec.sums is None:
+            continue
+        for year in a.columns:
+            terms = sum_terms(n, names, int(year))
+            assert a.loc[n, year] == pytest.approx(sum(a.loc[t, year] for t in terms),
+                                                   rel=1e-12, abs=1e-6), (n, year)
+    # a sum that is visibly non-trivial: revenue total has six terms here
+    assert len(sum_terms("revenue: total", names, 1)) == 6

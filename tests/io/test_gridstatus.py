@@ -214,3 +214,20 @@ def test_mapping_targets_are_market_columns() -> None:
         ids = {p.id for p in m.products}
         ids |= {p.id + "_mileage" for p in m.products if p.mileage}
         assert set(mapping.values()) <= ids, iso
+
+
+def test_names_come_from_the_market_data(ercot_fallback_day: pd.DataFrame) -> None:
+    """A name added to a product's gridstatus_names is recognised; removing it breaks the
+    match (the aliases live in the market data, not in the adapter)."""
+    from bessfin.markets import get_market
+
+    ercot = get_market("ercot")
+    wide = _ercot_wide(ercot_fallback_day).rename(columns={ERCOT_AS["reg_up"]: "Reg Up Custom"})
+    lmp = _lmp_frame("ercot", 2024, ERCOT_NODES, "2024-11-03", "SPP")
+    renamed = ercot.model_copy(update={"products": tuple(
+        p.model_copy(update={"gridstatus_names": ("Reg Up Custom",)}) if p.id == "reg_up" else p
+        for p in ercot.products)})
+    p = from_gridstatus(lmp, renamed, as_prices=wide, node="hb_houston")
+    pd.testing.assert_frame_equal(p.frame, ercot_fallback_day)
+    assert "Reg Up Custom" not in GRIDSTATUS_AS_COLUMNS["ercot"]
+    assert GRIDSTATUS_AS_COLUMNS["ercot"]["Regulation Up"] == "reg_up"

@@ -9,6 +9,7 @@ from typing import Any
 
 from bessfin.deal import Deal, ItcTier
 from bessfin.dispatch import LifetimeResult
+from bessfin.finance import metric as catalogue_metric
 from bessfin.supply import (
     OptionLike,
     Scenario,
@@ -23,8 +24,6 @@ from bessfin.supply import (
 # --------------------------------------------------------------------------------------------
 # Options, tiers, metrics
 # --------------------------------------------------------------------------------------------
-
-
 
 
 #: ITC tiers by name. Rates for a utility-scale project (>= 1 MW) with BOC before 2034.
@@ -61,28 +60,23 @@ class Metric:
     needs_dispatch: bool
 
 
+def _catalogued(name: str, needs_dispatch: bool) -> Metric:
+    """A comparison metric labelled as in :data:`bessfin.finance.METRIC_CATALOGUE`."""
+    spec = catalogue_metric(name)
+    unit = "-" if spec.unit == "fraction" else spec.unit
+    return Metric(name, spec.label, unit, spec.direction == "higher", needs_dispatch)
+
+
+#: Pro forma metrics (:class:`bessfin.finance.Metrics` fields) a comparison can use.
+_PF_METRICS = (
+    "project_irr_after_tax", "project_irr_pre_tax", "equity_irr_after_tax",
+    "project_npv_after_tax_usd", "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh",
+)
 #: Metrics accepted by the break-even solvers and :func:`parity_curves`.
 METRICS: dict[str, Metric] = {
-    m.name: m
-    for m in (
-        Metric("project_irr_after_tax", "project IRR after tax", "-", True, True),
-        Metric("project_irr_pre_tax", "project IRR pre-tax", "-", True, True),
-        Metric("equity_irr_after_tax", "equity IRR after tax", "-", True, True),
-        Metric("project_npv_after_tax_usd", "project NPV after tax", "$", True, True),
-        Metric("lcos_usd_per_mwh", "LCOS without credits", "$/MWh", False, True),
-        Metric("lcos_with_credits_usd_per_mwh", "LCOS with credits", "$/MWh", False, True),
-        Metric("net_dc_block_usd_per_kwh", "net DC block price", "$/kWh", False, False),
-        Metric("dc_block_net_of_itc_usd_per_kwh", "DC block net of ITC", "$/kWh", False, False),
-    )
-}
-
-_PF_METRICS = {
-    "project_irr_after_tax": "project_irr_after_tax",
-    "project_irr_pre_tax": "project_irr_pre_tax",
-    "equity_irr_after_tax": "equity_irr_after_tax",
-    "project_npv_after_tax_usd": "project_npv_after_tax",
-    "lcos_usd_per_mwh": "lcos_usd_per_mwh",
-    "lcos_with_credits_usd_per_mwh": "lcos_with_credits_usd_per_mwh",
+    **{n: _catalogued(n, True) for n in _PF_METRICS},
+    **{n: _catalogued(n, False)
+       for n in ("net_dc_block_usd_per_kwh", "dc_block_net_of_itc_usd_per_kwh")},
 }
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from bessfin.deal import Deal, ItcTier, deal_capex, finance_inputs, itc_inputs
 from bessfin.dispatch import LifetimeResult
 from bessfin.finance import ProForma, build_pro_forma, capex_lines, itc_outcome
+from bessfin.finance import lines as L
 from bessfin.studies.parity.catalog import (
     _PF_METRICS,
     _check_metric,
@@ -103,9 +104,9 @@ def _row(
         pf = value_option(deal, lifetime, supply, tier.name, revenue=revenue)
         itc = pf.itc
         m = pf.metrics
-        metrics = {k: float(getattr(m, a)) for k, a in _PF_METRICS.items()}
+        metrics = {k: float(getattr(m, k)) for k in _PF_METRICS}
         metrics["min_dscr"] = float(m.min_dscr)
-        capex_pf = float(-pf.line("capex: total").iloc[0])
+        capex_pf = float(-pf.line(L.CAPEX_TOTAL).iloc[0])
         if not math.isclose(capex_pf, capex_usd, rel_tol=1e-9):
             raise AssertionError(f"capex mismatch {capex_pf} vs {capex_usd}")
     else:
@@ -220,4 +221,4 @@ def metric_value(
         return net * (1.0 - rate)
     assert lifetime is not None
     pf = value_option(deal, lifetime, supply, itc_tier, revenue=revenue)
-    return float(getattr(pf.metrics, _PF_METRICS[metric]))
+    return float(getattr(pf.metrics, metric))
