@@ -37,7 +37,7 @@ class DataReport:
         First and last interval start, UTC, ``YYYY-MM-DDTHH:MMZ`` ("" when empty).
     n_filled : int
         Returned rows whose source ``filled`` flag is True (an imputed price, see
-        ``bessfin/market_data/SOURCES.md``); 0 when the source has no such column.
+        ``market_data/SOURCES.md``); 0 when the source has no such column.
     dst_days : dict of datetime.date to int
         Local operating days in the data whose calendar length is not 24 h: 23 (spring
         forward) or 25 (fall back) [h].

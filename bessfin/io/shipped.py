@@ -6,6 +6,7 @@ import re
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from bessfin.io.errors import UnknownSeriesError
 from bessfin.io.files import price_data_from_table, read_table
@@ -21,7 +22,7 @@ _DATA_PACKAGE = "bessfin.market_data"
 def data_root() -> Traversable:
     """Folder of the shipped price files.
 
-    It is the ``bessfin.market_data`` package (``bessfin/market_data/`` in the repository).
+    It is the ``bessfin.market_data`` package (``market_data/`` in the repository).
     """
     return resources.files(_DATA_PACKAGE)
 

@@ -21,7 +21,7 @@ from bessfin.finance import Itc48ePolicy, step_value
 #: Where each deal section is documented (relative to the repository root).
 DOCS: dict[str, str] = {
     "battery": "docs/dispatch.md",
-    "market": "docs/dispatch.md#horizons; bessfin/market_data/SOURCES.md",
+    "market": "docs/dispatch.md#horizons; market_data/SOURCES.md",
     "project": "docs/finance.md#conventions",
     "degradation": "docs/lifetime.md",
     "augmentation": "docs/finance.md#costs-costspy",
@@ -146,9 +146,9 @@ def key_assumptions(result: DealResult) -> pd.DataFrame:
          f"{mk.iso.upper()} {mk.node}, {mk.market.upper()} prices, "
          f"products: {'all in the data' if mk.products is None else _text(mk.products)}",
          _set_by(mk, "iso", "node"),
-         "shipped ISO data: " + ", ".join(f"bessfin/market_data/{mk.iso}_{y}_{mk.market}.csv"
+         "shipped ISO data: " + ", ".join(f"market_data/{mk.iso}_{y}_{mk.market}.csv"
                                           for y in sorted(set(mk.price_years)))
-         + " (provenance in bessfin/market_data/SOURCES.md)"),
+         + " (provenance in market_data/SOURCES.md)"),
         ("market", "price years and escalation",
          f"{_text(mk.price_years)} cycled over {pr.life_years} years, "
          f"escalation {mk.escalation:.1%}/yr", _set_by(mk, "price_years", "escalation"),

@@ -23,7 +23,7 @@ COMBOS = [c for c in available() if not (c[0] == "caiso" and c[2] == 2023)]
 def test_available_lists_every_shipped_file_and_only_present_nodes() -> None:
     combos = available()
     files = {(iso, mk, y) for iso, mk, y, _ in combos}
-    assert len(files) == 15  # the 15 CSV files in bessfin/market_data/
+    assert len(files) == 15  # the 15 CSV files in market_data/
     assert ("ercot", "dam", 2024, "HB_HOUSTON") in combos
     assert ("caiso", "dam", 2023, "TH_SP15") in combos
     # pjm 2022 carries WESTERN HUB only; pjm 2025 carries PJM-RTO only (file headers).
