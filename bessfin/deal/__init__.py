@@ -8,7 +8,14 @@
 
 from bessfin.deal.checks import Check, lender_checks
 from bessfin.deal.inputs import ItcTier, deal_capex, finance_inputs, itc_inputs, resolve_supply
-from bessfin.deal.run import DealResult, dispatch_deal, load_deal_prices, run_deal, value_deal
+from bessfin.deal.run import (
+    DealResult,
+    dispatch_deal,
+    load_deal_forecasts,
+    load_deal_prices,
+    run_deal,
+    value_deal,
+)
 from bessfin.deal.schema import (
     Deal,
     DealError,
@@ -17,6 +24,7 @@ from bessfin.deal.schema import (
     deal_schema,
     format_errors,
     load_deal,
+    resolve_paths,
 )
 
 __all__ = [
@@ -35,7 +43,9 @@ __all__ = [
     "itc_inputs",
     "lender_checks",
     "load_deal",
+    "load_deal_forecasts",
     "load_deal_prices",
+    "resolve_paths",
     "resolve_supply",
     "run_deal",
     "value_deal",
