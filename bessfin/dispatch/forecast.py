@@ -60,10 +60,24 @@ class Persistence:
     def __call__(
         self, history: pd.DataFrame, targets: pd.DatetimeIndex, timezone: str
     ) -> pd.DataFrame | None:
-        if history.empty:
+        pos = self.positions(pd.DatetimeIndex(history.index), targets, timezone)
+        if pos is None:
             return None
-        tail = history.iloc[-_TAIL_ROWS:]
-        h_day, h_hour = _local_day_hour(pd.DatetimeIndex(tail.index), timezone)
+        first = max(len(history) - _TAIL_ROWS, 0)
+        values = np.nan_to_num(history.iloc[first:].to_numpy(dtype=float)[pos - first], nan=0.0)
+        return pd.DataFrame(values, index=targets, columns=history.columns)
+
+    def positions(
+        self, history: pd.DatetimeIndex, targets: pd.DatetimeIndex, timezone: str
+    ) -> np.ndarray | None:
+        """Row of ``history`` whose price forecasts each target (``None``: no history).
+        Depends on timestamps only, so a driver may compute it once per window and re-use it
+        for any prices on the same index."""
+        if len(history) == 0:
+            return None
+        first = max(len(history) - _TAIL_ROWS, 0)
+        tail = history[first:]
+        h_day, h_hour = _local_day_hour(tail, timezone)
         first_day = int(h_day.min())
         span = int(h_day.max()) - first_day + 1
         table = np.full((span, 24), -1, dtype=np.int64)
@@ -84,8 +98,7 @@ class Persistence:
         pos = filled[np.arange(len(targets)), t_hour]
         if (pos < 0).any():  # pragma: no cover - a present day has at least one hour
             raise ValueError("persistence forecast found an empty source day")
-        values = np.nan_to_num(tail.to_numpy(dtype=float)[pos], nan=0.0)
-        return pd.DataFrame(values, index=targets, columns=history.columns)
+        return pos + first
 
 
 def _fill_hours(rows: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ decided on prices forecast from the history published before the window starts.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -148,6 +149,31 @@ def forecaster_for(
     return PERSISTENCE[horizon.forecast]
 
 
+#: Forecast source positions per window, by (forecaster, index, timezone, windows): they
+#: depend on timestamps only, so every operating year on one price year shares them.
+_PLANS: OrderedDict[tuple, list[np.ndarray | None]] = OrderedDict()
+_PLANS_KEPT = 8
+
+
+def _forecast_plan(forecaster, index: pd.DatetimeIndex, timezone: str, starts: np.ndarray,
+                   stops: np.ndarray) -> list[np.ndarray | None]:
+    """For each window, the row of ``index`` whose price forecasts each interval (``None``:
+    no published history), from ``forecaster.positions``."""
+    key = (forecaster, hash(index.asi8.tobytes()), len(index), timezone, starts.tobytes(),
+           stops.tobytes())
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = []
+        for a, c in zip(starts, stops, strict=True):
+            plan.append(forecaster.positions(index[:a], index[a:c], timezone))
+        _PLANS[key] = plan
+        while len(_PLANS) > _PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    else:
+        _PLANS.move_to_end(key)
+    return plan
+
+
 def run_horizon(
     decide: MarketSeries,
     battery: Battery,
@@ -187,19 +213,34 @@ def run_horizon(
     )
     used = 0.0
     actual = decide.to_frame() if forecaster is not None else None
+    plan = names = matrix = None
+    if forecaster is not None and hasattr(forecaster, "positions"):
+        # fast path: the same forecast, read from precomputed source rows (no pandas per window)
+        plan = _forecast_plan(forecaster, decide.index, decide.market.timezone, starts,
+                              np.minimum(ends + horizon.lookahead_hours, n))
+        names = decide.price_columns()
+        matrix = actual.to_numpy(dtype=float)
     retention = (1.0 - battery.self_discharge_per_hour) ** decide.dt
     idle = 0
-    for a, b in zip(starts, ends, strict=True):
+    for w, (a, b) in enumerate(zip(starts, ends, strict=True)):
         c = min(b + horizon.lookahead_hours, n)
-        window = decide.take(slice(a, c))
-        if actual is not None:
+        window: MarketSeries | None = decide.take(slice(a, c))
+        if plan is not None:
+            pos = plan[w]
+            if pos is not None:
+                values = np.nan_to_num(matrix[pos], nan=0.0)
+                window = window.with_price_arrays(
+                    {col: values[:, j] for j, col in enumerate(names)})
+            else:
+                window = None
+        elif actual is not None:
             predicted = forecaster(actual.iloc[:a], window.index, decide.market.timezone)
-            if predicted is None:  # nothing published yet: hold the state of charge
-                soc[a:b] = soc_now * retention ** np.arange(1, b - a + 1)
-                soc_now = float(soc[b - 1])
-                idle += 1
-                continue
-            window = window.with_prices(predicted)
+            window = None if predicted is None else window.with_prices(predicted)
+        if window is None:  # nothing published yet: hold the state of charge
+            soc[a:b] = soc_now * retention ** np.arange(1, b - a + 1)
+            soc_now = float(soc[b - 1])
+            idle += 1
+            continue
         allowance = None
         if budget is not None:
             allowance = max(budget - used, 0.0) * (c - a) / (n - a)

@@ -92,17 +92,32 @@ class MarketSeries:
         """
         if not frame.index.equals(self.index):
             raise ValueError("replacement prices must have exactly the horizon's index")
+        return self.with_price_arrays(
+            {c: frame[c].to_numpy(dtype=float) for c in self.price_columns()})
+
+    def with_price_arrays(self, prices: dict[str, np.ndarray]) -> MarketSeries:
+        """The same horizon with prices replaced by arrays named as :meth:`to_frame`'s
+        columns (one value per interval); unavailable product hours are set to 0."""
         products = tuple(
             replace(
                 p,
-                capacity_price=_column(frame, p.id, p.available),
-                mileage_price=_mileage(frame, p.product, p.available),
+                capacity_price=_checked(prices[p.id], p.id, p.available, self.index),
+                mileage_price=(np.zeros(len(self)) if p.product.mileage is None else _checked(
+                    prices[f"{p.id}_mileage"], f"{p.id}_mileage", p.available, self.index)),
             )
             for p in self.products
         )
-        return replace(
-            self, energy_price=_column(frame, "energy", None), products=products
-        )
+        return replace(self, energy_price=_checked(prices["energy"], "energy", None, self.index),
+                       products=products)
+
+    def price_columns(self) -> list[str]:
+        """Names of :meth:`to_frame`'s columns."""
+        cols = ["energy"]
+        for p in self.products:
+            cols.append(p.id)
+            if p.product.mileage is not None:
+                cols.append(f"{p.id}_mileage")
+        return cols
 
     def to_frame(self) -> pd.DataFrame:
         """Prices as a frame: ``energy`` then each product (and ``<id>_mileage``)."""
@@ -115,12 +130,16 @@ class MarketSeries:
 
 
 def _column(frame: pd.DataFrame, col: str, available: np.ndarray | None) -> np.ndarray:
-    values = frame[col].to_numpy(dtype=float)
+    return _checked(frame[col].to_numpy(dtype=float), col, available, frame.index)
+
+
+def _checked(values: np.ndarray, col: str, available: np.ndarray | None,
+             index: pd.Index) -> np.ndarray:
     if available is not None:
         values = np.where(available, values, 0.0)
     bad = np.isnan(values)
     if bad.any():
-        first = frame.index[np.argmax(bad)]
+        first = index[np.argmax(bad)]
         raise ValueError(f"price column {col!r} has {int(bad.sum())} NaN hours (first {first})")
     return values
 
