@@ -127,6 +127,20 @@ def _linear_terms(body) -> tuple[list[float], list, float]:
     return list(repn.linear_coefs), list(repn.linear_vars), repn.constant
 
 
+def _same(a, b) -> bool:
+    """Equal values (scalars or arrays of one shape)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(a, b)
+    return a == b
+
+
+def _spread(v, size: int) -> np.ndarray:
+    """``v`` (a scalar or an array) as a flat float array of ``size`` values."""
+    if isinstance(v, np.ndarray):
+        return np.ascontiguousarray(v, dtype=float).ravel()
+    return np.full(size, float(v))
+
+
 class CompiledModel:
     """A built Pyomo dispatch model and its live HiGHS twin.
 
@@ -165,6 +179,7 @@ class CompiledModel:
             self.highs.setOptionValue("time_limit", float(time_limit))
         self.highs.passModel(self._lp)
         del self._lp
+        self._record(coefficients)
 
     @property
     def model(self) -> pyo.ConcreteModel:
@@ -258,11 +273,12 @@ class CompiledModel:
             else:
                 param.store_values(dict(enumerate(np.asarray(v).tolist())))
 
-    def update(self, c: Coefficients) -> None:
-        """Set every mutable parameter to ``c``: in the live HiGHS model now, in the Pyomo
-        model when it is next looked at (:attr:`model`). Where each parameter goes is read
-        from :mod:`bessfin.dispatch.params` (the table the model was built from)."""
-        h, cols, rows = self.highs, self.cols, self.rows
+    def _changes(self, c: Coefficients):
+        """(key, kind, indices, first, second) of every cost and bound block ``c`` sets:
+        kind ``"cost"`` (first = costs) or ``"col"``/``"row"`` (first, second = lower and
+        upper bound, a scalar or an array). Where each parameter goes is read from
+        :mod:`bessfin.dispatch.params` (the table the model was built from)."""
+        cols, rows = self.cols, self.rows
 
         def bound(b: str | float):
             return b if isinstance(b, float) else value(c, b)
@@ -270,21 +286,40 @@ class CompiledModel:
         for var, p in COSTS.items():
             idx = cols[var]
             if idx.size:
-                h.changeColsCost(idx.size, idx.ravel(), np.ravel(value(c, p)).astype(float))
+                yield var, "cost", idx, value(c, p), None
         for var, (lo_b, hi_b) in COL_BOUNDS.items():
             idx = cols[var]
             if idx.size:
-                lo = np.broadcast_to(np.asarray(bound(lo_b), float), idx.shape).ravel()
-                hi = np.broadcast_to(np.asarray(bound(hi_b), float), idx.shape).ravel()
-                h.changeColsBounds(idx.size, idx.ravel(), lo, hi)
+                yield var + ":bounds", "col", idx, bound(lo_b), bound(hi_b)
         for name, (side, p) in ROW_BOUNDS.items():
             if name in rows and rows[name].size:
-                idx = rows[name]
                 v = value(c, p)
                 lo, hi = (v, _INF) if side == "lower" else (-_INF, v)
-                lo = np.broadcast_to(np.asarray(lo, float), idx.shape)
-                hi = np.broadcast_to(np.asarray(hi, float), idx.shape)
-                h.changeRowsBounds(idx.size, idx, lo, hi)
+                yield name, "row", rows[name], lo, hi
+
+    def _record(self, c: Coefficients) -> None:
+        """Remember ``c``'s blocks as the values HiGHS holds."""
+        self._held = {key: (first, second) for key, _, _, first, second in self._changes(c)}
+
+    def update(self, c: Coefficients) -> None:
+        """Set every mutable parameter to ``c``: in the live HiGHS model now (only the cost
+        and bound blocks whose values changed), in the Pyomo model when it is next looked at
+        (:attr:`model`)."""
+        h, held = self.highs, self._held
+        for key, kind, idx, first, second in self._changes(c):
+            old = held.get(key)
+            if old is not None and _same(old[0], first) and _same(old[1], second):
+                continue
+            held[key] = (first, second)
+            flat = idx.ravel()
+            if kind == "cost":
+                h.changeColsCost(flat.size, flat, _spread(first, flat.size))
+            elif kind == "col":
+                h.changeColsBounds(flat.size, flat, _spread(first, flat.size),
+                                   _spread(second, flat.size))
+            else:
+                h.changeRowsBounds(flat.size, flat, _spread(first, flat.size),
+                                   _spread(second, flat.size))
         self._pending = c
 
     # -- solve ---------------------------------------------------------------------------
