@@ -222,6 +222,7 @@ def run_horizon(
         matrix = actual.to_numpy(dtype=float)
     retention = (1.0 - battery.self_discharge_per_hour) ** decide.dt
     idle = 0
+    series_key = hash(decide.index.asi8.tobytes())
     for w, (a, b) in enumerate(zip(starts, ends, strict=True)):
         c = min(b + horizon.lookahead_hours, n)
         window: MarketSeries | None = decide.take(slice(a, c))
@@ -260,7 +261,11 @@ def run_horizon(
             cache[s] = model
         else:
             model.update(coef)
+        key = (series_key, int(a))
+        if key in model.bases:
+            model.highs.setBasis(model.bases[key])
         sol = model.solve()
+        model.bases[key] = model.highs.getBasis()
         solve_s += sol.seconds
         keep = slice(0, b - a)
         charge[a:b] = sol.charge[keep]

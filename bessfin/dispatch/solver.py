@@ -161,6 +161,7 @@ class CompiledModel:
     ):
         self.structure = structure
         self._pending: Coefficients | None = None
+        self.bases: dict = {}
         # Building allocates ~300k long-lived Pyomo objects; the cyclic garbage collector
         # would rescan the growing model again and again (a third of build time).
         gc_was_on = gc.isenabled()
