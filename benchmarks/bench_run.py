@@ -93,7 +93,8 @@ def phases_child(out: str) -> dict:
         last[0] = now
 
     t0 = last[0] = time.perf_counter()
-    lifetime = dispatch_deal(deal, prices=prices, progress=step)
+    cache: dict = {}  # one cache for the job, as run_cmd passes it (if it does)
+    lifetime = dispatch_deal(deal, prices=prices, progress=step, cache=cache)
     t["dispatch"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -105,12 +106,12 @@ def phases_child(out: str) -> dict:
     t["finance"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    dist = price_year_distribution(result.deal)
+    dist = price_year_distribution(result.deal, cache=cache, prices=prices)
     summary["p"] = p_values(dist)
     t["p50_p90"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    tor = tornado(result)
+    tor = tornado(result, cache=cache)
     t["tornado"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

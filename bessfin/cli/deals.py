@@ -26,7 +26,8 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "deal"
 
 
-def _run_one(path: Path, mode: str, progress: Progress | None) -> DealResult:
+def _run_one(path: Path, mode: str, progress: Progress | None,
+             cache: dict | None = None) -> DealResult:
     if mode not in ("full", "screening"):
         raise ValueError(f"--mode must be full or screening, got {mode!r}")
     deal = load_deal(path)
@@ -38,7 +39,7 @@ def _run_one(path: Path, mode: str, progress: Progress | None) -> DealResult:
         if progress is not None and task is not None:
             progress.update(task, completed=year)
 
-    return run_deal(deal, mode=mode, progress=step)  # type: ignore[arg-type]
+    return run_deal(deal, mode=mode, progress=step, cache=cache)  # type: ignore[arg-type]
 
 
 def _progress() -> Progress:
@@ -66,7 +67,8 @@ def _metrics_table(results: list[DealResult]) -> Table:
     return t
 
 
-def _write_reports(result: DealResult, out: Path, with_sensitivity: bool) -> dict[str, str]:
+def _write_reports(result: DealResult, out: Path, with_sensitivity: bool,
+                   cache: dict | None = None) -> dict[str, str]:
     from bessfin.report import write_excel, write_html
 
     out.mkdir(parents=True, exist_ok=True)
@@ -74,7 +76,7 @@ def _write_reports(result: DealResult, out: Path, with_sensitivity: bool) -> dic
     tor = None
     if with_sensitivity:
         err.print("sensitivities: tornado (screening-mode re-dispatch) ...")
-        tor = tornado(result)
+        tor = tornado(result, cache=cache)
     files = {
         "html": str(write_html(result, out / f"{slug}.html", tornado=tor)),
         "excel": str(write_excel(result, out / f"{slug}.xlsx")),
@@ -97,15 +99,18 @@ def run_cmd(
     """Run one deal: dispatch over its life, pro forma, lender checks, reports."""
 
     def go() -> DealResult:
+        # one cache for the whole job: built models, their warm-start bases and dispatched
+        # years are re-used by the P50/P90 and tornado re-dispatches
+        cache: dict = {}
         with _progress() as progress:
-            result = _run_one(deal_file, mode, progress)
+            result = _run_one(deal_file, mode, progress, cache)
         summary = result.summary_dict()
         if sensitivity:
-            dist = price_year_distribution(result.deal)
+            dist = price_year_distribution(result.deal, cache=cache)
             summary["price_year_distribution"] = {
                 "values": dist.to_dict(orient="records"), **p_values(dist)}
         if report:
-            summary["files"] = _write_reports(result, out, sensitivity)
+            summary["files"] = _write_reports(result, out, sensitivity, cache)
             err.print(f"report written to {summary['files']['html']}")
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from bessfin.dispatch.battery import Battery
-from bessfin.dispatch.coefficients import HOURS_PER_YEAR, coefficients, structure
+from bessfin.dispatch.coefficients import HOURS_PER_YEAR, Structure, coefficients, structure
 from bessfin.dispatch.forecast import PERSISTENCE, Forecaster, UserForecast
 from bessfin.dispatch.series import MarketSeries
 from bessfin.dispatch.solver import CompiledModel
@@ -203,7 +203,7 @@ def run_horizon(
     charge, discharge, soc = np.zeros(n), np.zeros(n), np.zeros(n)
     reserve = np.zeros((k, n))
     cache = {} if cache is None else cache
-    built_before = len(cache)
+    built_before = sum(1 for key in cache if isinstance(key, Structure))
     build_s = solve_s = 0.0
     soc_now = battery.soc_initial * battery.energy_mwh * capacity_factor
     budget = (
@@ -287,7 +287,7 @@ def run_horizon(
         reserve=reserve,
         windows=len(starts),
         idle_windows=idle,
-        models_built=len(cache) - built_before,
+        models_built=sum(1 for key in cache if isinstance(key, Structure)) - built_before,
         build_seconds=build_s,
         solve_seconds=solve_s,
     )

@@ -281,6 +281,23 @@ def _check_path(prices: Mapping[int, PriceData], life_years: int, path: PricePat
             raise ValueError(f"a user forecast is needed for price years {lacking}")
 
 
+#: Key of the year-result memo inside a model cache.
+_RESULTS = "year results"
+
+
+def models_in(cache: Mapping) -> int:
+    """Built LP models in a cache (its other entries are memos)."""
+    return sum(1 for k in cache if k != _RESULTS)
+
+
+@dataclasses.dataclass(frozen=True)
+class YearOutcome:
+    """Totals of one dispatched year: revenue by stream [$] and discharged energy [MWh]."""
+
+    revenue_by_stream: pd.Series
+    discharged_mwh: float
+
+
 @dataclasses.dataclass
 class _YearDispatcher:
     """Dispatches (operating year, price year) scenarios (full) or interpolates between
@@ -300,6 +317,7 @@ class _YearDispatcher:
     stats: dict[str, float] = dataclasses.field(
         default_factory=lambda: {"solve": 0.0, "build": 0.0})
     means: dict[int, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    prints: dict[int, tuple] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.means = {py: _means(self.prices[py]) for py in set(self.path.years)}
@@ -308,7 +326,35 @@ class _YearDispatcher:
         """(energy, ancillary) price multipliers of operating year ``year`` on ``py``."""
         return self.path.scales(year, *self.means[py])
 
-    def run(self, py: int, ke: float, ka: float, cf: float) -> DispatchResult:
+    def run(self, py: int, ke: float, ka: float, cf: float) -> DispatchResult | YearOutcome:
+        """Dispatch price year ``py`` at scales (``ke``, ``ka``) and capacity factor ``cf``;
+        a year whose inputs were dispatched before (same prices, battery, horizon and
+        limits: e.g. year 1 of a sensitivity that only changes the fade) is not re-solved.
+        Results at full capacity are kept whole (year-1 schedules), others as totals."""
+        key = ("year", self.fingerprint(py), ke, ka, cf)
+        memo = self.cache.setdefault(_RESULTS, {})
+        if key in memo:
+            return memo[key]
+        result = self._dispatch(py, ke, ka, cf)
+        memo[key] = result if cf == 1.0 else YearOutcome(result.revenue_by_stream,
+                                                          result.discharged_mwh)
+        return result
+
+    def fingerprint(self, py: int) -> tuple:
+        """What besides scales and capacity fixes a year's dispatch on ``py``."""
+        if py not in self.prints:
+            data = self.prices[py]
+            frame = data.frame
+            forecast = None if self.forecasts is None else self.forecasts.get(py)
+            self.prints[py] = (
+                data.market.name, hash(frame.index.asi8.tobytes()), tuple(frame.columns),
+                hash(frame.to_numpy(dtype=float).tobytes()),
+                None if forecast is None else hash(forecast.to_numpy(dtype=float).tobytes()),
+                self.battery.model_dump_json(), self.horizon,
+                None if self.products is None else tuple(self.products), repr(self.as_limits))
+        return self.prints[py]
+
+    def _dispatch(self, py: int, ke: float, ka: float, cf: float) -> DispatchResult:
         data = self.prices[py]
         frame = scaled_frame(data.frame, ke, ka)
         if frame is not data.frame:
@@ -415,7 +461,7 @@ def lifetime_dispatch(
     degradation = degradation or Degradation()
     augmentation = augmentation or Augmentation()
     cache = {} if cache is None else cache
-    built_before = len(cache)
+    built_before = models_in(cache)
     years = _YearDispatcher(prices, battery, path, mode, horizon, products, as_limits,
                             forecasts, threads, cache)
     rows, scen_rows = [], []
@@ -443,7 +489,7 @@ def lifetime_dispatch(
     first_years = {py: years.anchors[(py, 1.0)] for py in path.scenarios(1)}
     first_py = path.scenarios(1)[0]
     return LifetimeResult(annual=annual, first_year=first_years[first_py], streams=streams,
-                          models_built=len(cache) - built_before,
+                          models_built=models_in(cache) - built_before,
                           solve_seconds=years.stats["solve"],
                           build_seconds=years.stats["build"], mode=mode,
                           scenarios=pd.DataFrame(scen_rows).set_index(
