@@ -174,6 +174,30 @@ def _forecast_plan(forecaster, index: pd.DatetimeIndex, timezone: str, starts: n
     return plan
 
 
+_SHAPES: OrderedDict[tuple, dict] = OrderedDict()
+
+
+def _shapes(decide: MarketSeries, battery: Battery, series_key: int, cycle_budget: bool
+            ) -> dict[tuple[int, int], Structure]:
+    """The LP structure of each window (by its positions), kept across calls: it depends on
+    timestamps, products and the battery's efficiencies and limits, not on prices."""
+    key = (series_key, hash(decide.local_day.tobytes()), decide.dt,
+           tuple((p.id, p.product.direction, p.product.deployment_fraction,
+                  hash(np.ascontiguousarray(p.duration_h, dtype=float).tobytes()))
+                 for p in decide.products),
+           battery.charge_efficiency, battery.discharge_efficiency,
+           battery.self_discharge_per_hour, battery.max_cycles_per_day is not None,
+           cycle_budget and battery.max_cycles_per_year is not None)
+    shapes = _SHAPES.get(key)
+    if shapes is None:
+        shapes = _SHAPES[key] = {}
+        while len(_SHAPES) > _PLANS_KEPT:
+            _SHAPES.popitem(last=False)
+    else:
+        _SHAPES.move_to_end(key)
+    return shapes
+
+
 def run_horizon(
     decide: MarketSeries,
     battery: Battery,
@@ -223,6 +247,7 @@ def run_horizon(
     retention = (1.0 - battery.self_discharge_per_hour) ** decide.dt
     idle = 0
     series_key = hash(decide.index.asi8.tobytes())
+    shapes = _shapes(decide, battery, series_key, budget is not None)
     for w, (a, b) in enumerate(zip(starts, ends, strict=True)):
         c = min(b + horizon.lookahead_hours, n)
         window: MarketSeries | None = decide.take(slice(a, c))
@@ -245,7 +270,9 @@ def run_horizon(
         allowance = None
         if budget is not None:
             allowance = max(budget - used, 0.0) * (c - a) / (n - a)
-        s = structure(window, battery, horizon_cycle_limit=budget is not None)
+        s = shapes.get((a, c))
+        if s is None:
+            s = shapes[(a, c)] = structure(window, battery, horizon_cycle_limit=budget is not None)
         coef = coefficients(
             window,
             battery,

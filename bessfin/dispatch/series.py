@@ -37,13 +37,13 @@ class ProductSeries:
         return self.product.id
 
     def take(self, idx: slice | np.ndarray) -> ProductSeries:
-        return replace(
-            self,
-            capacity_price=self.capacity_price[idx],
-            mileage_price=self.mileage_price[idx],
-            available=self.available[idx],
-            duration_h=self.duration_h[idx],
-            award_limit_mw=None if self.award_limit_mw is None else self.award_limit_mw[idx],
+        return ProductSeries(
+            self.product,
+            self.capacity_price[idx],
+            self.mileage_price[idx],
+            self.available[idx],
+            self.duration_h[idx],
+            None if self.award_limit_mw is None else self.award_limit_mw[idx],
         )
 
 
@@ -77,12 +77,13 @@ class MarketSeries:
 
     def take(self, idx: slice | np.ndarray) -> MarketSeries:
         """The sub-horizon at positions ``idx``."""
-        return replace(
-            self,
-            index=self.index[idx],
-            energy_price=self.energy_price[idx],
-            products=tuple(p.take(idx) for p in self.products),
-            local_day=self.local_day[idx],
+        return MarketSeries(
+            self.index[idx],
+            self.energy_price[idx],
+            tuple(p.take(idx) for p in self.products),
+            self.local_day[idx],
+            self.market,
+            self.dt,
         )
 
     def with_prices(self, frame: pd.DataFrame) -> MarketSeries:
