@@ -20,8 +20,8 @@ from bessfin.deal import dispatch_deal, load_deal
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ercot_houston_2h_merchant.toml"
 
 # commit 2c34b1b, ERCOT example (persistence-day foresight, mean of 2024 and 2025)
-REVENUE_USD = [4191589.033830643, 4184757.9255228117, 4173704.0755669614]
-DISCHARGED_MWH = [80595.11152403062, 78185.3870608904, 75847.37286067905]
+REVENUE_USD = [4191589.033830643, 4184757.9255228117]
+DISCHARGED_MWH = [80595.11152403062, 78185.3870608904]
 
 
 @pytest.fixture(scope="module")
