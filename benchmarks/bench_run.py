@@ -111,7 +111,8 @@ def phases_child(out: str) -> dict:
     t["p50_p90"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    tor = tornado(result, cache=cache)
+    tor = tornado(result, cache=cache, prices=prices,
+                  workers=min(2, len(os.sched_getaffinity(0))))
     t["tornado"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

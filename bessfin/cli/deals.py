@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -76,7 +77,8 @@ def _write_reports(result: DealResult, out: Path, with_sensitivity: bool,
     tor = None
     if with_sensitivity:
         err.print("sensitivities: tornado (screening-mode re-dispatch) ...")
-        tor = tornado(result, cache=cache)
+        # the re-dispatching levers on up to two processes (issue 14: both cores)
+        tor = tornado(result, cache=cache, workers=min(2, len(os.sched_getaffinity(0))))
     files = {
         "html": str(write_html(result, out / f"{slug}.html", tornado=tor)),
         "excel": str(write_excel(result, out / f"{slug}.xlsx")),

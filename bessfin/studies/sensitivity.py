@@ -98,36 +98,71 @@ LEVERS: tuple[Lever, ...] = (
 )
 
 
+def _revalue(deal: Deal, lever: Lever, sign: int, base: DealResult, metric: str,
+             prices: dict[int, PriceData], cache: dict) -> float:
+    """The metric with ``lever`` moved by ``sign`` (re-dispatched when the lever says so)."""
+    changed = lever.apply(deal, sign)
+    if changed is deal:
+        return _metric(base.pro_forma.metrics, metric)
+    lifetime = (
+        dispatch_deal(changed, prices=prices, mode=base.lifetime.mode, cache=cache)
+        if lever.redispatch else base.lifetime
+    )
+    pf, _ = value_deal(changed, lifetime, resolve_supply(changed))
+    return _metric(pf.metrics, metric)
+
+
+def _revalue_group(jobs: list[tuple[Lever, int]], base: DealResult, metric: str,
+                   prices: dict[int, PriceData]) -> list[float]:
+    """One worker's share of the tornado, on its own model cache."""
+    cache: dict = {}
+    return [_revalue(base.deal, lever, sign, base, metric, prices, cache)
+            for lever, sign in jobs]
+
+
 def tornado(
     result: DealResult,
     *,
     metric: str = DEFAULT_METRIC,
     levers: tuple[Lever, ...] = LEVERS,
     cache: dict | None = None,
+    prices: dict[int, PriceData] | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """One row per lever: ``parameter``, ``low_label``, ``high_label``, ``low_value``,
     ``high_value`` (the metric with the input moved down / up) and ``base_value``; sorted by
-    swing, widest first. Re-dispatches use the deal's dispatch mode."""
+    swing, widest first. Re-dispatches use the deal's dispatch mode.
+
+    ``workers > 1`` spreads the re-dispatching levers over that many processes, dealt out in
+    a fixed order (so the result does not depend on scheduling), each on its own model cache;
+    ``cache`` then serves only this process's share (the levers that do not re-dispatch)."""
     deal, base = result.deal, _metric(result.pro_forma.metrics, metric)
-    prices = load_deal_prices(deal)
+    prices = load_deal_prices(deal) if prices is None else prices
     cache = {} if cache is None else cache
+    jobs = [(lever, sign) for lever in levers for sign in (-1, 1)]
+    values: dict[int, float] = {}
+    heavy = [k for k, (lever, sign) in enumerate(jobs)
+             if lever.redispatch and lever.apply(deal, sign) is not deal]
+    if workers > 1 and len(heavy) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        groups = [heavy[i::workers] for i in range(workers)]
+        groups = [g for g in groups if g]
+        ctx = multiprocessing.get_context("spawn")  # HiGHS threads do not survive a fork
+        with ProcessPoolExecutor(len(groups), mp_context=ctx) as pool:
+            futures = [pool.submit(_revalue_group, [jobs[k] for k in g], result, metric,
+                                   prices) for g in groups]
+            for g, fut in zip(groups, futures, strict=True):
+                values.update(zip(g, fut.result(), strict=True))
+    for k, (lever, sign) in enumerate(jobs):
+        if k not in values:
+            values[k] = _revalue(deal, lever, sign, result, metric, prices, cache)
     rows = []
-    for lever in levers:
-        values = []
-        for sign in (-1, 1):
-            changed = lever.apply(deal, sign)
-            if changed is deal:
-                values.append(base)
-                continue
-            lifetime = (
-                dispatch_deal(changed, prices=prices, mode=result.lifetime.mode, cache=cache)
-                if lever.redispatch else result.lifetime
-            )
-            pf, _ = value_deal(changed, lifetime, resolve_supply(changed))
-            values.append(_metric(pf.metrics, metric))
+    for i, lever in enumerate(levers):
         rows.append({"parameter": lever.parameter, "low_label": lever.low_label,
-                     "high_label": lever.high_label, "low_value": values[0],
-                     "high_value": values[1], "base_value": base, "metric": metric})
+                     "high_label": lever.high_label, "low_value": values[2 * i],
+                     "high_value": values[2 * i + 1], "base_value": base, "metric": metric})
     out = pd.DataFrame(rows)
     swing = (out["high_value"] - out["low_value"]).abs()
     return out.loc[swing.sort_values(ascending=False).index].reset_index(drop=True)

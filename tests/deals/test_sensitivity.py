@@ -56,3 +56,24 @@ def test_levers_scale_the_deal_own_values(short_deal):
     assert _price(low_price, -1).market.price_level == pytest.approx(0.64)
     assert _price(low_price, +1).market.price_level == pytest.approx(0.96)
     assert _capex(short_deal, +1).capex.multiplier == pytest.approx(1.1)
+
+
+def test_tornado_in_worker_processes_matches_in_process(short_deal):
+    """Spreading the re-dispatches over processes (each on its own model cache) gives the
+    same bars as one process, to the warm-start tolerance of tests/lifetime/test_speed_pin.py
+    (another optimal vertex of a degenerate forecast LP)."""
+    from bessfin.deal import run_deal
+    from bessfin.studies.sensitivity import LEVERS
+
+    deal = short_deal.model_copy(update={
+        "project": short_deal.project.model_copy(update={"life_years": 2}),
+        "augmentation": short_deal.augmentation.model_copy(update={"years": ()}),
+        "debt": short_deal.debt.model_copy(update={"tenor_years": 2}),
+    })
+    result = run_deal(deal)
+    levers = tuple(lv for lv in LEVERS if lv.parameter in ("price level", "capex"))
+    one = tornado(result, levers=levers).set_index("parameter")
+    two = tornado(result, levers=levers, workers=2).set_index("parameter")
+    assert two["low_value"].to_list() == pytest.approx(one["low_value"].to_list(), rel=1e-3)
+    assert two["high_value"].to_list() == pytest.approx(one["high_value"].to_list(), rel=1e-3)
+    assert one.loc["price level", "low_value"] < one.loc["price level", "high_value"]
