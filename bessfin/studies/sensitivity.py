@@ -133,9 +133,9 @@ def tornado(
     ``high_value`` (the metric with the input moved down / up) and ``base_value``; sorted by
     swing, widest first. Re-dispatches use the deal's dispatch mode.
 
-    ``workers > 1`` spreads the re-dispatching levers over that many processes, dealt out in
-    a fixed order (so the result does not depend on scheduling), each on its own model cache;
-    ``cache`` then serves only this process's share (the levers that do not re-dispatch)."""
+    ``workers > 1`` deals the re-dispatching levers out in a fixed order (so the result does
+    not depend on scheduling) to this process, on ``cache``, and ``workers - 1`` worker
+    processes, each on its own model cache."""
     deal, base = result.deal, _metric(result.pro_forma.metrics, metric)
     prices = load_deal_prices(deal) if prices is None else prices
     cache = {} if cache is None else cache
@@ -147,13 +147,15 @@ def tornado(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        groups = [heavy[i::workers] for i in range(workers)]
-        groups = [g for g in groups if g]
+        groups = [g for g in (heavy[i::workers] for i in range(workers)) if g]
         ctx = multiprocessing.get_context("spawn")  # HiGHS threads do not survive a fork
-        with ProcessPoolExecutor(len(groups), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(len(groups) - 1, mp_context=ctx) as pool:
             futures = [pool.submit(_revalue_group, [jobs[k] for k in g], result, metric,
-                                   prices) for g in groups]
-            for g, fut in zip(groups, futures, strict=True):
+                                   prices) for g in groups[1:]]
+            # the first share runs here, on the caller's cache (its models and bases)
+            for k in groups[0]:
+                values[k] = _revalue(deal, *jobs[k], result, metric, prices, cache)
+            for g, fut in zip(groups[1:], futures, strict=True):
                 values.update(zip(g, fut.result(), strict=True))
     for k, (lever, sign) in enumerate(jobs):
         if k not in values:
