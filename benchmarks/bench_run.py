@@ -143,7 +143,9 @@ def phases_child(out: str) -> dict:
 
 def _child(kind: str, *extra: str) -> dict:
     res = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", kind,
-                          *extra], check=True, capture_output=True, text=True, cwd=ROOT)
+                          *extra], capture_output=True, text=True, cwd=ROOT)
+    if res.returncode:
+        raise RuntimeError(f"{kind} child failed:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 

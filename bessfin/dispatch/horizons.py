@@ -24,7 +24,7 @@ from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.coefficients import HOURS_PER_YEAR, Structure, coefficients, structure
 from bessfin.dispatch.forecast import PERSISTENCE, Forecaster, UserForecast
 from bessfin.dispatch.series import MarketSeries
-from bessfin.dispatch.solver import CompiledModel
+from bessfin.dispatch.solver import CompiledModel, Solution, SolverError, SolveStatus
 
 Window = Literal["all", "year", "month", "week", "day"]
 _FREQ = {"year": "Y", "month": "M", "week": "W", "day": "D"}
@@ -198,6 +198,24 @@ def _shapes(decide: MarketSeries, battery: Battery, series_key: int, cycle_budge
     return shapes
 
 
+def _solve_warm(model: CompiledModel, key: tuple) -> Solution:
+    """Solve ``model`` from its basis stored under ``key`` (the same window of the previous
+    walk) when there is one, and store the new basis there."""
+    warm = key in model.bases
+    if warm:
+        model.highs.setBasis(model.bases[key])
+    try:
+        sol = model.solve()
+    except SolverError as e:
+        if not warm or e.status is not SolveStatus.ERROR:
+            raise
+        # HiGHS failed from the stored basis (seen once in a tornado run): solve cold
+        model.highs.clearSolver()
+        sol = model.solve()
+    model.bases[key] = model.highs.getBasis()
+    return sol
+
+
 def run_horizon(
     decide: MarketSeries,
     battery: Battery,
@@ -288,11 +306,7 @@ def run_horizon(
             cache[s] = model
         else:
             model.update(coef)
-        key = (series_key, int(a))
-        if key in model.bases:
-            model.highs.setBasis(model.bases[key])
-        sol = model.solve()
-        model.bases[key] = model.highs.getBasis()
+        sol = _solve_warm(model, (series_key, int(a)))
         solve_s += sol.seconds
         keep = slice(0, b - a)
         charge[a:b] = sol.charge[keep]
