@@ -93,7 +93,7 @@ def phases_child(out: str) -> dict:
         last[0] = now
 
     t0 = last[0] = time.perf_counter()
-    cache: dict = {}  # one cache for the job, as run_cmd passes it (if it does)
+    cache: dict = {}  # one cache for the whole job, as run_cmd passes it
     lifetime = dispatch_deal(deal, prices=prices, progress=step, cache=cache)
     t["dispatch"] = time.perf_counter() - t0
 
