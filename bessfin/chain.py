@@ -20,6 +20,7 @@ from bessfin.finance import (
     CapexInputs,
     FinanceInputs,
     ProForma,
+    apply_conventions,
     build_pro_forma,
 )
 from bessfin.finance import lines as L
@@ -183,7 +184,7 @@ def finance_inputs(
         capex=deal_capex(deal, supply),
         opex=deal.opex,
         itc=itc,
-        tax=deal.tax,
+        tax=apply_conventions(deal.tax, deal.finance.conventions),
         debt=deal.debt,
         contracts=deal.contracts,
         augmentation=AugmentationInputs(per_kwh=per_kwh),

@@ -3,6 +3,7 @@
 All functions are pure; money is nominal US$, rates are fractions. See docs/finance.md.
 """
 
+from bessfin.finance.conventions import CONVENTIONS, apply_conventions, convention_conflicts
 from bessfin.finance.debt import DebtSchedule, annuity_factor, blended_target_dscr, size_debt
 from bessfin.finance.depreciation import MACRS_HALF_YEAR, depreciable_basis, depreciation_schedule
 from bessfin.finance.inputs import (
@@ -40,6 +41,7 @@ from bessfin.finance.proforma import Metrics, ProForma, build_pro_forma, read_re
 from bessfin.finance.tax import income_tax, monetise_credit
 
 __all__ = [
+    "CONVENTIONS",
     "DEFAULT_POLICY",
     "MACRS_HALF_YEAR",
     "METRIC_CATALOGUE",
@@ -65,8 +67,10 @@ __all__ = [
     "TaxInputs",
     "TollInputs",
     "annuity_factor",
+    "apply_conventions",
     "blended_target_dscr",
     "build_pro_forma",
+    "convention_conflicts",
     "depreciable_basis",
     "depreciation_schedule",
     "income_tax",
