@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from bessfin.deal import DealError
 from bessfin.dispatch import SolverError
@@ -45,7 +46,7 @@ def main(
 
 def fail(code: ExitCode, message: str) -> typer.Exit:
     """Print a one-line error to stderr and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(int(code))
 
 

@@ -84,8 +84,8 @@ def crosscheck_cmd(
     not (or the deal has a structure SAM cannot represent), 2 when PySAM is not installed.
     """
     try:
-        from bessfin.crosscheck import SamNotInstalledError, crosscheck
-        from bessfin.crosscheck.sam_model import _singleowner
+        from bessfin.sam import SamNotInstalledError, crosscheck
+        from bessfin.sam.model import _singleowner
 
         _singleowner()
     except SamNotInstalledError as e:

@@ -1,6 +1,6 @@
 """Cross-check of bessfin's finance against NREL SAM Single Owner (optional extra ``sam``)."""
 
-from bessfin.crosscheck.compare import (
+from bessfin.sam.compare import (
     TOL_DSCR,
     TOL_IRR,
     TOL_USD,
@@ -10,7 +10,7 @@ from bessfin.crosscheck.compare import (
     crosscheck,
     sam_conventions_deal,
 )
-from bessfin.crosscheck.sam_model import INSTALL_HINT, SamNotInstalledError
+from bessfin.sam.model import INSTALL_HINT, SamNotInstalledError
 
 __all__ = [
     "INSTALL_HINT",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from bessfin.chain import DealResult, dispatch_deal, resolve_supply, value_deal
-from bessfin.deal import Deal, deal_from_dict
+from bessfin.deal import Deal, deal_from_dict, load_deal
 from bessfin.finance import CONVENTIONS, ProForma
 from bessfin.lifetime import LifetimeResult
 
@@ -142,7 +143,7 @@ def _representable(pf: ProForma) -> tuple[list[str], list[str]]:
 
 
 def _sam_case(pf: ProForma):
-    from bessfin.crosscheck.sam_model import SamCase
+    from bessfin.sam.model import SamCase
 
     inputs = pf.inputs
     custom = bool((pf.line("capex: augmentation (capitalised)") < 0).any())
@@ -180,7 +181,7 @@ def _row(item: str, year: int | None, unit: str, ours: float, theirs: float) -> 
 
 def compare_with_sam(pf: ProForma) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Run SAM levered and all-equity on ``pf``'s lines; the tidy comparison table."""
-    from bessfin.crosscheck.sam_model import run_sam
+    from bessfin.sam.model import run_sam
 
     unsupported, notes = _representable(pf)
     case = _sam_case(pf)
@@ -236,7 +237,7 @@ def conventions_gap(own: ProForma, sam: ProForma) -> pd.DataFrame:
 
 
 def crosscheck(
-    deal: Deal | DealResult,
+    deal: Deal | DealResult | str | Path,
     *,
     lifetime: LifetimeResult | None = None,
     mode: Literal["full", "screening"] = "full",
@@ -248,10 +249,12 @@ def crosscheck(
     forma's annual revenue, cost, capex, credit and debt-service lines with every other SAM cash
     item off, and computes its own debt, depreciation, tax, cash flows, IRRs and NPVs.
     """
-    from bessfin.crosscheck.sam_model import _singleowner
+    from bessfin.sam.model import _singleowner
 
     _singleowner()  # fail fast, before any dispatch, when PySAM is missing
     supply = None
+    if isinstance(deal, (str, Path)):
+        deal = load_deal(deal)
     if isinstance(deal, DealResult):
         lifetime, supply, deal = deal.lifetime, deal.supply, deal.deal
     else:
