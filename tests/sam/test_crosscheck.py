@@ -7,7 +7,9 @@ the finance, not the dispatch).
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -30,7 +32,10 @@ from bessfin.finance import (
     build_pro_forma,
 )
 
-pytest.importorskip("PySAM.Singleowner")
+if os.environ.get("CI"):
+    import PySAM.Singleowner  # noqa: F401  (CI installs the `sam` extra: never skip there)
+else:
+    pytest.importorskip("PySAM.Singleowner")
 
 from bessfin.sam import TOL_IRR, compare_with_sam, crosscheck  # noqa: E402
 
@@ -108,11 +113,16 @@ def _example_dict(name: str) -> dict:
     return tomllib.loads((EXAMPLES / name).read_text())
 
 
-@pytest.fixture(scope="module", params=DEALS)
-def example(request):
-    """(deal, screening-mode lifetime dispatch): dispatched once per example."""
-    deal = load_deal(EXAMPLES / request.param)
+@functools.cache
+def dispatched(name: str):
+    """(deal, screening-mode lifetime dispatch): each example is dispatched once per session."""
+    deal = load_deal(EXAMPLES / name)
     return deal, dispatch_deal(deal, mode="screening")
+
+
+@pytest.fixture(params=DEALS)
+def example(request):
+    return dispatched(request.param)
 
 
 def test_every_example_agrees_with_sam(example):
@@ -131,15 +141,24 @@ def test_every_example_agrees_with_sam(example):
     assert np.isfinite(gap) and gap != 0
 
 
-def test_cli_json_and_exit_code(example, monkeypatch, tmp_path):
-    deal, lifetime = example
-    if deal.name != load_deal(EXAMPLES / DEALS[0]).name:
-        pytest.skip("one example is enough for the command line")
+def test_cli_json_and_exit_code(monkeypatch):
+    _, lifetime = dispatched(DEALS[0])
     monkeypatch.setattr("bessfin.sam.compare.dispatch_deal", lambda d, mode: lifetime)
     res = CliRunner().invoke(app, ["crosscheck", str(EXAMPLES / DEALS[0]), "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["agrees"] is True and data["rows"]
+
+
+def test_cli_exits_1_when_the_deal_is_not_representable(monkeypatch, tmp_path):
+    _, lifetime = dispatched(DEALS[0])
+    text = (EXAMPLES / DEALS[0]).read_text().replace("[debt]\n", "[debt]\nupfront_fee_pct = 0.01\n")
+    path = tmp_path / "fee.toml"
+    path.write_text(text)
+    monkeypatch.setattr("bessfin.sam.compare.dispatch_deal", lambda d, mode: lifetime)
+    res = CliRunner().invoke(app, ["crosscheck", str(path)])
+    assert res.exit_code == 1, res.output
+    assert "NOT REPRESENTABLE IN SAM" in res.stdout and "upfront_fee_pct" in res.stdout
 
 
 def test_cli_without_pysam_exits_2_with_install_hint(monkeypatch):
