@@ -15,7 +15,7 @@ from rich.table import Table
 from bessfin.cli.common import ExitCode, app, err, fail, run_guarded
 from bessfin.deal import load_deal
 
-_FMT = {"pct": lambda v: f"{v:.4%}", "usd": lambda v: f"{v:,.2f}", "x": lambda v: f"{v:.6f}x"}
+_FMT = {"fraction": lambda v: f"{v:.4%}", "usd": lambda v: f"{v:,.2f}", "x": lambda v: f"{v:.6f}x"}
 
 
 def _cell(unit: str, v: float) -> str:
@@ -23,7 +23,7 @@ def _cell(unit: str, v: float) -> str:
 
 
 def _diff(unit: str, v: float) -> str:
-    if unit == "pct":
+    if unit == "fraction":
         return f"{v * 100:+.6f} pp"
     return f"{v:+,.2f}" if unit == "usd" else f"{v:+.2e}"
 
@@ -61,7 +61,7 @@ def _tables(result) -> list[Table]:
     for col in ("deal's conventions", "SAM conventions", "SAM - deal's"):
         gap.add_column(col, justify="right")
     for name, r in result.defaults.iterrows():
-        unit = "pct" if name.endswith("_pct") else ("usd" if name.endswith("_usd") else "x")
+        unit = "usd" if name.endswith("_usd") else ("x" if name == "min_dscr" else "fraction")
         d = r["difference"]
         gap.add_row(name, _cell(unit, r["deal_conventions"]), _cell(unit, r["sam"]),
                     "-" if pd.isna(d) else _diff(unit, d))

@@ -22,8 +22,8 @@ TOL_DSCR = 1e-6
 
 #: Metrics compared: (name, bessfin Metrics field, SAM source, unit).
 _METRICS = (
-    ("project_irr_after_tax_pct", "project_irr_after_tax", "unlevered IRR", "pct"),
-    ("equity_irr_after_tax_pct", "equity_irr_after_tax", "levered IRR", "pct"),
+    ("project_irr_after_tax", "project_irr_after_tax", "unlevered IRR", "fraction"),
+    ("equity_irr_after_tax", "equity_irr_after_tax", "levered IRR", "fraction"),
     ("project_npv_after_tax_usd", "project_npv_after_tax", "unlevered NPV", "usd"),
     ("equity_npv_after_tax_usd", "equity_npv_after_tax", "levered NPV", "usd"),
     ("debt_usd", "debt_amount", "size_of_debt", "usd"),
@@ -42,7 +42,7 @@ class CrosscheckResult:
     table
         Tidy comparison: one row per metric (``year`` NA) and per year of each annual line, with
         columns ``item``, ``year``, ``unit``, ``bessfin``, ``sam``, ``difference``, ``tolerance``,
-        ``agrees``. IRRs are fractions (``_pct`` items: 0.1 = 10 %).
+        ``agrees``. IRRs are fractions (unit ``fraction``: 0.1 = 10 %).
     unsupported
         Structures of the deal SAM cannot represent, each with the reason; non-empty means no
         agreement is claimed.
@@ -171,7 +171,7 @@ def _sam_case(pf: ProForma):
 
 
 def _row(item: str, year: int | None, unit: str, ours: float, theirs: float) -> dict:
-    tol = {"pct": TOL_IRR, "usd": TOL_USD, "x": TOL_DSCR}[unit]
+    tol = {"fraction": TOL_IRR, "usd": TOL_USD, "x": TOL_DSCR}[unit]
     both_nan = not np.isfinite(ours) and not np.isfinite(theirs)
     diff = float(theirs - ours) if not both_nan else 0.0
     return {"item": item, "year": year, "unit": unit, "bessfin": float(ours),
@@ -220,8 +220,8 @@ def compare_with_sam(pf: ProForma) -> tuple[pd.DataFrame, list[str], list[str]]:
     return table, unsupported, notes
 
 
-_GAP = (("project_irr_after_tax_pct", "project_irr_after_tax"),
-        ("equity_irr_after_tax_pct", "equity_irr_after_tax"),
+_GAP = (("project_irr_after_tax", "project_irr_after_tax"),
+        ("equity_irr_after_tax", "equity_irr_after_tax"),
         ("project_npv_after_tax_usd", "project_npv_after_tax"),
         ("equity_npv_after_tax_usd", "equity_npv_after_tax"),
         ("debt_usd", "debt_amount"), ("min_dscr", "min_dscr"))

@@ -85,7 +85,7 @@ def test_bessfin_default_conventions_differ_from_sam():
     """Losses carried forward and the credit sold at 92 cents are not SAM's: the check fails."""
     pf = build_pro_forma(reference(tax=TaxInputs()), flat())
     table, _, _ = compare_with_sam(pf)
-    row = table.set_index("item").loc["project_irr_after_tax_pct"]
+    row = table.set_index("item").loc["project_irr_after_tax"]
     assert not row["agrees"] and abs(row["difference"]) > 10 * TOL_IRR
 
 
@@ -137,7 +137,7 @@ def test_every_example_agrees_with_sam(example):
     fed = years[years["item"] == "tax_federal_usd"]["sam"].to_numpy()
     assert np.abs(fed).max() > 1e5
     # bessfin's own default conventions differ from SAM's (shown, not hidden).
-    gap = result.defaults.loc["equity_irr_after_tax_pct", "difference"]
+    gap = result.defaults.loc["equity_irr_after_tax", "difference"]
     assert np.isfinite(gap) and gap != 0
 
 
