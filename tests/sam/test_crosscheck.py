@@ -166,3 +166,25 @@ def test_cli_without_pysam_exits_2_with_install_hint(monkeypatch):
     res = CliRunner().invoke(app, ["crosscheck", str(EXAMPLES / DEALS[0])])
     assert res.exit_code == 2
     assert "pip install 'bessfin[sam]'" in res.output
+
+
+@pytest.mark.parametrize(("macrs", "bonus"), [(5, 0.6), (15, 0.0), (7, 0.0)])
+def test_sculpted_debt_state_tax_escalation_and_depreciation_options_agree(macrs, bonus):
+    """SAM's own MACRS tables (5, 15) and bonus; 7-year goes through SAM's custom schedule.
+    Interconnection and development are outside the ITC basis but depreciate."""
+    tax = apply_conventions(TaxInputs(state_rate=0.05, macrs_class=macrs,
+                                      bonus_depreciation=bonus), "sam")
+    inputs = reference(
+        tax=tax,
+        capex=CapexInputs(dc_block_usd_per_kwh=300, pcs_usd_per_kw=50,
+                          interconnection_usd_per_kw=40, development_usd=2e6),
+        opex=OpexInputs(fixed_om_usd_per_kw_yr=20, escalation=0.03),
+        itc=ItcInputs(rate_override=0.4),
+        debt=DebtInputs(rate=0.065, tenor_years=18, max_gearing=0.7, merchant_haircut=0.8),
+    )
+    revenue = flat()
+    revenue["energy"] *= 1.02 ** np.arange(20)
+    pf = build_pro_forma(inputs, revenue)
+    table, unsupported, notes = compare_with_sam(pf)
+    assert not unsupported and table["agrees"].all(), table[~table["agrees"]]
+    assert any("custom depreciation" in n for n in notes) == (macrs == 7)
