@@ -14,6 +14,7 @@ from rich.table import Table
 
 from bessfin.cli.common import ExitCode, app, err, fail, run_guarded
 from bessfin.deal import load_deal
+from bessfin.finance.metric_catalogue import metric
 
 _FMT = {"fraction": lambda v: f"{v:.4%}", "usd": lambda v: f"{v:,.2f}", "x": lambda v: f"{v:.6f}x"}
 
@@ -35,8 +36,8 @@ def _tables(result) -> list[Table]:
     for col in ("bessfin", "SAM", "SAM - bessfin", "ok"):
         head.add_column(col, justify="right")
     for r in t[t["year"].isna()].itertuples():
-        head.add_row(r.item, _cell(r.unit, r.bessfin), _cell(r.unit, r.sam),
-                     _diff(r.unit, r.difference), "yes" if r.agrees else "NO")
+        head.add_row(f"{metric(r.item).label} ({r.item})", _cell(r.unit, r.bessfin),
+                     _cell(r.unit, r.sam), _diff(r.unit, r.difference), "yes" if r.agrees else "NO")
     annual = t[t["year"].notna()]
     years = Table(title="after-tax cash flow by year [$]")
     years.add_column("year", justify="right")
@@ -63,8 +64,8 @@ def _tables(result) -> list[Table]:
     for name, r in result.defaults.iterrows():
         unit = "usd" if name.endswith("_usd") else ("x" if name == "min_dscr" else "fraction")
         d = r["difference"]
-        gap.add_row(name, _cell(unit, r["deal_conventions"]), _cell(unit, r["sam"]),
-                    "-" if pd.isna(d) else _diff(unit, d))
+        gap.add_row(f"{metric(name).label} ({name})", _cell(unit, r["deal_conventions"]),
+                    _cell(unit, r["sam"]), "-" if pd.isna(d) else _diff(unit, d))
     return [head, years, gap]
 
 

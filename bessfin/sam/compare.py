@@ -20,14 +20,14 @@ TOL_IRR = 1e-4
 TOL_USD = 1.0
 TOL_DSCR = 1e-6
 
-#: Metrics compared: (name, bessfin Metrics field, SAM source, unit).
+#: Metrics compared: (catalogue name = :class:`bessfin.finance.Metrics` field, SAM source, unit).
 _METRICS = (
-    ("project_irr_after_tax", "project_irr_after_tax", "unlevered IRR", "fraction"),
-    ("equity_irr_after_tax", "equity_irr_after_tax", "levered IRR", "fraction"),
-    ("project_npv_after_tax_usd", "project_npv_after_tax", "unlevered NPV", "usd"),
-    ("equity_npv_after_tax_usd", "equity_npv_after_tax", "levered NPV", "usd"),
-    ("debt_usd", "debt_amount", "size_of_debt", "usd"),
-    ("min_dscr", "min_dscr", "min CFADS / debt service", "x"),
+    ("project_irr_after_tax", "unlevered IRR", "fraction"),
+    ("equity_irr_after_tax", "levered IRR", "fraction"),
+    ("project_npv_after_tax_usd", "unlevered NPV", "usd"),
+    ("equity_npv_after_tax_usd", "levered NPV", "usd"),
+    ("debt_usd", "size_of_debt", "usd"),
+    ("min_dscr", "min CFADS / debt service", "x"),
 )
 
 
@@ -133,7 +133,7 @@ def _representable(pf: ProForma) -> tuple[list[str], list[str]]:
     elif inputs.tax.macrs_class not in (5, 15) or n < inputs.tax.macrs_class + 1:
         notes.append(f"MACRS {inputs.tax.macrs_class}-year over {n} years: entered as SAM's "
                      "custom depreciation schedule")
-    if inputs.debt is not None and pf.metrics.debt_amount > 0:
+    if inputs.debt is not None and pf.metrics.debt_usd > 0:
         notes.append(
             "SAM sculpts debt service to one DSCR on its CFADS; bessfin's per-year debt service "
             "(haircut merchant revenue, blended targets, gearing cap) is carried by splitting "
@@ -163,7 +163,7 @@ def _sam_case(pf: ProForma):
         state_rate=inputs.tax.state_rate,
         discount_rate=inputs.discount_rate,
         debt_rate=inputs.debt.rate if inputs.debt is not None else 0.0,
-        tenor=inputs.debt.tenor_years if inputs.debt is not None and pf.metrics.debt_amount > 0
+        tenor=inputs.debt.tenor_years if inputs.debt is not None and pf.metrics.debt_usd > 0
         else 0,
         macrs_class=macrs if use_table else None,
         bonus=inputs.tax.bonus_depreciation,
@@ -196,8 +196,7 @@ def compare_with_sam(pf: ProForma) -> tuple[pd.DataFrame, list[str], list[str]]:
            "levered NPV": lev.npv, "size_of_debt": lev.debt if case.tenor > 0 else 0.0,
            "min CFADS / debt service": sam_min_dscr}
     m = pf.metrics
-    rows = [_row(name, None, unit, getattr(m, field), sam[src])
-            for name, field, src, unit in _METRICS]
+    rows = [_row(name, None, unit, getattr(m, name), sam[src]) for name, src, unit in _METRICS]
     annual = (
         ("cash_flow_to_equity_usd", "cash flow to equity", lev, "after_tax_cash_flow"),
         ("unlevered_after_tax_cash_flow_usd", "unlevered after-tax cash flow", unlev,
@@ -220,17 +219,10 @@ def compare_with_sam(pf: ProForma) -> tuple[pd.DataFrame, list[str], list[str]]:
     return table, unsupported, notes
 
 
-_GAP = (("project_irr_after_tax", "project_irr_after_tax"),
-        ("equity_irr_after_tax", "equity_irr_after_tax"),
-        ("project_npv_after_tax_usd", "project_npv_after_tax"),
-        ("equity_npv_after_tax_usd", "equity_npv_after_tax"),
-        ("debt_usd", "debt_amount"), ("min_dscr", "min_dscr"))
-
-
 def conventions_gap(own: ProForma, sam: ProForma) -> pd.DataFrame:
     """Headline metrics under the deal's own conventions and SAM's, and the difference."""
-    rows = {name: {"deal_conventions": getattr(own.metrics, f), "sam": getattr(sam.metrics, f)}
-            for name, f in _GAP}
+    rows = {name: {"deal_conventions": getattr(own.metrics, name),
+                   "sam": getattr(sam.metrics, name)} for name, _, _ in _METRICS}
     out = pd.DataFrame.from_dict(rows, orient="index")
     out["difference"] = out["sam"] - out["deal_conventions"]
     return out
