@@ -141,7 +141,7 @@ def dispatch(
         solve_seconds=sched.solve_seconds,
         deployed_mwh=float(sum(
             actual.dt * p.product.deployment_fraction * sched.reserve[k].sum()
-            for k, p in enumerate(actual.products) if p.product.direction == "up"
+            for k, p in enumerate(actual.products) if p.product.needs_up
         )),
         perfect_foresight_revenue=perfect,
         as_limits=applied,

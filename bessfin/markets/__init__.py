@@ -14,11 +14,12 @@ from bessfin.markets.model import (
     Mileage,
     PriceFile,
     Product,
+    ReserveZone,
 )
 
 __all__ = [
-    "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product", "get_market",
-    "markets",
+    "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product", "ReserveZone",
+    "get_market", "markets",
 ]
 
 

@@ -112,9 +112,9 @@ class Product(_Strict):
 
     id: str = Field(description="Canonical product id, the column name in a price frame.")
     name: str
-    direction: Literal["up", "down"] = Field(
+    direction: Literal["up", "down", "symmetric"] = Field(
         description="'up' needs discharge headroom and stored energy; 'down' needs charge "
-        "headroom and empty storage."
+        "headroom and empty storage; 'symmetric' (one award regulating both ways) needs both."
     )
     price_column: str = Field(description="Capacity price column in the ISO files [$/MW-h].")
     gridstatus_names: tuple[str, ...] = Field(
@@ -157,6 +157,16 @@ class Product(_Strict):
                              "as_limits for it (a fraction of power or MW) or none")
         return min(self.depth, key=lambda d: (abs(d.year - year), d.year))
 
+    @property
+    def needs_up(self) -> bool:
+        """The award holds discharge headroom and stored energy ('up' or 'symmetric')."""
+        return self.direction in ("up", "symmetric")
+
+    @property
+    def needs_down(self) -> bool:
+        """The award holds charge headroom and empty storage ('down' or 'symmetric')."""
+        return self.direction in ("down", "symmetric")
+
     @field_validator("durations")
     @classmethod
     def _ordered(cls, v: tuple[DurationRule, ...]) -> tuple[DurationRule, ...]:
@@ -194,6 +204,25 @@ class PriceFile(_Strict):
     has_ancillary: bool = Field(description="Whether the file carries the products' prices.")
 
 
+class ReserveZone(_Strict):
+    """A zone in which the ISO prices reserves (AS frames carry one row per zone and hour)."""
+
+    name: str = Field(description="Zone name as bessfin reports it.")
+    aliases: tuple[str, ...] = Field(
+        (), description="Other spellings of the zone in ISO or gridstatus frames (names, ids)."
+    )
+    locations: tuple[str, ...] = Field(
+        (), description="Energy price locations (nodes, zones, hubs) inside the zone, where "
+        "sourced; used to pick the zone of a node."
+    )
+    source: str
+
+    def matches(self, label: str) -> bool:
+        """Is ``label`` this zone's name or one of its aliases (any case)?"""
+        key = str(label).strip().lower()
+        return key in {x.lower() for x in (self.name, *self.aliases)}
+
+
 class Market(_Strict):
     """One ISO market: its clock, its energy price columns and its ancillary products."""
 
@@ -209,6 +238,13 @@ class Market(_Strict):
     facts: tuple[Fact, ...] = Field(
         (), description="Sourced numbers the depth defaults rely on (copied with sources)."
     )
+    reserve_zones: tuple[ReserveZone, ...] = Field(
+        (), description="Zones in which reserves are priced (empty: one system price)."
+    )
+    sources: tuple[str, ...] = Field(
+        (), description="Tariffs, manuals and notices the definition rests on (title, "
+        "section, date)."
+    )
     notes: str = ""
 
     @model_validator(mode="after")
@@ -221,6 +257,19 @@ class Market(_Strict):
                     raise ValueError(f"{self.iso} product {p.id} depth {d.year} cites facts "
                                      f"{missing} that are not in the market's [[facts]]")
         return self
+
+    @property
+    def shipped(self) -> bool:
+        """Does bessfin ship price files for this market (else: user prices only)?"""
+        return bool(self.files)
+
+    def reserve_zone_of(self, location: str) -> ReserveZone | None:
+        """The reserve zone whose sourced locations include ``location`` (any case)."""
+        key = location.strip().lower()
+        for z in self.reserve_zones:
+            if key in {x.lower() for x in z.locations} or z.matches(location):
+                return z
+        return None
 
     def product(self, pid: str) -> Product:
         for p in self.products:
