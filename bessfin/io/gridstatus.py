@@ -302,6 +302,7 @@ def from_gridstatus(
     node: str | None = None,
     reserve_zone: str | None = None,
     on_missing: OnMissing = "raise",
+    year: int | None = None,
 ) -> PriceData:
     """Validate gridstatus-shaped LMP (and optional AS) frames into :class:`PriceData`.
 
@@ -325,6 +326,8 @@ def from_gridstatus(
         market reserve-zone name); default: the zone named like, or holding, ``node``.
     on_missing : {"raise", "drop-days"}
         Missing-data policy, see :func:`bessfin.io.load_prices`.
+    year : int, optional
+        If given, the data must lie in and cover this local calendar year.
 
     Returns
     -------
@@ -389,4 +392,4 @@ def from_gridstatus(
         columns=columns,
         notes=notes,
     )
-    return build_price_data(raw, market, node_name, on_missing=on_missing)
+    return build_price_data(raw, market, node_name, on_missing=on_missing, year=year)

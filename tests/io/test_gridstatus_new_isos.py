@@ -28,7 +28,13 @@ import pytest
 from bessfin.chain import run_deal
 from bessfin.deal import load_deal
 from bessfin.dispatch import Battery, dispatch
-from bessfin.io import PriceDataError, UnknownSeriesError, from_gridstatus, load_prices
+from bessfin.io import (
+    PriceDataError,
+    UnknownSeriesError,
+    from_gridstatus,
+    load_prices,
+    read_prices,
+)
 from tests.deals.conftest import EXAMPLES
 
 RNG = np.random.default_rng(13)
@@ -332,3 +338,24 @@ def test_no_shipped_data_points_to_user_prices(iso, node):
     with pytest.raises(UnknownSeriesError, match=r"ships no .* prices.*from_gridstatus.*"
                        r"read_prices"):
         load_prices(iso, 2024, node)
+
+
+# --------------------------------------------------------------------------- saved frames
+
+
+def test_saved_gridstatus_frames_read_like_the_frames(nyiso, miso, tmp_path):
+    """A gridstatus frame saved with to_csv / to_parquet reads to the same PriceData."""
+    nyiso["lmp"].to_csv(tmp_path / "nyiso_lmp.csv", index=False)
+    nyiso["as"].to_csv(tmp_path / "nyiso_as.csv", index=False)
+    got = read_prices(tmp_path / "nyiso_lmp.csv", "nyiso", "N.Y.C.",
+                      as_prices=tmp_path / "nyiso_as.csv")
+    want = from_gridstatus(nyiso["lmp"], "nyiso", as_prices=nyiso["as"], node="N.Y.C.")
+    pd.testing.assert_frame_equal(got.frame, want.frame)
+    miso["lmp"].to_parquet(tmp_path / "miso_lmp.parquet")
+    got = read_prices(tmp_path / "miso_lmp.parquet", "miso", "INDIANA.HUB",
+                      as_prices=[miso["as"]], reserve_zone="Zone 3")
+    want = from_gridstatus(miso["lmp"], "miso", as_prices=miso["as"], node="INDIANA.HUB",
+                           reserve_zone="Zone 3")
+    pd.testing.assert_frame_equal(got.frame, want.frame)
+    with pytest.raises(PriceDataError, match=r"must (lie in|cover)|year"):
+        read_prices(tmp_path / "miso_lmp.parquet", "miso", "INDIANA.HUB", year=2024)
