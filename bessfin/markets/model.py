@@ -7,6 +7,7 @@ pydantic models below. Adding an ISO is adding a file, not a code path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 import numpy as np
@@ -256,6 +257,20 @@ class Market(_Strict):
                 if missing:
                     raise ValueError(f"{self.iso} product {p.id} depth {d.year} cites facts "
                                      f"{missing} that are not in the market's [[facts]]")
+        return self
+
+    @model_validator(mode="after")
+    def _gridstatus_names_unique(self) -> Market:
+        seen: dict[str, str] = {}
+        for p in self.products:
+            pairs = [(n, p.id) for n in p.gridstatus_names]
+            if p.mileage is not None:
+                pairs += [(n, f"{p.id}_mileage") for n in p.mileage.gridstatus_names]
+            for n, target in pairs:
+                key = re.sub(r"[^a-z0-9]", "", n.lower())
+                if seen.setdefault(key, target) != target:
+                    raise ValueError(f"{self.iso}: gridstatus name {n!r} names both "
+                                     f"{seen[key]!r} and {target!r}")
         return self
 
     @property
