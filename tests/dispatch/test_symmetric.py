@@ -18,7 +18,7 @@ def test_symmetric_award_needs_room_both_ways():
     for direction, award in (("up", 10.0), ("symmetric", 2.0)):
         mkt = make_market((product("reg", direction, hours=1.0),))
         b = Battery(power_mw=10, energy_mwh=20, soc_initial=0.9, soc_terminal=0.9, **LOSSLESS)
-        r = dispatch(frame([0.0], reg=[10.0]), b, market=mkt)
+        r = dispatch(frame([0.0], reg=[10.0]), b, market=mkt, as_limits=None)
         assert r.schedule["reg_mw"].iloc[0] == pytest.approx(award, abs=1e-7), direction
         assert r.total_revenue == pytest.approx(10.0 * award, abs=1e-6), direction
 
@@ -30,10 +30,10 @@ def test_symmetric_award_holds_charge_and_discharge_headroom():
     # At $6/MW-h reg wins: x = 10, c = 0.
     mkt = make_market((product("reg", "symmetric", hours=1.0),))
     b = Battery(power_mw=10, energy_mwh=40, soc_initial=0.5, soc_terminal=0.0, **LOSSLESS)
-    low = dispatch(frame([-5.0], reg=[4.0]), b, market=mkt)
+    low = dispatch(frame([-5.0], reg=[4.0]), b, market=mkt, as_limits=None)
     assert low.schedule["charge_mw"].iloc[0] == pytest.approx(10.0, abs=1e-7)
     assert low.schedule["reg_mw"].iloc[0] == pytest.approx(0.0, abs=1e-7)
-    high = dispatch(frame([-5.0], reg=[6.0]), b, market=mkt)
+    high = dispatch(frame([-5.0], reg=[6.0]), b, market=mkt, as_limits=None)
     assert high.schedule["reg_mw"].iloc[0] == pytest.approx(10.0, abs=1e-7)
     assert high.schedule["charge_mw"].iloc[0] == pytest.approx(0.0, abs=1e-7)
     assert high.total_revenue == pytest.approx(60.0, abs=1e-6)
@@ -46,7 +46,7 @@ def test_symmetric_deployment_costs_the_round_trip_loss():
     mkt = make_market((product("reg", "symmetric", hours=1.0, deployment=0.1),))
     b = Battery(power_mw=10, energy_mwh=40, soc_initial=0.5, soc_terminal=0.0,
                 charge_efficiency=0.9, discharge_efficiency=0.9, degradation_cost=2.0)
-    r = dispatch(frame([0.0, 0.0], reg=[50.0, 50.0]), b, market=mkt)
+    r = dispatch(frame([0.0, 0.0], reg=[50.0, 50.0]), b, market=mkt, as_limits=None)
     s = r.schedule
     assert s["reg_mw"].tolist() == pytest.approx([10.0, 10.0], abs=1e-7)
     assert s["charge_mw"].tolist() == pytest.approx([0.0, 0.0], abs=1e-7)
