@@ -13,6 +13,9 @@
 * Reserve zones: a frame with one row per zone and interval (``Zone``, ``Region``,
   ``Reserve Zone Name``/``Id``) is cut to one zone: ``reserve_zone`` if given, else the
   zone named like ``node`` or holding it (market ``reserve_zones``), else an error.
+* Award charges (market ``award_charges``, e.g. ISO-NE's day-ahead ``Expected Closeout
+  Charge`` from the strike-price frame) are netted from the listed products' prices when
+  a frame carries them; several publications of an hour: the last ``Publish Time``.
 * Sub-hourly AS frames (ISO-NE 5-minute regulation and reserves, MISO/NYISO 5-minute
   real-time) are averaged to the hour: an hourly award earns the time-weighted mean of
   the interval prices exactly. Every hour must be complete (60 / step intervals).
@@ -32,7 +35,7 @@ import pandas as pd
 from bessfin.io.errors import PriceDataError
 from bessfin.io.prices import ENERGY, MILEAGE_SUFFIX, OnMissing, PriceData
 from bessfin.io.validate import RawPrices, build_price_data, parse_timestamps
-from bessfin.markets import Market, get_market, markets
+from bessfin.markets import AwardCharge, Market, get_market, markets
 
 __all__ = ["GRIDSTATUS_AS_COLUMNS", "from_gridstatus"]
 
@@ -45,6 +48,8 @@ LMP_PRICE_COLUMNS = ("LMP", "SPP")
 #: Service-name and price columns of long AS frames.
 AS_TYPE_COLUMN = "AS Type"
 AS_PRICE_COLUMNS = ("MCPC", "Price", "MCP")
+#: Publication-time column of frames revised during the day (last publication wins).
+PUBLISH_COLUMN = "Publish Time"
 #: Region columns: an AS frame is cut to one region (reserve zone).
 REGION_COLUMNS = (
     "Region", "Reserve Zone", "Zone", "Reserve Zone Name", "Reserve Zone Id", "Reserve Zone ID",
@@ -271,8 +276,13 @@ def _as_frames(
     names: dict[str, str] = {}
     origin: dict[str, str] = {}
     notes: list[str] = []
+    charges: list[tuple[AwardCharge, pd.Series, str]] = []
     for i, frame in enumerate(frames):
         src = "frame (gridstatus AS)" if len(frames) == 1 else f"frame (gridstatus AS #{i + 1})"
+        frame, found = _award_charges(frame, market, src)
+        charges += found
+        if found and not (set(map(_key, frame.columns)) & set(_lookup(market))):
+            continue  # a frame of charges only (e.g. ISO-NE day-ahead strike prices)
         wide, more = _as_wide(frame, market, src, node=node, reserve_zone=reserve_zone)
         notes += more
         for c in wide.columns:
@@ -289,9 +299,46 @@ def _as_frames(
                 )
             names[c], origin[c] = col, src
         parts.append(wide)
+    if not parts:
+        raise PriceDataError(
+            "frame (gridstatus AS)", "(ancillary services)", "award charges but no prices",
+            expected="the products' price frames beside the charge frame",
+        )
     wide = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
     wide.attrs["names"] = names
+    for charge, values, src in charges:
+        hit = [p for p in charge.products if p in wide.columns]
+        aligned = values.reindex(wide.index)  # an hour without a charge is a NaN price
+        for p in hit:
+            wide[p] = wide[p] - aligned
+        notes.append(f"{src}: {charge.name} ({values.name!r}) netted from {hit} [$/MW-h]")
     return wide, notes
+
+
+def _award_charges(
+    frame: pd.DataFrame, market: Market, source: str
+) -> tuple[pd.DataFrame, list[tuple[AwardCharge, pd.Series, str]]]:
+    """Split the market's award-charge columns off a frame: hourly series by UTC interval
+    start (the last ``Publish Time`` of an hour when a frame has several)."""
+    found = []
+    for charge in market.award_charges:
+        keys = {_key(n) for n in charge.gridstatus_names}
+        cols = [c for c in frame.columns if _key(c) in keys]
+        if not cols:
+            continue
+        _require(frame, TIME_COLUMN, source, "award-charge")
+        part = frame
+        if PUBLISH_COLUMN in frame.columns:
+            part = frame.sort_values(PUBLISH_COLUMN).drop_duplicates(TIME_COLUMN, keep="last")
+        ts = parse_timestamps(part[TIME_COLUMN], source=source, column=TIME_COLUMN,
+                              assume_utc=False)
+        if ts.duplicated().any():
+            raise PriceDataError(source, TIME_COLUMN, "duplicated timestamps",
+                                 expected=f"one {charge.name} per hour")
+        values = pd.Series(part[cols[0]].to_numpy(dtype=float), index=ts, name=str(cols[0]))
+        found.append((charge, values, source))
+        frame = frame.drop(columns=cols)
+    return frame, found
 
 
 def from_gridstatus(

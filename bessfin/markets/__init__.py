@@ -7,6 +7,7 @@ from functools import cache
 from importlib import resources
 
 from bessfin.markets.model import (
+    AwardCharge,
     Depth,
     DurationRule,
     Fact,
@@ -18,8 +19,8 @@ from bessfin.markets.model import (
 )
 
 __all__ = [
-    "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product", "ReserveZone",
-    "get_market", "markets",
+    "AwardCharge", "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product",
+    "ReserveZone", "get_market", "markets",
 ]
 
 

@@ -24,6 +24,13 @@ def _market_md(m: Market) -> list[str]:
     lines.append("")
     if m.sources:
         lines += ["Sources:", ""] + [f"- {src}" for src in m.sources] + [""]
+    if m.award_charges:
+        lines += ["| award charge | gridstatus column | netted from | source |",
+                  "|---|---|---|---|"]
+        for c in m.award_charges:
+            lines.append(f"| {c.name} | {', '.join(f'`{n}`' for n in c.gridstatus_names)} | "
+                         f"{', '.join(f'`{p}`' for p in c.products)} | {c.source} |")
+        lines.append("")
     if m.reserve_zones:
         lines += ["| reserve zone | also spelled | locations | source |", "|---|---|---|---|"]
         for z in m.reserve_zones:

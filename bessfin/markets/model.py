@@ -205,6 +205,19 @@ class PriceFile(_Strict):
     has_ancillary: bool = Field(description="Whether the file carries the products' prices.")
 
 
+class AwardCharge(_Strict):
+    """A charge per MW of award [$/MW-h] published apart from the price (e.g. ISO-NE's
+    day-ahead close-out), netted from the capacity price of the listed products when the
+    user supplies it."""
+
+    name: str
+    gridstatus_names: tuple[str, ...] = Field(
+        min_length=1, description="Columns of the charge in gridstatus frames [$/MW-h]."
+    )
+    products: tuple[str, ...] = Field(min_length=1, description="Product ids it applies to.")
+    source: str
+
+
 class ReserveZone(_Strict):
     """A zone in which the ISO prices reserves (AS frames carry one row per zone and hour)."""
 
@@ -246,6 +259,9 @@ class Market(_Strict):
         (), description="Tariffs, manuals and notices the definition rests on (title, "
         "section, date)."
     )
+    award_charges: tuple[AwardCharge, ...] = Field(
+        (), description="Per-MW award charges netted from product prices when supplied."
+    )
     notes: str = ""
 
     @model_validator(mode="after")
@@ -257,6 +273,16 @@ class Market(_Strict):
                 if missing:
                     raise ValueError(f"{self.iso} product {p.id} depth {d.year} cites facts "
                                      f"{missing} that are not in the market's [[facts]]")
+        return self
+
+    @model_validator(mode="after")
+    def _charges_name_products(self) -> Market:
+        ids = {p.id for p in self.products}
+        for c in self.award_charges:
+            unknown = sorted(set(c.products) - ids)
+            if unknown:
+                raise ValueError(f"{self.iso} award charge {c.name!r} names unknown products "
+                                 f"{unknown}")
         return self
 
     @model_validator(mode="after")

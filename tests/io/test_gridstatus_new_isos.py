@@ -270,6 +270,32 @@ def test_isone_day_ahead_dasi_frame():
     _check_dispatch(p, ["tmsr", "tmnsr", "tmor", "eir"])
 
 
+def test_isone_dasi_close_out_is_netted():
+    # gridstatus get_ancillary_services_strike_prices_day_ahead: several publications per
+    # hour; the last one counts. Day-ahead prices net of the expected close-out charge.
+    starts = _hours("2025-03-01", "2025-03-02", "US/Eastern")
+    n = len(starts)
+    lmp = _lmp(starts, {".H.INTERNAL_HUB": _shape(n, 30, 120)}, "DAY_AHEAD_HOURLY", "Hub")
+    da = pd.DataFrame({"Interval Start": starts, "Interval End": starts + pd.Timedelta("1h"),
+                       "TMSR Clearing Price": 5.0, "TMOR Clearing Price": 2.0,
+                       "FER Clearing Price": 1.5})
+    early = pd.Timestamp("2025-02-28 10:00", tz="US/Eastern")
+    strike = pd.concat([
+        pd.DataFrame({"Interval Start": starts, "Interval End": starts + pd.Timedelta("1h"),
+                      "Publish Time": early + pd.Timedelta(hours=h),
+                      "Expected Closeout Charge": charge, "Strike Price": 95.0})
+        for h, charge in ((0, 9.9), (2, np.linspace(0.0, 1.15, n)))
+    ]).sort_values(["Interval Start", "Publish Time"])
+    p = from_gridstatus(lmp, "isone", as_prices=[da, strike])
+    last = np.linspace(0.0, 1.15, n)
+    np.testing.assert_allclose(p.frame["tmsr"], 5.0 - last)
+    np.testing.assert_allclose(p.frame["tmor"], 2.0 - last)
+    np.testing.assert_allclose(p.frame["eir"], 1.5 - last)
+    assert any("close-out" in n and "netted" in n for n in p.report.notes)
+    with pytest.raises(PriceDataError, match="award charges but no prices"):
+        from_gridstatus(lmp, "isone", as_prices=strike)
+
+
 def test_isone_dispatch_and_deal(isone):
     p = from_gridstatus(isone["lmp"], "isone", as_prices=[isone["reg"], isone["rt"]],
                         node=".H.INTERNAL_HUB", reserve_zone="7000")

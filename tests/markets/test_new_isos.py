@@ -59,3 +59,11 @@ def test_a_gridstatus_name_cannot_name_two_products():
     data["products"][1]["gridstatus_names"] = ["regulation"]  # spin claims reg's name
     with pytest.raises(ValidationError, match="names both 'reg' and 'spin'"):
         Market.model_validate(data)
+
+
+def test_award_charge_must_name_known_products():
+    data = get_market("isone").model_dump()
+    assert data["award_charges"][0]["products"] == ["tmsr", "tmnsr", "tmor", "eir"]
+    data["award_charges"][0]["products"] = ["tmsr", "reg_up"]
+    with pytest.raises(ValidationError, match=r"names unknown products \['reg_up'\]"):
+        Market.model_validate(data)
