@@ -63,7 +63,7 @@ def test_a_gridstatus_name_cannot_name_two_products():
 
 def test_award_charge_must_name_known_products():
     data = get_market("isone").model_dump()
-    assert data["award_charges"][0]["products"] == ["tmsr", "tmnsr", "tmor", "eir"]
+    assert data["award_charges"][0]["products"] == ("tmsr", "tmnsr", "tmor", "eir")
     data["award_charges"][0]["products"] = ["tmsr", "reg_up"]
     with pytest.raises(ValidationError, match=r"names unknown products \['reg_up'\]"):
         Market.model_validate(data)
