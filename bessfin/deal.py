@@ -235,10 +235,21 @@ _PLAIN = {
 }
 
 
+#: Problems listed in one error message; the rest are counted.
+MAX_PROBLEMS = 20
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def format_errors(e: ValidationError, source: str) -> str:
-    """One line per problem: ``source: key.path: what is wrong, got value``."""
+    """One line per problem: ``source: key.path: what is wrong, got value``; the first
+    :data:`MAX_PROBLEMS` problems, then a count of the others."""
     lines = []
-    for err in e.errors():
+    errors = e.errors()
+    for err in errors[:MAX_PROBLEMS]:
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         path = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
@@ -250,10 +261,13 @@ def format_errors(e: ValidationError, source: str) -> str:
             continue
         ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in err.get("ctx", {}).items()}
         msg = _PLAIN.get(err["type"], "").format(**ctx) or err["msg"].removeprefix("Value error, ")
-        got = "" if err["type"] == "missing" else f", got {err.get('input')!r}"
+        got = "" if err["type"] == "missing" else f", got {_shown(err.get('input'))}"
         if err["type"] == "missing":
             msg = "required key is missing"
         lines.append(f"{source}: {path}: {msg}{got}")
+    if len(errors) > MAX_PROBLEMS:
+        lines.append(f"{source}: ... and {len(errors) - MAX_PROBLEMS} more problems "
+                     f"({len(errors)} in all)")
     return "\n".join(lines)
 
 
@@ -265,16 +279,34 @@ def deal_from_dict(data: dict[str, Any], source: str = "deal") -> Deal:
         raise DealError(format_errors(e, source)) from None
 
 
-def load_deal(path: str | Path) -> Deal:
-    """Read and validate a deal TOML file."""
+def read_toml_file(path: str | Path, what: str = "deal file") -> dict[str, Any]:
+    """A TOML file as a dict; every failure (missing, a directory, unreadable, not UTF-8,
+    not TOML, nested too deeply) is a one-line :class:`DealError` naming the file."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DealError(f"{path}: no such deal file") from None
+        raise DealError(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise DealError(f"{path}: is a directory; expected a {what} (.toml)") from None
+    except OSError as e:
+        raise DealError(f"{path}: cannot read {what}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise DealError(f"{path}: not a UTF-8 text file ({e.reason} at byte {e.start})") from None
     except tomllib.TOMLDecodeError as e:
         raise DealError(f"{path}: not valid TOML: {e}") from None
-    return deal_from_dict(data, str(path))
+    except RecursionError:
+        raise DealError(f"{path}: nested too deeply to read; a {what} is a few tables "
+                        "deep") from None
+
+
+def load_deal(path: str | Path) -> Deal:
+    """Read and validate a deal TOML file."""
+    data = read_toml_file(path, "deal file")
+    try:
+        return deal_from_dict(data, str(path))
+    except RecursionError:
+        raise DealError(f"{path}: nested too deeply to validate") from None
 
 
 def deal_schema() -> dict[str, Any]:

@@ -6,7 +6,7 @@ Every entry point returns a validated :class:`PriceData` (see ``docs/data.md``).
 from __future__ import annotations
 
 from bessfin.io.errors import PriceDataError, UnknownSeriesError
-from bessfin.io.files import from_frame, read_prices
+from bessfin.io.files import PRICE_FILE_SUFFIXES, from_frame, read_prices
 from bessfin.io.gridstatus import GRIDSTATUS_AS_COLUMNS, from_gridstatus
 from bessfin.io.prices import PriceData
 from bessfin.io.report import DataReport
@@ -14,6 +14,7 @@ from bessfin.io.shipped import available, load_prices, parse_price_spec
 
 __all__ = [
     "GRIDSTATUS_AS_COLUMNS",
+    "PRICE_FILE_SUFFIXES",
     "DataReport",
     "PriceData",
     "PriceDataError",

@@ -15,6 +15,7 @@ from bessfin.markets import Market, get_market
 
 __all__ = [
     "ENERGY_ALIASES",
+    "PRICE_FILE_SUFFIXES",
     "TIME_COLUMNS_AWARE",
     "TIME_COLUMNS_UTC",
     "from_frame",
@@ -30,6 +31,8 @@ __all__ = [
 TIME_COLUMNS_UTC = ("timestamp_utc", "interval_start_utc")
 #: Timestamp columns that must carry a UTC offset or time zone.
 TIME_COLUMNS_AWARE = ("interval_start", "timestamp", "timestamp_local")
+#: Suffixes of user price files: CSV, or Parquet.
+PRICE_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
 #: Generic energy price column names [$/MWh], searched in this order after the node column.
 ENERGY_ALIASES = ("energy", "lmp", "spp", "price")
 
@@ -235,7 +238,7 @@ def read_prices(
     on_missing: OnMissing = "raise",
     year: int | None = None,
 ) -> PriceData:
-    """Read and validate a user price file (CSV, or Parquet by its ``.parquet`` suffix).
+    """Read and validate a user price file (CSV, or Parquet by its ``.parquet``/``.pq`` suffix).
 
     Parameters
     ----------
