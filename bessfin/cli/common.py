@@ -34,6 +34,13 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 4  # an unexpected exception (a bug) or a lost screening worker
 
 
+#: Exceptions that end a command on purpose (typer's and click's own; typer.Exit is a
+#: RuntimeError, so a broad ``except Exception`` would swallow the exit code).
+PASS_THROUGH: tuple[type[BaseException], ...] = (
+    typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.Abort,
+    KeyboardInterrupt, SystemExit,
+)
+
 #: Errors that mean "the input is wrong": exit 2 with their one-line message.
 BAD_INPUT_ERRORS: tuple[type[BaseException], ...] = (
     DealError, PriceDataError, UnknownSeriesError, ValidationError, ValueError, KeyError,
@@ -67,12 +74,10 @@ class GuardedGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except PASS_THROUGH:
             raise
-        except KeyboardInterrupt:
-            raise
-        except BaseException as e:  # noqa: BLE001  (SystemExit passes through below)
-            if isinstance(e, SystemExit) or _state["debug"]:
+        except Exception as e:
+            if _state["debug"]:
                 raise
             raise error_exit(e) from None
 
@@ -143,8 +148,8 @@ def run_guarded(fn):
     unusable files and a full disk) 2, solver failure 3, anything unexpected 4."""
     try:
         return fn()
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
-        raise  # typer.Exit is a RuntimeError: never swallow an exit code
+    except PASS_THROUGH:
+        raise
     except Exception as e:
         if _state["debug"]:
             raise

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from bessfin.chain import dispatch_deal
-from bessfin.cli.common import app, err, run_guarded
+from bessfin.cli.common import app, err, out_console, run_guarded
+from bessfin.cli.paths import output_file
 from bessfin.deal import load_deal
+from bessfin.io.tables import csv_safe
 from bessfin.parity import (
     DEFAULT_RATES,
     ITC_TIERS,
@@ -26,6 +27,7 @@ from bessfin.parity import (
     parity_curves,
     plot_parity_curves,
 )
+from bessfin.references import check_references
 from bessfin.supply import get_scenario, list_supply_options
 
 
@@ -101,7 +103,12 @@ def parity_cmd(
             get_scenario(tariff_scenario)
         if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
             raise ValueError(f"--plot must end in .png, .svg or .pdf, got {plot.name!r}")
+        if csv is not None:
+            output_file(csv, "--csv", [deal_file])
+        if plot is not None:
+            output_file(plot, "--plot", [deal_file])
         deal = load_deal(deal_file)
+        check_references(deal, str(deal_file))
         err.print(f"{deal.name}: lifetime dispatch ({mode}) ...")
         lifetime = dispatch_deal(deal, mode=mode)  # type: ignore[arg-type]
         table = compare_options(deal, lifetime, names, itc_tiers=tier_names,
@@ -126,7 +133,7 @@ def parity_cmd(
                 break
         files: dict[str, str] = {}
         if csv is not None:
-            table.to_csv(csv)
+            csv_safe(table).to_csv(csv)
             files["csv"] = str(csv)
             err.print(f"table written to {csv}")
         if plot is not None:
@@ -160,7 +167,7 @@ def _print(table: Any, tariff: list[BreakEven], cell: list[BreakEven], notes: li
     """Options as columns, metrics as rows (fits a terminal), then reasons and break-evens."""
     from bessfin.report.fmt import format_metric, metric_label
 
-    out = Console()
+    out = out_console()
     t = Table(title="supply options")
     rows = [
         ("landed DC block [$/kWh]", "landed_usd_per_kwh", "{:.2f}"),

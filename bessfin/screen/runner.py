@@ -11,7 +11,13 @@ from typing import Any
 
 import pandas as pd
 
-from bessfin.screen.backends import Backend, make_backend
+from bessfin.screen.backends import (
+    BACKENDS,
+    Backend,
+    ScreenBackendError,
+    abort_backend,
+    make_backend,
+)
 from bessfin.screen.output import ResultWriter, rank, table_columns, with_overrides
 from bessfin.screen.spec import DealSpec, Portfolio
 from bessfin.screen.worker import screen_one
@@ -27,8 +33,11 @@ class ScreenReport:
     ----------
     table : one row per deal of the portfolio (status ``ok``, ``invalid``, ``error``, or
         ``failed`` when its worker was lost; ``failed`` rows are retried by the next run).
-    computed : deals run by this call (excluding resumed and invalid ones).
+    computed : deals run to a result by this call (status ok or error; excluding resumed,
+        invalid and failed ones).
     resumed : deals taken from the ledger of an earlier run.
+    failed : deals of this call whose worker process was lost (status ``failed``, with the
+        reason; not in the ledger, so the next run retries them).
     seconds : wall time of this call [s].
     """
 
@@ -42,6 +51,7 @@ class ScreenReport:
     computed: int
     resumed: int
     seconds: float
+    failed: int = 0
 
     def counts(self) -> dict[str, int]:
         """Deals by status."""
@@ -98,6 +108,14 @@ def screen(
     progress : called with (done, total) as deals finish.
     """
     t0 = time.perf_counter()
+    if isinstance(backend, str) and backend not in BACKENDS:
+        raise ScreenBackendError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
+    if workers is not None and workers < 1:
+        raise ScreenBackendError(f"workers must be >= 1, got {workers}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if scheduler is not None and backend != "dask":
+        raise ScreenBackendError(f"a scheduler needs the dask backend, not {backend!r}")
     writer = ResultWriter(out_dir, table_columns(portfolio.override_columns), resume=resume)
     ledger = writer.finished()
     rows: list[dict[str, Any]] = []
@@ -121,6 +139,7 @@ def screen(
     runner: Backend | None = None
     name = backend if isinstance(backend, str) else backend.name
     n_workers = 1
+    failed = 0
     try:
         if todo:
             runner = make_backend(backend, workers=workers, scheduler=scheduler,
@@ -136,11 +155,17 @@ def screen(
                     results = result
                 for spec, row in zip(batch, results, strict=True):
                     full = with_overrides(row, spec.index, spec.overrides)
+                    failed += full["status"] == "failed"
                     writer.write(full, ledger=full["status"] != "failed")
                     rows.append(full)
                     done += 1
                 if progress is not None:
                     progress(done, total)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failing: stop the workers now
+        if owned and runner is not None:
+            abort_backend(runner)
+            runner = None
+        raise
     finally:
         if owned and runner is not None:
             runner.close()
@@ -149,5 +174,6 @@ def screen(
     return ScreenReport(
         table=table, out_dir=writer.out_dir, csv_path=writer.csv_path, parquet_path=parquet,
         ledger_path=writer.ledger_path, backend=name, workers=n_workers,
-        computed=len(todo), resumed=resumed, seconds=time.perf_counter() - t0,
+        computed=len(todo) - failed, resumed=resumed, seconds=time.perf_counter() - t0,
+        failed=failed,
     )
