@@ -59,6 +59,15 @@ def _clean(x: Any) -> Any:
     return x
 
 
+def _check_outputs(csv: Path | None, plot: Path | None, deal_file: Path) -> None:
+    """``--csv`` and ``--plot`` usable (before any work) and never the deal file."""
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ValueError(f"--plot must end in .png, .svg or .pdf, got {plot.name!r}")
+    for path, option in ((csv, "--csv"), (plot, "--plot")):
+        if path is not None:
+            output_file(path, option, [deal_file])
+
+
 @app.command("parity")
 def parity_cmd(
     deal_file: Annotated[Path, typer.Argument(help="Deal TOML file.")],
@@ -101,12 +110,7 @@ def parity_cmd(
             raise ValueError(f"--mode must be full or screening, got {mode!r}")
         if tariff_scenario is not None:
             get_scenario(tariff_scenario)
-        if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise ValueError(f"--plot must end in .png, .svg or .pdf, got {plot.name!r}")
-        if csv is not None:
-            output_file(csv, "--csv", [deal_file])
-        if plot is not None:
-            output_file(plot, "--plot", [deal_file])
+        _check_outputs(csv, plot, deal_file)
         deal = load_deal(deal_file)
         check_references(deal, str(deal_file))
         err.print(f"{deal.name}: lifetime dispatch ({mode}) ...")

@@ -208,27 +208,32 @@ class ProcessBackend:
                         and fut.exception() is None:
                     done.add(i)
                     yield queue[i], fut.result()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            culprits = self._left_markers()
             unfinished = [queue[i] for i in range(len(queue)) if i not in done]
-            lost = [s for b in unfinished for s in b if s.key in culprits]
-            for spec in lost:
-                yield [spec], WorkerLost(
-                    f"worker process {culprits[spec.key]} died while running this deal "
-                    f"(killed, out of memory or crashed); the other deals were rerun")
-            if not lost:
-                blind += 1
-                if blind > self.MAX_BLIND_RESTARTS:
-                    for b in unfinished:
-                        yield b, WorkerLost(f"worker processes died {blind} times with no "
-                                            f"deal in flight: {broken}")
-                    return
-            queue = [[s for s in b if s.key not in culprits] for b in unfinished]
-            queue = [b for b in queue if b]
-            self.restarts += 1
-            log.warning("a screening worker died; %d deal(s) lost, %d batch(es) rerun on a "
-                        "fresh pool", len(lost), len(queue))
-            self._pool = self._new_pool()
+            queue, lost = self._restart(unfinished)
+            yield from lost
+            blind = 0 if lost else blind + 1
+            if blind > self.MAX_BLIND_RESTARTS:
+                for b in queue:
+                    yield b, WorkerLost(f"worker processes died {blind} times with no deal "
+                                        f"in flight: {broken}")
+                return
+
+    def _restart(self, unfinished: list[Batch]) -> tuple[list[Batch], list[Outcome]]:
+        """After the pool broke: the deal each dead worker was running as a lost outcome,
+        every other unfinished deal to run again on a fresh pool."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        culprits = self._left_markers()
+        lost: list[Outcome] = [
+            ([s], WorkerLost(f"worker process {culprits[s.key]} died while running this deal "
+                             "(killed, out of memory or crashed); the other deals were rerun"))
+            for b in unfinished for s in b if s.key in culprits]
+        queue = [b2 for b2 in ([s for s in b if s.key not in culprits] for b in unfinished)
+                 if b2]
+        self.restarts += 1
+        log.warning("a screening worker died; %d deal(s) lost, %d batch(es) rerun on a fresh "
+                    "pool", len(lost), len(queue))
+        self._pool = self._new_pool()
+        return queue, lost
 
     def abort(self) -> None:
         """Stop now: terminate the worker processes and drop queued work."""

@@ -77,6 +77,44 @@ def batches_by_dispatch(specs: Sequence[DealSpec], batch_size: int) -> list[list
     return sorted(out, key=len, reverse=True)
 
 
+def _check_options(backend: str | Backend, workers: int | None, batch_size: int,
+                   scheduler: str | None) -> None:
+    """Refuse bad options before any output is created."""
+    if isinstance(backend, str) and backend not in BACKENDS:
+        raise ScreenBackendError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
+    if workers is not None and workers < 1:
+        raise ScreenBackendError(f"workers must be >= 1, got {workers}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if scheduler is not None and backend != "dask":
+        raise ScreenBackendError(f"a scheduler needs the dask backend, not {backend!r}")
+
+
+def _lost_rows(batch: list[DealSpec], error: BaseException) -> list[dict[str, Any]]:
+    """Rows of deals whose worker was lost (status ``failed``)."""
+    return [{"key": s.key, "id": s.id, "status": "failed",
+             "message": f"{type(error).__name__}: {error}"} for s in batch]
+
+
+def _split_finished(portfolio: Portfolio, ledger: dict[str, dict[str, Any]],
+                    retry_errors: bool) -> tuple[list[dict[str, Any]], list[DealSpec], int]:
+    """Rows already known (resumed from the ledger, or invalid), the specs to run, and the
+    number resumed."""
+    rows: list[dict[str, Any]] = []
+    todo: list[DealSpec] = []
+    resumed = 0
+    for spec in portfolio.specs:
+        old = ledger.get(spec.key)
+        if old is not None and not (retry_errors and old["status"] == "error"):
+            rows.append(with_overrides(old, spec.index, spec.overrides))
+            resumed += 1
+        elif not spec.valid:
+            rows.append(with_overrides(screen_one(spec), spec.index, spec.overrides))
+        else:
+            todo.append(spec)
+    return rows, todo, resumed
+
+
 def screen(
     portfolio: Portfolio,
     out_dir: str | Path,
@@ -108,28 +146,9 @@ def screen(
     progress : called with (done, total) as deals finish.
     """
     t0 = time.perf_counter()
-    if isinstance(backend, str) and backend not in BACKENDS:
-        raise ScreenBackendError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
-    if workers is not None and workers < 1:
-        raise ScreenBackendError(f"workers must be >= 1, got {workers}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    if scheduler is not None and backend != "dask":
-        raise ScreenBackendError(f"a scheduler needs the dask backend, not {backend!r}")
+    _check_options(backend, workers, batch_size, scheduler)
     writer = ResultWriter(out_dir, table_columns(portfolio.override_columns), resume=resume)
-    ledger = writer.finished()
-    rows: list[dict[str, Any]] = []
-    todo: list[DealSpec] = []
-    resumed = 0
-    for spec in portfolio.specs:
-        old = ledger.get(spec.key)
-        if old is not None and not (retry_errors and old["status"] == "error"):
-            rows.append(with_overrides(old, spec.index, spec.overrides))
-            resumed += 1
-        elif not spec.valid:
-            rows.append(with_overrides(screen_one(spec), spec.index, spec.overrides))
-        else:
-            todo.append(spec)
+    rows, todo, resumed = _split_finished(portfolio, writer.finished(), retry_errors)
     total = len(portfolio.specs)
     done = len(rows)
     writer.open(rows)
@@ -148,9 +167,7 @@ def screen(
             for batch, result in runner.run(batches_by_dispatch(todo, batch_size)):
                 if isinstance(result, BaseException):
                     log.warning("batch of %d deals lost: %s", len(batch), result)
-                    results = [{"key": s.key, "id": s.id, "status": "failed",
-                                "message": f"{type(result).__name__}: {result}"}
-                               for s in batch]
+                    results = _lost_rows(batch, result)
                 else:
                     results = result
                 for spec, row in zip(batch, results, strict=True):
