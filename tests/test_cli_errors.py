@@ -277,6 +277,14 @@ def test_full_disk_is_one_line(tmp_path, monkeypatch):
     assert f"{tmp_path / 's.csv'}: cannot write: no space left on device" in line
 
 
+def test_parity_unknown_names_name_the_option(tmp_path):
+    deal = small_deal(tmp_path)
+    line = one_line_error(run("parity", deal, "--tariff-scenario", "nope"))
+    assert line.startswith("error: --tariff-scenario: unknown scenario 'nope'")
+    line = one_line_error(run("parity", deal, "--options", "moon-import"))
+    assert "unknown supply option 'moon-import'" in line
+
+
 def test_parity_csv_paths(tmp_path):
     deal = small_deal(tmp_path)
     line = one_line_error(run("parity", deal, "--csv", tmp_path))

@@ -109,7 +109,10 @@ def parity_cmd(
         if mode not in ("full", "screening"):
             raise ValueError(f"--mode must be full or screening, got {mode!r}")
         if tariff_scenario is not None:
-            get_scenario(tariff_scenario)
+            try:
+                get_scenario(tariff_scenario)
+            except ValueError as e:
+                raise ValueError(f"--tariff-scenario: {e}") from None
         _check_outputs(csv, plot, deal_file)
         deal = load_deal(deal_file)
         check_references(deal, str(deal_file))

@@ -26,43 +26,37 @@ KILL_ROWS = "".join(f'[[deals]]\nid = "{i}"\n"battery.energy_mwh" = {50 + 10 * k
                     for k, i in enumerate(["a", "b", "boom", "c", "d"]))
 
 
-def test_killed_worker_loses_only_its_deal_and_the_rest_are_rerun(tmp_path):
-    from tests.screen.killer import screen_one_or_die
-
-    pf = load_portfolio(write_portfolio(tmp_path, KILL_ROWS))
-    out = tmp_path / "out"
-    backend = ProcessBackend(workers=2, fn=screen_one_or_die)
-    try:
-        report = screen(pf, out, backend=backend, batch_size=1)
-    finally:
-        backend.close()
-    status = dict(zip(report.table["id"], report.table["status"], strict=True))
-    assert status == {"a": "ok", "b": "ok", "boom": "failed", "c": "ok", "d": "ok"}
-    msg = report.table.set_index("id").loc["boom", "message"]
-    assert "WorkerLost" in msg and "died while running this deal" in msg
-    assert report.failed == 1 and report.computed == 4 and backend.restarts >= 1
-    # the failed deal is not in the ledger: the next run computes it, and only it
-    again = screen(pf, out, backend="serial")
-    assert again.resumed == 4 and again.computed == 1 and again.failed == 0
-    assert set(again.table["status"]) == {"ok"}
-
-
-def test_cli_reports_failed_deals_with_exit_4(tmp_path, monkeypatch):
+def test_killed_worker_loses_only_its_deal_and_the_rest_are_rerun(tmp_path, monkeypatch):
+    """Through the CLI (one process pool start-up is the slow part, so one test): the deal
+    whose worker was SIGKILLed is ``failed``, the others are computed on a fresh pool, the
+    counts say so, the exit code is 4, and the next run computes only the failed deal."""
     from tests.screen import killer
 
     real = ProcessBackend.__init__
+    made: list[ProcessBackend] = []
 
     def with_killer(self, workers=None, threads=1, fn=None):
         real(self, workers=2, threads=threads, fn=killer.screen_one_or_die)
+        made.append(self)
 
     monkeypatch.setattr(ProcessBackend, "__init__", with_killer)
     pf = write_portfolio(tmp_path, KILL_ROWS)
     r = runner.invoke(app, ["screen", str(pf), "--json", "--batch-size", "1"])
     assert r.exit_code == ExitCode.INTERNAL_ERROR, r.output
     data = json.loads(r.stdout)
-    assert data["computed"] == 4 and data["failed"] == 1
+    assert data["computed"] == 4 and data["failed"] == 1 and data["resumed"] == 0
     assert data["status"] == {"ok": 4, "failed": 1}
     assert "1 failed (worker lost)" in r.stderr and "re-run" in r.stderr
+    assert made and made[0].restarts >= 1
+    table = pd.read_csv(data["files"]["csv"]).set_index("id")
+    assert table["status"].to_dict() == {"a": "ok", "b": "ok", "boom": "failed", "c": "ok",
+                                         "d": "ok"}
+    assert "WorkerLost" in table.loc["boom", "message"]
+    assert "died while running this deal" in table.loc["boom", "message"]
+    # the failed deal is not in the ledger: the next run computes it, and only it
+    again = screen(load_portfolio(pf), tmp_path / "pf.toml.screen", backend="serial")
+    assert again.resumed == 4 and again.computed == 1 and again.failed == 0
+    assert set(again.table["status"]) == {"ok"}
 
 
 def _children(pid: int) -> list[int]:
