@@ -48,7 +48,7 @@ def _run_one(path: Path, mode: str, progress: Progress | None) -> DealResult:
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}", markup=False), BarColumn(),
                     TextColumn("{task.completed}/{task.total} years"), TimeElapsedColumn(),
-                    console=err, transient=True)
+                    console=err, transient=True, disable=not err.is_terminal)
 
 
 def _metrics_table(results: list[DealResult]) -> Table:

@@ -94,7 +94,8 @@ def screen_cmd(
                   + (f", {pf.duplicates} duplicate rows dropped" if pf.duplicates else "")
                   + f"), backend {chosen}, output {out_dir}")
         with Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
-                      TimeRemainingColumn(), console=err, transient=True) as bar, \
+                      TimeRemainingColumn(), console=err, transient=True,
+                      disable=not err.is_terminal) as bar, \
                 _stop_on_sigterm():
             task = bar.add_task("screen", total=len(pf.specs))
 
