@@ -11,12 +11,10 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bessfin.chain import DealResult, run_deal
 from bessfin.cli.common import ExitCode, app, err, out_console, require, run_guarded
 from bessfin.cli.paths import file_stem, output_dir
-from bessfin.deal import deal_schema, load_deal
-from bessfin.references import check_references
-from bessfin.sensitivity import p_values, price_year_distribution, tornado
+from bessfin.deal import DealResult, check_references, deal_schema, load_deal, run_deal
+from bessfin.studies import p_values, price_year_distribution, tornado
 
 Mode = Annotated[str, typer.Option(
     help="Dispatch every operating year ('full') or two anchor years per price year "

@@ -15,9 +15,8 @@ from rich.text import Text
 
 from bessfin.cli.common import app, err, out_console, run_guarded
 from bessfin.cli.paths import output_file
-from bessfin.dispatch import Battery, dispatch
-from bessfin.dispatch.horizons import NAMED_HORIZONS, named_horizon
-from bessfin.dispatch.limits import DEFAULT, AsLimits, normalise
+from bessfin.dispatch import DEFAULT_LIMITS as DEFAULT
+from bessfin.dispatch import NAMED_HORIZONS, AsLimits, Battery, dispatch, named_horizon, normalise
 from bessfin.io import PRICE_FILE_SUFFIXES, load_prices, read_prices
 
 #: Battery fields and the dispatch options that set them.

@@ -11,12 +11,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bessfin.chain import dispatch_deal
 from bessfin.cli.common import app, err, out_console, run_guarded
 from bessfin.cli.paths import output_file
-from bessfin.deal import load_deal
-from bessfin.io.tables import csv_safe
-from bessfin.parity import (
+from bessfin.deal import check_references, dispatch_deal, load_deal
+from bessfin.io import csv_safe
+from bessfin.studies import (
     DEFAULT_RATES,
     ITC_TIERS,
     METRICS,
@@ -27,7 +26,6 @@ from bessfin.parity import (
     parity_curves,
     plot_parity_curves,
 )
-from bessfin.references import check_references
 from bessfin.supply import get_scenario, list_supply_options
 
 

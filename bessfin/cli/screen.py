@@ -20,8 +20,16 @@ from rich.table import Table
 from bessfin.cli.common import ExitCode, app, err, out_console, require, run_guarded
 from bessfin.cli.paths import output_dir
 from bessfin.finance import METRIC_CATALOGUE
-from bessfin.screen import BACKENDS, RANKABLE, load_portfolio, screen
-from bessfin.screen.output import LEDGER, LOWER_IS_BETTER, TABLE_CSV, TABLE_PARQUET
+from bessfin.screen import (
+    BACKENDS,
+    LEDGER,
+    LOWER_IS_BETTER,
+    RANKABLE,
+    TABLE_CSV,
+    TABLE_PARQUET,
+    load_portfolio,
+    screen,
+)
 
 _SHOWN = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
           "min_dscr", "year1_merchant_usd_per_kw_yr", "itc_rate", "capex_usd", "passed")

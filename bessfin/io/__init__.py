@@ -9,8 +9,9 @@ from bessfin.io.errors import PriceDataError, UnknownSeriesError
 from bessfin.io.files import PRICE_FILE_SUFFIXES, from_frame, read_prices
 from bessfin.io.gridstatus import GRIDSTATUS_AS_COLUMNS, from_gridstatus
 from bessfin.io.prices import PriceData
-from bessfin.io.report import DataReport
+from bessfin.io.quality import DataReport
 from bessfin.io.shipped import available, load_prices, parse_price_spec
+from bessfin.io.tables import csv_safe, csv_text
 
 __all__ = [
     "GRIDSTATUS_AS_COLUMNS",
@@ -20,6 +21,8 @@ __all__ = [
     "PriceDataError",
     "UnknownSeriesError",
     "available",
+    "csv_safe",
+    "csv_text",
     "from_frame",
     "from_gridstatus",
     "load_prices",

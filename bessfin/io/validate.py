@@ -25,7 +25,7 @@ import pandas as pd
 
 from bessfin.io.errors import PriceDataError, format_utc
 from bessfin.io.prices import ENERGY, INDEX_NAME, MILEAGE_SUFFIX, OnMissing, PriceData
-from bessfin.io.report import DataReport
+from bessfin.io.quality import DataReport
 from bessfin.markets import Market
 
 __all__ = [

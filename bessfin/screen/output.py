@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from bessfin.finance import METRIC_CATALOGUE, lower_is_better, rankable
-from bessfin.io.tables import csv_safe, csv_text
+from bessfin.io import csv_safe, csv_text
 from bessfin.screen.worker import METRICS, TIMINGS
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from bessfin.chain import DealResult
+from bessfin.deal import DealResult
 from bessfin.report.excel.formats import Book
 from bessfin.report.excel.proforma_sheets import pro_forma_sheets
 from bessfin.report.excel.sheets import (
@@ -35,7 +35,7 @@ def write_excel(result: DealResult, path: str | Path) -> Path:
     Parameters
     ----------
     result
-        A deal run (:func:`bessfin.chain.run_deal`).
+        A deal run (:func:`bessfin.deal.run_deal`).
     path
         Output ``.xlsx`` file (parent directories are created).
 

@@ -23,9 +23,18 @@ from pydantic import (
     model_validator,
 )
 
-from bessfin.dispatch import AsLimits, Battery, Horizon
-from bessfin.dispatch.horizons import named_horizon
-from bessfin.dispatch.limits import LimitError, check_products, normalise
+from bessfin.dispatch import (
+    AsLimits,
+    Augmentation,
+    Battery,
+    Degradation,
+    Horizon,
+    LimitError,
+    PricePath,
+    check_products,
+    named_horizon,
+    normalise,
+)
 from bessfin.finance import (
     CapexInputs,
     ContractInputs,
@@ -34,7 +43,6 @@ from bessfin.finance import (
     OpexInputs,
     TaxInputs,
 )
-from bessfin.lifetime import Augmentation, Degradation, PricePath
 from bessfin.markets import get_market, markets
 
 

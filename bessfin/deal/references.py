@@ -7,7 +7,7 @@ An unknown name is a :class:`~bessfin.deal.DealError` that names the file and th
 
 from __future__ import annotations
 
-from bessfin.deal import Deal, DealError
+from bessfin.deal.schema import Deal, DealError
 from bessfin.io import available
 from bessfin.markets import markets
 from bessfin.supply import get_scenario, list_supply_options
