@@ -16,6 +16,7 @@ from bessfin.markets import Market, get_market
 
 __all__ = [
     "ENERGY_ALIASES",
+    "PRICE_FILE_SUFFIXES",
     "TIME_COLUMNS_AWARE",
     "TIME_COLUMNS_UTC",
     "from_frame",
@@ -31,6 +32,8 @@ __all__ = [
 TIME_COLUMNS_UTC = ("timestamp_utc", "interval_start_utc")
 #: Timestamp columns that must carry a UTC offset or time zone.
 TIME_COLUMNS_AWARE = ("interval_start", "timestamp", "timestamp_local")
+#: Suffixes of user price files: CSV, or Parquet.
+PRICE_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
 #: Interval-start column of gridstatus frames: a file with it is read as a gridstatus frame.
 GRIDSTATUS_TIME_COLUMN = "Interval Start"
 #: An AS source for :func:`read_prices`: a file path or a frame.
@@ -243,7 +246,7 @@ def read_prices(
     as_prices: AsSource | Sequence[AsSource] | None = None,
     reserve_zone: str | None = None,
 ) -> PriceData:
-    """Read and validate a user price file (CSV, or Parquet by its ``.parquet`` suffix).
+    """Read and validate a user price file (CSV, or Parquet by its ``.parquet``/``.pq`` suffix).
 
     Parameters
     ----------

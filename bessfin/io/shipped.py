@@ -6,7 +6,6 @@ import re
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
 
 from bessfin.io.errors import UnknownSeriesError
 from bessfin.io.files import price_data_from_table, read_table
@@ -22,18 +21,9 @@ _DATA_PACKAGE = "bessfin.market_data"
 def data_root() -> Traversable:
     """Folder of the shipped price files.
 
-    Installed, it is the ``bessfin.market_data`` package (the project's top-level
-    ``market_data/``, mapped in ``pyproject.toml``); when ``bessfin`` is imported from a source
-    checkout that is not installed in development mode, it is ``market_data/`` beside the
-    ``bessfin/`` folder.
+    It is the ``bessfin.market_data`` package (``market_data/`` in the repository).
     """
-    try:
-        return resources.files(_DATA_PACKAGE)
-    except ModuleNotFoundError:
-        checkout = Path(__file__).resolve().parents[2] / "market_data"
-        if not (checkout / "SOURCES.md").is_file():
-            raise
-        return checkout
+    return resources.files(_DATA_PACKAGE)
 
 
 @cache
