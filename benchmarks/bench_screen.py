@@ -171,8 +171,7 @@ def accuracy() -> list[dict]:
     """Screening vs full lifetime dispatch: revenue by operating year and IRRs."""
     import tomllib
 
-    from bessfin.chain import run_deal
-    from bessfin.deal import deal_from_dict
+    from bessfin.deal import deal_from_dict, run_deal
     from bessfin.screen.spec import set_path
 
     base = tomllib.loads((ROOT / "examples" / "ercot_houston_2h_merchant.toml").read_text())

@@ -1,4 +1,4 @@
-"""Reproduce, and stress, the CSIS parity claim with ``bessfin.parity``.
+"""Reproduce, and stress, the CSIS parity claim with ``bessfin.studies.parity``.
 
 CSIS, "A New Phase for the U.S. Battery Industry" (2026), policy_facts.md row 4.13 (FROM-CSIS):
 "Even with ~58% tariff (Jan 2026), US LFP cells still need the 30% ITC to match Chinese imports."
@@ -25,9 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bessfin.chain import dispatch_deal
-from bessfin.deal import Deal, deal_from_dict
-from bessfin.parity import (
+from bessfin.deal import Deal, deal_from_dict, dispatch_deal
+from bessfin.studies import (
     CustomOption,
     breakeven_cell_price,
     breakeven_tariff,

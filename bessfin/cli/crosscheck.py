@@ -14,7 +14,7 @@ from rich.table import Table
 
 from bessfin.cli.common import ExitCode, app, err, fail, run_guarded
 from bessfin.deal import load_deal
-from bessfin.finance.metric_catalogue import metric
+from bessfin.finance import metric
 
 _FMT = {"fraction": lambda v: f"{v:.4%}", "usd": lambda v: f"{v:,.2f}", "x": lambda v: f"{v:.6f}x"}
 

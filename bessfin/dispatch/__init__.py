@@ -2,13 +2,51 @@
 
 from bessfin.dispatch.api import dispatch, series_from
 from bessfin.dispatch.battery import Battery
-from bessfin.dispatch.horizons import PERFECT, ROLLING_DAY, Horizon, run_horizon
-from bessfin.dispatch.limits import AppliedLimit, AsLimits, Cap, apply_as_limits
+from bessfin.dispatch.horizons import (
+    NAMED_HORIZONS,
+    PERFECT,
+    ROLLING_DAY,
+    Horizon,
+    named_horizon,
+    run_horizon,
+)
+from bessfin.dispatch.lifetime import (
+    SCREENING_LOW_CAPACITY,
+    Augmentation,
+    Degradation,
+    LifetimeResult,
+    PricePath,
+    lifetime_dispatch,
+)
+from bessfin.dispatch.limits import (
+    DEFAULT as DEFAULT_LIMITS,
+)
+from bessfin.dispatch.limits import (
+    AppliedLimit,
+    AsLimits,
+    Cap,
+    LimitError,
+    apply_as_limits,
+    check_products,
+    normalise,
+)
 from bessfin.dispatch.results import DispatchResult, settle
 from bessfin.dispatch.series import MarketSeries, ProductSeries, market_series
 from bessfin.dispatch.solver import CompiledModel, SolverError, SolveStatus
 
 __all__ = [
+    "DEFAULT_LIMITS",
+    "LimitError",
+    "check_products",
+    "normalise",
+    "NAMED_HORIZONS",
+    "SCREENING_LOW_CAPACITY",
+    "Augmentation",
+    "Degradation",
+    "LifetimeResult",
+    "PricePath",
+    "lifetime_dispatch",
+    "named_horizon",
     "PERFECT",
     "ROLLING_DAY",
     "AppliedLimit",

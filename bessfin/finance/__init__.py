@@ -4,6 +4,7 @@ All functions are pure; money is nominal US$, rates are fractions. See docs/fina
 """
 
 from bessfin.finance.conventions import CONVENTIONS, apply_conventions, convention_conflicts
+from bessfin.finance.costs import capex_lines
 from bessfin.finance.debt import DebtSchedule, annuity_factor, blended_target_dscr, size_debt
 from bessfin.finance.depreciation import MACRS_HALF_YEAR, depreciable_basis, depreciation_schedule
 from bessfin.finance.inputs import (
@@ -27,6 +28,7 @@ from bessfin.finance.itc import (
     Step,
     itc_rate,
     load_policy,
+    step_value,
 )
 from bessfin.finance.metric_catalogue import (
     METRIC_CATALOGUE,
@@ -37,11 +39,20 @@ from bessfin.finance.metric_catalogue import (
     rankable,
 )
 from bessfin.finance.metrics import IrrResult, irr, irr_result, lcos, llcr, npv, payback_year
-from bessfin.finance.proforma import Metrics, ProForma, build_pro_forma, read_revenue
+from bessfin.finance.proforma import (
+    Metrics,
+    ProForma,
+    build_pro_forma,
+    itc_outcome,
+    read_revenue,
+)
 from bessfin.finance.tax import income_tax, monetise_credit
 
 __all__ = [
     "CONVENTIONS",
+    "step_value",
+    "capex_lines",
+    "itc_outcome",
     "DEFAULT_POLICY",
     "MACRS_HALF_YEAR",
     "METRIC_CATALOGUE",

@@ -22,7 +22,7 @@ from bessfin.finance import lines as L
 from bessfin.finance.costs import CAPEX_LABELS, augmentation_costs, capex_lines, opex_lines
 from bessfin.finance.debt import DebtSchedule, blended_target_dscr, size_debt
 from bessfin.finance.depreciation import depreciable_basis, depreciation_schedule
-from bessfin.finance.inputs import FinanceInputs
+from bessfin.finance.inputs import FinanceInputs, ItcInputs
 from bessfin.finance.itc import ItcOutcome, itc_rate
 from bessfin.finance.metrics import dscr_series, irr_result, lcos, llcr, npv, payback_year
 from bessfin.finance.tax import CreditResult, TaxResult, income_tax, monetise_credit
@@ -157,31 +157,39 @@ def read_revenue(revenue: pd.DataFrame) -> tuple[int, dict[str, np.ndarray], np.
     return n, streams, mwh
 
 
-def _itc_outcome(inputs: FinanceInputs) -> ItcOutcome:
-    i = inputs.itc
-    if i.rate_override is not None:
+def itc_outcome(itc: ItcInputs, power_mw: float) -> ItcOutcome:
+    """The ITC outcome of an ``[itc]`` section: its rate override, else the §48E rules.
+
+    Parameters
+    ----------
+    itc : ItcInputs
+        The ITC inputs (assembled for a deal by :func:`bessfin.deal.itc_inputs`).
+    power_mw : float
+        Project nameplate power [MW] (the 1 MW small-project test).
+    """
+    if itc.rate_override is not None:
         return ItcOutcome(
-            rate=i.rate_override,
+            rate=itc.rate_override,
             tier="override",
-            tier_rate=i.rate_override,
+            tier_rate=itc.rate_override,
             ec_adder=0.0,
             dc_adder=0.0,
             phase_down=1.0,
             dc_threshold=float("nan"),
             macr_threshold=None,
-            reasons=(f"rate override {i.rate_override:.2%} (§48E rules not applied)",),
+            reasons=(f"rate override {itc.rate_override:.2%} (§48E rules not applied)",),
         )
-    assert i.boc_date is not None  # guaranteed by ItcInputs validation
+    assert itc.boc_date is not None  # guaranteed by ItcInputs validation
     return itc_rate(
-        i.boc_date,
-        inputs.power_mw,
-        i.pwa,
-        i.energy_community,
-        i.dc_adjusted_pct,
-        i.macr,
-        dc_steel_iron_us=i.dc_steel_iron_us,
-        prohibited_foreign_entity_taxpayer=i.prohibited_foreign_entity_taxpayer,
-        policy=i.policy,
+        itc.boc_date,
+        power_mw,
+        itc.pwa,
+        itc.energy_community,
+        itc.dc_adjusted_pct,
+        itc.macr,
+        dc_steel_iron_us=itc.dc_steel_iron_us,
+        prohibited_foreign_entity_taxpayer=itc.prohibited_foreign_entity_taxpayer,
+        policy=itc.policy,
     )
 
 
@@ -289,7 +297,7 @@ def _credit_section(inputs: FinanceInputs, n: int, costs: _Costs) -> _Credits:
     years = np.arange(n + 1)
     zeros = np.zeros(n + 1)
     aug_capex = costs.aug_capex
-    itc = _itc_outcome(inputs)
+    itc = itc_outcome(inputs.itc, inputs.power_mw)
     eligible = sum(costs.capex[k] for k in inputs.capex.itc_eligible)
     credit_initial = itc.rate * eligible
     credits = np.where(years == tax_in.itc_year, credit_initial, 0.0)

@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from bessfin.io.report import DataReport
+from bessfin.io.quality import DataReport
 from bessfin.markets import Market
 
 __all__ = ["ENERGY", "INDEX_NAME", "MILEAGE_SUFFIX", "OnMissing", "PriceData"]

@@ -6,7 +6,6 @@ import re
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
 
 from bessfin.io.errors import UnknownSeriesError
 from bessfin.io.files import price_data_from_table, read_table
@@ -22,18 +21,9 @@ _DATA_PACKAGE = "bessfin.market_data"
 def data_root() -> Traversable:
     """Folder of the shipped price files.
 
-    Installed, it is the ``bessfin.market_data`` package (the project's top-level
-    ``market_data/``, mapped in ``pyproject.toml``); when ``bessfin`` is imported from a source
-    checkout that is not installed in development mode, it is ``market_data/`` beside the
-    ``bessfin/`` folder.
+    It is the ``bessfin.market_data`` package (``market_data/`` in the repository).
     """
-    try:
-        return resources.files(_DATA_PACKAGE)
-    except ModuleNotFoundError:
-        checkout = Path(__file__).resolve().parents[2] / "market_data"
-        if not (checkout / "SOURCES.md").is_file():
-            raise
-        return checkout
+    return resources.files(_DATA_PACKAGE)
 
 
 @cache
@@ -46,11 +36,22 @@ def _market(iso: str) -> Market:
     known = markets()
     key = iso.strip().lower()
     if key not in known:
-        raise UnknownSeriesError(f"unknown ISO {iso!r}; shipped ISOs are {sorted(known)}")
+        shipped = sorted(k for k, v in known.items() if v.shipped)
+        raise UnknownSeriesError(
+            f"unknown ISO {iso!r}; shipped ISOs are {shipped}; user prices only: "
+            f"{sorted(set(known) - set(shipped))}"
+        )
     return known[key]
 
 
 def _file(m: Market, market: str) -> PriceFile:
+    if not m.shipped:
+        shipped = sorted(k for k, v in markets().items() if v.shipped)
+        raise UnknownSeriesError(
+            f"bessfin ships no {m.name} prices (shipped ISOs: {shipped}); bring your own: "
+            f"bessfin.io.from_gridstatus(lmp_df, {m.iso!r}, as_prices=...) for gridstatus frames, "
+            f"or bessfin.io.read_prices(path, {m.iso!r}) for a CSV/Parquet file"
+        )
     kinds = [f.market for f in m.files]
     for f in m.files:
         if f.market == market.strip().lower():

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 import pandas as pd
 from pydantic import BaseModel
 
-from bessfin.chain import DealResult
-from bessfin.finance.itc import Itc48ePolicy, step_value
+from bessfin.deal import DealResult
+from bessfin.finance import Itc48ePolicy, step_value
 
 #: Where each deal section is documented (relative to the repository root).
 DOCS: dict[str, str] = {
@@ -283,31 +283,19 @@ def policy_sources(result: DealResult) -> pd.DataFrame:
 
 
 def duty_sources(result: DealResult) -> pd.DataFrame:
-    """Tariff rows behind each duty layer of the supply option's lines.
+    """Tariff rows behind each duty layer of the supply option's lines, as the supply pricer
+    charged them (:attr:`bessfin.supply.SupplyOutcome.duty_layers`), formatted for display.
 
     Returns
     -------
     DataFrame
-        Columns ``line``, ``layer``, ``rate``, ``status``, ``source``, ``note``; empty without
-        a supply option.
+        Columns ``line``, ``layer``, ``rate`` (effective, on the line's customs value),
+        ``base share``, ``status``, ``source``, ``note``; empty without a supply option.
     """
-    cols = ["line", "layer", "rate", "status", "source", "note"]
-    s = result.deal.supply
-    if s is None or result.supply is None:
+    cols = ["line", "layer", "rate", "base share", "status", "source", "note"]
+    if result.supply is None:
         return pd.DataFrame(columns=cols)
-    from bessfin.supply.tariffs import duty
-
-    on_date = s.import_date or result.deal.project.boc_date
-    rows = []
-    for _, line in result.supply.landed.iterrows():
-        try:
-            res = duty(line["item"], line["origin"], on_date, s.tariff_scenario)
-        except ValueError as e:  # e.g. a content share is needed: say so, do not fail
-            rows.append({"line": line["name"], "layer": "", "rate": "", "status": "",
-                         "source": "", "note": str(e)})
-            continue
-        for ch in res.layers:
-            rows.append({"line": line["name"], "layer": ch.layer_name,
-                         "rate": f"{ch.rate:.2%}", "status": ch.status, "source": ch.source,
-                         "note": ch.note})
-    return pd.DataFrame(rows, columns=cols)
+    d = result.supply.duty_layers.rename(columns={"base_share": "base share"})
+    d = d.assign(rate=d["rate"].map(lambda r: f"{r:.2%}"),
+                 **{"base share": d["base share"].map(lambda r: f"{r:.0%}")})
+    return d[cols].reset_index(drop=True)

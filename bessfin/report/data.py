@@ -1,4 +1,4 @@
-"""Frames a report shows, read from a :class:`~bessfin.chain.DealResult` (no plotting here).
+"""Frames a report shows, read from a :class:`~bessfin.deal.DealResult` (no plotting here).
 
 Every function is pure and returns a small ``DataFrame`` (or list of rows) whose numbers come
 from the pro forma, the lifetime dispatch or the supply outcome; the HTML report and the Excel
@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bessfin.chain import DealResult, SupplyOutcome
+from bessfin.deal import DealResult
 from bessfin.dispatch import DispatchResult
 from bessfin.finance import METRIC_CATALOGUE, ProForma
 from bessfin.finance import lines as L
+from bessfin.supply import SupplyOutcome
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ def landed_by_layer(supply: SupplyOutcome | None) -> pd.DataFrame:
     """
     if supply is None or supply.landed.empty:
         return pd.DataFrame()
-    from bessfin.supply.tariffs import LAYERS
+    from bessfin.supply import LAYERS
 
     land = supply.landed.set_index("name")
     out = pd.DataFrame({"FOB": land["fob_usd"], "freight": land["freight_usd"]})

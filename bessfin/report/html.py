@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bessfin.chain import DealResult
+from bessfin.deal import DealResult
 from bessfin.finance import lines as L
 from bessfin.report import assumptions as asm
 from bessfin.report import charts, data
@@ -176,7 +176,7 @@ def _dscr_section(result: DealResult) -> str:
 def _tornado_section(tornado: pd.DataFrame | None) -> str:
     if tornado is None:
         return ('<p class="note">No sensitivity frame was given (see docs/reports.md for the '
-                "tornado frame contract, e.g. from bessfin.sensitivity.tornado).</p>")
+                "tornado frame contract, e.g. from bessfin.studies.sensitivity.tornado).</p>")
     frame = check_tornado(tornado)
     label, kind = tornado_metric(frame)
     table = frame.set_index("parameter")[["low_label", "low_value", "high_label",
@@ -249,7 +249,7 @@ def write_html(result: DealResult, path: str | Path, *,
     Parameters
     ----------
     result
-        A deal run (:func:`bessfin.chain.run_deal`).
+        A deal run (:func:`bessfin.deal.run_deal`).
     path
         Output file (parent directories are created).
     tornado

@@ -16,7 +16,7 @@ column          type    meaning
                         ``"project_irr_after_tax"``) also selects how values are formatted
 ==============  ======  ================================================================
 
-:func:`bessfin.sensitivity.tornado` returns such a frame. :func:`check_tornado` validates one
+:func:`bessfin.studies.tornado` returns such a frame. :func:`check_tornado` validates one
 and returns it sorted by swing (widest bar first), with ``low_delta``, ``high_delta`` and
 ``swing`` columns added.
 """

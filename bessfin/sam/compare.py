@@ -10,10 +10,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from bessfin.chain import DealResult, dispatch_deal, resolve_supply, value_deal
-from bessfin.deal import Deal, deal_from_dict, load_deal
+from bessfin.deal import (
+    Deal,
+    DealResult,
+    deal_from_dict,
+    dispatch_deal,
+    load_deal,
+    resolve_supply,
+    value_deal,
+)
+from bessfin.dispatch import LifetimeResult
 from bessfin.finance import CONVENTIONS, ProForma
-from bessfin.lifetime import LifetimeResult
 
 #: Agreement tolerances: IRRs [-] (0.01 percentage point), money [$], DSCR [-].
 TOL_IRR = 1e-4

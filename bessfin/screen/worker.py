@@ -5,7 +5,7 @@ worker process keeps three caches in module globals, filled on first use and kep
 life of the process:
 
 * prices by ``(iso, year, node, market, on_missing)``, loaded from the shipped files once;
-* built dispatch models by LP structure (the ``cache`` of :func:`bessfin.chain.dispatch_deal`),
+* built dispatch models by LP structure (the ``cache`` of :func:`bessfin.deal.dispatch_deal`),
   so a deal of the same shape updates parameters and re-solves instead of rebuilding;
 * lifetime dispatch results by :func:`bessfin.screen.spec.dispatch_key`, so deals that differ
   only in finance, ITC, supply or tariff inputs do not re-dispatch.
@@ -22,10 +22,17 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from bessfin.chain import DealResult, dispatch_deal, resolve_supply, value_deal
-from bessfin.deal import Deal, DealError, deal_from_dict
+from bessfin.deal import (
+    Deal,
+    DealError,
+    DealResult,
+    deal_from_dict,
+    dispatch_deal,
+    resolve_supply,
+    value_deal,
+)
+from bessfin.dispatch import LifetimeResult
 from bessfin.io import PriceData, load_prices
-from bessfin.lifetime import LifetimeResult
 from bessfin.screen.spec import DealSpec
 
 #: Lifetime results kept per worker (LRU); a batch shares one dispatch key, so few are needed.
@@ -38,7 +45,7 @@ _MODELS: dict = {}
 _LIFETIMES: OrderedDict[str, LifetimeResult] = OrderedDict()
 _CONFIG: dict[str, Any] = {"threads": 1}
 
-#: Metrics copied from :meth:`bessfin.chain.DealResult.summary_dict` into the row.
+#: Metrics copied from :meth:`bessfin.deal.DealResult.summary_dict` into the row.
 METRICS: tuple[str, ...] = (
     "deal", "market", "power_mw", "energy_mwh", "life_years", "capex_usd", "itc_rate",
     "project_irr_pre_tax", "project_irr_after_tax", "equity_irr_after_tax",

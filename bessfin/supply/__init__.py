@@ -21,13 +21,27 @@ from bessfin.supply.credits45x import (
     price_effect_45x,
     valid_components_45x,
 )
-from bessfin.supply.landed import LANDED_COLUMNS, EquipmentItem, landed_cost
+from bessfin.supply.landed import (
+    DUTY_LAYER_COLUMNS,
+    LANDED_COLUMNS,
+    EquipmentItem,
+    landed_cost,
+    landed_cost_with_layers,
+)
 from bessfin.supply.options import (
-    compare_supply_options,
+    cost_record,
     list_supply_options,
-    price_supply_option,
     supply_option,
     supply_option_lines,
+)
+from bessfin.supply.pricing import (
+    CustomOption,
+    OptionLike,
+    SupplyOutcome,
+    compare_supply_options,
+    option_line_specs,
+    option_name,
+    price_option,
 )
 from bessfin.supply.sourcing import (
     SourcingResult,
@@ -51,6 +65,7 @@ from bessfin.supply.tariffs import (
     scenario_params,
     table_start,
     tariff_table,
+    to_date,
     valid_items,
     valid_origins,
 )
@@ -66,7 +81,15 @@ __all__ = [
     "SourcingResult",
     "assess_sourcing",
     "compare_supply_options",
-    "price_supply_option",
+    "price_option",
+    "SupplyOutcome",
+    "CustomOption",
+    "OptionLike",
+    "option_line_specs",
+    "option_name",
+    "cost_record",
+    "landed_cost_with_layers",
+    "DUTY_LAYER_COLUMNS",
     "credit_45x",
     "dc_adjusted_pct",
     "dc_threshold",
@@ -88,6 +111,7 @@ __all__ = [
     "supply_option_lines",
     "table_start",
     "tariff_table",
+    "to_date",
     "valid_components_45x",
     "valid_items",
     "valid_origins",

@@ -22,7 +22,8 @@ from bessfin.supply.tariffs import (
     normalize_origin,
 )
 
-__all__ = ["EquipmentItem", "LANDED_COLUMNS", "landed_cost"]
+__all__ = ["DUTY_LAYER_COLUMNS", "EquipmentItem", "LANDED_COLUMNS", "landed_cost",
+           "landed_cost_with_layers"]
 
 
 class EquipmentItem(BaseModel):
@@ -120,6 +121,12 @@ LANDED_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: Columns of the tidy duty-layer frame (:func:`landed_cost_with_layers`).
+DUTY_LAYER_COLUMNS: tuple[str, ...] = (
+    "line", "layer", "rate", "base_share", "status", "source", "note",
+)
+
+
 def landed_cost(
     items: Sequence[EquipmentItem],
     on_date: date | str,
@@ -143,10 +150,29 @@ def landed_cost(
         ``duty_rate`` [fraction of FOB], ``duty_<layer>_usd`` for every layer [USD],
         ``duty_total_usd`` (= sum of layer columns) and ``landed_usd`` (= FOB + freight + duty).
     """
+    return landed_cost_with_layers(items, on_date, scenario)[0]
+
+
+def landed_cost_with_layers(
+    items: Sequence[EquipmentItem],
+    on_date: date | str,
+    scenario: str | Scenario = "current-law",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`landed_cost` and, from the same duty calls, the provenance of every duty layer.
+
+    Returns
+    -------
+    (landed, layers) : tuple of DataFrame
+        ``landed`` as :func:`landed_cost`; ``layers`` one row per line and layer in force with
+        :data:`DUTY_LAYER_COLUMNS`: ``line`` (line name), ``layer`` (display name), ``rate``
+        (effective rate on the line's customs value [fraction]), ``base_share`` (share of the
+        customs value the layer applies to [fraction]), ``status``, ``source``, ``note``.
+    """
     sc = scenario if isinstance(scenario, Scenario) else get_scenario(scenario)
     if len(items) == 0:
         raise ValueError("landed_cost needs at least one EquipmentItem")
     recs = []
+    layers = []
     for eq in items:
         if not isinstance(eq, EquipmentItem):
             raise TypeError(f"expected EquipmentItem, got {type(eq).__name__}")
@@ -173,4 +199,11 @@ def landed_cost(
                 "landed_usd": eq.fob_cost_usd + eq.freight_cost_usd + total,
             }
         )
-    return pd.DataFrame(recs, columns=list(LANDED_COLUMNS))
+        layers.extend(
+            {"line": eq.name, "layer": ch.layer_name, "rate": ch.rate,
+             "base_share": ch.base_share, "status": ch.status, "source": ch.source,
+             "note": ch.note}
+            for ch in res.layers
+        )
+    return (pd.DataFrame(recs, columns=list(LANDED_COLUMNS)),
+            pd.DataFrame(layers, columns=list(DUTY_LAYER_COLUMNS)))

@@ -6,21 +6,18 @@ The cases live in ``supply_options.toml``; each line carries its policy_facts.md
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 import pandas as pd
 
-from bessfin.supply.credits45x import price_effect_45x
-from bessfin.supply.landed import EquipmentItem, landed_cost
-from bessfin.supply.sourcing import SourcingResult, assess_sourcing
-from bessfin.supply.tariffs import Scenario, to_date
+from bessfin.supply.landed import EquipmentItem
+from bessfin.supply.sourcing import SourcingResult
 
 __all__ = [
-    "compare_supply_options",
+    "cost_record",
     "list_supply_options",
     "supply_option",
     "supply_option_lines",
@@ -135,85 +132,3 @@ def cost_record(
         macr_passes=sourcing.macr_passes,
     )
     return rec
-
-
-def price_supply_option(
-    name: str,
-    energy_kwh: float,
-    on_date: date | str,
-    boc_date: date | str,
-    *,
-    steel_iron_us: bool = True,
-    scenario: str | Scenario = "current-law",
-    sale_year: int | None = None,
-    pass_through: float = 0.0,
-    macr_2029: float | None = None,
-    extra_items: Sequence[EquipmentItem] = (),
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """One supply option priced in one pass: its :func:`cost_record` and its per-line landed
-    cost (see :func:`compare_supply_options` for the parameters)."""
-    year = to_date(on_date).year if sale_year is None else int(sale_year)
-    items = supply_option(name, energy_kwh) + list(extra_items)
-    lc = landed_cost(items, on_date, scenario)
-    effect = sum(
-        price_effect_45x(year, ln["x45"], pass_through, macr_2029=macr_2029) * energy_kwh
-        for ln in _spec(name)["lines"] if ln["x45"]
-    )
-    src = assess_sourcing(items, boc_date, steel_iron_us)
-    return cost_record(lc, effect, src, energy_kwh), lc
-
-
-def compare_supply_options(
-    energy_kwh: float,
-    on_date: date | str,
-    boc_date: date | str,
-    *,
-    names: Sequence[str] | None = None,
-    steel_iron_us: bool = True,
-    scenario: str | Scenario = "current-law",
-    sale_year: int | None = None,
-    pass_through: float = 0.0,
-    macr_2029: float | None = None,
-    extra_items: Sequence[EquipmentItem] = (),
-) -> pd.DataFrame:
-    """Compare supply options: landed cost, 45X pass-through, domestic content and MACR.
-
-    Parameters
-    ----------
-    energy_kwh : float
-        DC block energy [kWh].
-    on_date : date or str
-        Date of entry for duties.
-    boc_date : date or str
-        Beginning of construction (DC and MACR thresholds).
-    names : sequence of str, optional
-        Options to compare; default all.
-    steel_iron_us : bool
-        100 % US structural steel/iron (DC input).
-    scenario : str or Scenario
-        Tariff scenario.
-    sale_year : int, optional
-        45X sale year of the US-made components; default ``on_date``'s year.
-    pass_through : float
-        Share of 45X credits passed to the buyer [fraction].
-    macr_2029 : float, optional
-        DISPUTED 2029 component MACR threshold (not checked here: component MACR unknown).
-    extra_items : sequence of EquipmentItem
-        Lines added to every option (e.g. PCS, transformer) for DC/MACR and totals.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index = option; columns ``fob_usd``, ``freight_usd``, ``duty_usd``, ``landed_usd``,
-        ``x45_price_effect_usd`` (negative = cheaper), ``net_usd`` [USD], the same per kWh
-        (``*_per_kwh`` [USD/kWh]), ``dc_adjusted_pct``, ``dc_passes``, ``macr``, ``macr_passes``.
-    """
-    recs = []
-    for name in names or list(_data()):
-        rec, _ = price_supply_option(
-            name, energy_kwh, on_date, boc_date, steel_iron_us=steel_iron_us,
-            scenario=scenario, sale_year=sale_year, pass_through=pass_through,
-            macr_2029=macr_2029, extra_items=extra_items,
-        )
-        recs.append({"option": name, **rec})
-    return pd.DataFrame(recs).set_index("option")

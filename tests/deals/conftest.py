@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bessfin.chain import run_deal
-from bessfin.deal import load_deal
+from bessfin.deal import load_deal, run_deal
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bessfin.chain import dispatch_deal, value_deal
+from bessfin.deal import dispatch_deal, value_deal
 from bessfin.finance import irr, npv
 
 
@@ -114,7 +114,7 @@ def test_capex_multiplier_scales_every_line_including_supply_priced_block(short_
 
 
 def test_downside_scales_revenue_not_wear_cost(short_result):
-    from bessfin.chain import _downside
+    from bessfin.deal.checks import _downside
 
     f = 0.75
     inputs, lt = short_result.finance_inputs, short_result.lifetime
@@ -126,7 +126,7 @@ def test_downside_scales_revenue_not_wear_cost(short_result):
 
 
 def test_capex_amounts_cover_every_capex_line():
-    from bessfin.chain import _CAPEX_AMOUNTS
+    from bessfin.deal.inputs import _CAPEX_AMOUNTS
     from bessfin.finance import CapexInputs
 
     numeric = {k for k, f in CapexInputs.model_fields.items() if f.annotation in (float, "float")}

@@ -101,7 +101,7 @@ def test_bad_as_limits_name_the_key(ercot_deal, limits, match):
 
 
 def test_as_limits_reach_the_dispatch(ercot_deal, monkeypatch):
-    import bessfin.chain as chain
+    import bessfin.deal.run as chain
 
     seen = {}
     monkeypatch.setattr(chain, "lifetime_dispatch", lambda *a, **kw: seen.update(kw))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bessfin.sensitivity import LEVERS, p_values, price_year_distribution, tornado
+from bessfin.studies import LEVERS, p_values, price_year_distribution, tornado
 
 
 def test_tornado_directions(short_result):
@@ -44,7 +44,7 @@ def test_p_values_are_median_and_tenth_percentile():
 
 
 def test_levers_scale_the_deal_own_values(short_deal):
-    from bessfin.sensitivity import _capex, _price
+    from bessfin.studies.sensitivity import _capex, _price
 
     low_price = short_deal.model_copy(update={"market": short_deal.market.model_copy(
         update={"price_level": 0.8})})

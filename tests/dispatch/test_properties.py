@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +19,11 @@ def test_flat_price_earns_no_arbitrage(level, rte, hours):
     # (a negative flat price does pay a battery to absorb energy: that is not arbitrage)
     b = Battery.from_rte(rte, power_mw=10, energy_mwh=40, soc_initial=0.5)
     r = dispatch(frame([level] * hours), b, market=make_market(), as_limits=None)
-    assert r.total_revenue == pytest.approx(0.0, abs=1e-6 * max(1.0, abs(level)))
+    scale = max(1.0, abs(level))
+    assert r.total_revenue <= 1e-6 * scale  # no arbitrage gain
+    # a solver at its optimality tolerance (1e-7 on costs) may cycle a few MWh for nothing at a
+    # near-zero price: that loses at most a few micro-dollars, never earns
+    assert r.total_revenue >= -1e-5 * scale
 
 
 @fast

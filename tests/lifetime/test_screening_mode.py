@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bessfin import Battery, load_prices
-from bessfin.lifetime import Augmentation, Degradation, PricePath, lifetime_dispatch
+from bessfin.dispatch import Augmentation, Degradation, PricePath, lifetime_dispatch
 
 BATTERY = Battery(power_mw=10, energy_mwh=20, max_cycles_per_day=2.0, degradation_cost=5.0)
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bessfin.chain import dispatch_deal
-from bessfin.deal import Deal, deal_from_dict
+from bessfin.deal import Deal, deal_from_dict, dispatch_deal
 
 #: The ERCOT Houston example on 2024 prices only, BOC 2026 (MACR test applies), entry
 #: 2026-01-15 (China 8507.60 stack 48.4 %). Dispatch does not depend on the supply option or

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bessfin.chain import value_deal
-from bessfin.parity import (
+from bessfin.deal import value_deal
+from bessfin.studies import (
     COLUMNS,
     CustomOption,
     breakeven_cell_price,
@@ -17,7 +17,7 @@ from bessfin.parity import (
     plot_parity_curves,
     price_option,
 )
-from bessfin.supply import LAYERS, compare_supply_options, duty, list_supply_options
+from bessfin.supply import LAYERS, duty, list_supply_options
 
 KWH = 200_000.0
 CN_FOB = 196.59  # supply_options.toml china-import line [$/kWh]
@@ -49,15 +49,30 @@ def _pv_factor(deal) -> float:
 # ------------------------------------------------------------------------------------------
 
 
-def test_pricing_matches_supply_layer():
-    ref = compare_supply_options(KWH, "2026-01-15", "2026-03-01", pass_through=0.5)
+def test_duty_layers_add_up_to_the_landed_duty():
+    """The tidy duty-layer frame and the landed cost come from the same duty calls: per line,
+    sum(layer rate) x FOB = duty charged; China's battery stack sums to 48.4 % (facts 2026-01)."""
     for name in list_supply_options():
-        s = price_option(name, KWH, "2026-01-15", "2026-03-01", pass_through_45x=0.5).summary
-        for col in ("landed_usd", "duty_usd", "x45_price_effect_usd", "net_usd",
-                    "dc_adjusted_pct", "macr"):
-            assert float(s[col]) == pytest.approx(float(ref.loc[name, col]), rel=1e-12), col
-        assert bool(s["dc_passes"]) == bool(ref.loc[name, "dc_passes"])
-        assert bool(s["macr_passes"]) == bool(ref.loc[name, "macr_passes"])
+        out = price_option(name, KWH, "2026-01-15", "2026-03-01")
+        layers, lc = out.duty_layers, out.landed.set_index("name")
+        assert list(layers.columns) == ["line", "layer", "rate", "base_share", "status",
+                                        "source", "note"]
+        rate = layers.groupby("line")["rate"].sum().reindex(lc.index, fill_value=0.0)
+        assert np.allclose(rate * lc["fob_usd"], lc["duty_total_usd"], rtol=1e-12, atol=1e-6)
+        assert ((layers["base_share"] >= 0) & (layers["base_share"] <= 1)).all()
+    cn = price_option("china-import", KWH, "2026-01-15", "2026-03-01")
+    batt = cn.landed.loc[cn.landed["item"] == "battery", "name"]
+    total = cn.duty_layers[cn.duty_layers["line"].isin(batt)].groupby("line")["rate"].sum()
+    assert np.allclose(total, 0.484)
+
+
+def test_duty_override_shows_as_one_layer():
+    out = price_option("china-import", KWH, "2026-01-15", "2026-03-01", import_duty_rate=0.25)
+    batt = set(out.landed.loc[out.landed["item"] == "battery", "name"])
+    rows = out.duty_layers[out.duty_layers["line"].isin(batt)]
+    assert len(rows) == len(batt)
+    assert (rows["layer"] == "import duty override").all()
+    assert (rows["rate"] == 0.25).all()
 
 
 def test_china_stack_on_2026_01_15_is_48_4_pct():
@@ -104,7 +119,7 @@ def test_compare_columns_and_deal_tier_matches_chain(deal, lifetime):
     assert list(table.columns) == list(COLUMNS)
     assert list(table.index.get_level_values("option")) == list(list_supply_options())
     # the "deal" tier of the deal's own option reproduces the chain's value_deal
-    from bessfin.chain import resolve_supply
+    from bessfin.deal import resolve_supply
 
     pf, _ = value_deal(deal, lifetime, resolve_supply(deal))
     row = table.loc[("china-import", "deal")]
@@ -301,3 +316,29 @@ def test_plot_writes_file(deal, tmp_path, suffix):
     path = plot_parity_curves(curves, tmp_path / f"c{suffix}", breakevens=[be],
                               marks={"48.4%": 0.484})
     assert path.exists() and path.stat().st_size > 1000
+
+
+# ------------------------------------------------------------------------------------------
+# the one ITC assembly: precedence
+# ------------------------------------------------------------------------------------------
+
+
+def test_itc_assembly_precedence(deal):
+    """Deal run: an explicit [itc] DC % wins over the option's; a tier: the option's own DC %
+    (only if the tier claims DC) and MACR, and the tier's PWA / energy-community settings."""
+    from bessfin.deal import itc_inputs, resolve_supply
+    from bessfin.studies import ITC_TIERS
+
+    supply = resolve_supply(deal)
+    assert itc_inputs(deal, supply).dc_adjusted_pct == pytest.approx(supply.dc_adjusted_pct)
+    assert itc_inputs(deal, supply).macr == pytest.approx(supply.macr)
+    explicit = deal.model_copy(update={"itc": deal.itc.model_copy(
+        update={"dc_adjusted_pct": 0.91, "macr": 0.77})})
+    run = itc_inputs(explicit, supply)
+    assert (run.dc_adjusted_pct, run.macr) == (0.91, 0.77)
+    tier = itc_inputs(explicit, supply, ITC_TIERS["deal"])
+    assert tier.dc_adjusted_pct == pytest.approx(supply.dc_adjusted_pct)
+    assert tier.macr == pytest.approx(supply.macr)
+    base = itc_inputs(explicit, supply, ITC_TIERS["base"])
+    assert base.dc_adjusted_pct is None and base.pwa is False and base.energy_community is False
+    assert itc_inputs(deal, None) is deal.itc

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bessfin.chain import DealResult, run_deal, value_deal
-from bessfin.deal import load_deal
+from bessfin.deal import DealResult, load_deal, run_deal, value_deal
 from bessfin.report import write_comparison_html, write_excel, write_html
-from bessfin.sensitivity import LEVERS, tornado
+from bessfin.studies import LEVERS, tornado
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -45,7 +44,7 @@ def revalue(result: DealResult, **sections) -> DealResult:
 
 @pytest.fixture(scope="session")
 def tornado_frame(result: DealResult):
-    """A real tornado from bessfin.sensitivity on the levers that need no re-dispatch."""
+    """A real tornado from bessfin.studies.sensitivity on the levers that need no re-dispatch."""
     return tornado(result, levers=tuple(lv for lv in LEVERS if not lv.redispatch))
 
 

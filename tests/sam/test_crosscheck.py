@@ -18,9 +18,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from bessfin.chain import dispatch_deal
 from bessfin.cli import app
-from bessfin.deal import DealError, deal_from_dict, load_deal
+from bessfin.deal import DealError, deal_from_dict, dispatch_deal, load_deal
 from bessfin.finance import (
     CapexInputs,
     DebtInputs,

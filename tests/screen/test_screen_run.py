@@ -8,8 +8,7 @@ import os
 import pandas as pd
 import pytest
 
-from bessfin.chain import run_deal
-from bessfin.deal import deal_from_dict
+from bessfin.deal import deal_from_dict, run_deal
 from bessfin.screen import batches_by_dispatch, load_portfolio, rank, screen, screen_one
 from bessfin.screen.output import LEDGER
 from bessfin.screen.worker import cache_sizes, clear_caches

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
-from bessfin.chain import DealResult
+from bessfin.deal import DealResult
 from bessfin.finance import lines as L
 from bessfin.report import assumptions as asm
 from bessfin.report import data

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from bessfin.chain import DealResult
+from bessfin.deal import DealResult
 from bessfin.report.excel.formats import Book
 from bessfin.report.excel.proforma_sheets import pro_forma_sheets
 from bessfin.report.excel.sheets import (
@@ -35,7 +35,7 @@ def write_excel(result: DealResult, path: str | Path) -> Path:
     Parameters
     ----------
     result
-        A deal run (:func:`bessfin.chain.run_deal`).
+        A deal run (:func:`bessfin.deal.run_deal`).
     path
         Output ``.xlsx`` file (parent directories are created).
 
@@ -46,7 +46,10 @@ def write_excel(result: DealResult, path: str | Path) -> Path:
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(out))
+    # User text (deal names, notes) is written as text: a name starting with "=" must not
+    # become a live formula. The workbook's own formulas go through write_formula.
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False,
+                                        "strings_to_urls": False})
     wb.set_properties({"title": f"{result.deal.name} pro forma", "author": "bessfin"})
     book = Book(wb=wb, pf=result.pro_forma)
     for name in SHEETS:

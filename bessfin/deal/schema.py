@@ -23,9 +23,18 @@ from pydantic import (
     model_validator,
 )
 
-from bessfin.dispatch import AsLimits, Battery, Horizon
-from bessfin.dispatch.horizons import named_horizon
-from bessfin.dispatch.limits import LimitError, check_products, normalise
+from bessfin.dispatch import (
+    AsLimits,
+    Augmentation,
+    Battery,
+    Degradation,
+    Horizon,
+    LimitError,
+    PricePath,
+    check_products,
+    named_horizon,
+    normalise,
+)
 from bessfin.finance import (
     CapexInputs,
     ContractInputs,
@@ -35,7 +44,6 @@ from bessfin.finance import (
     TaxInputs,
     convention_conflicts,
 )
-from bessfin.lifetime import Augmentation, Degradation, PricePath
 from bessfin.markets import get_market, markets
 
 
@@ -46,7 +54,8 @@ class _Section(BaseModel):
 class MarketSection(_Section):
     """Where the battery sells and on which prices."""
 
-    iso: str = Field(description="ISO id: ercot, caiso, pjm, spp.")
+    iso: str = Field(description="ISO id: ercot, caiso, pjm, spp (shipped prices); nyiso, isone, "
+                     "miso (user prices only).")
     node: str = Field(description="Node / hub as the ISO spells it, e.g. HB_HOUSTON, TH_SP15.")
     price_years: tuple[int, ...] = Field(
         min_length=1, description="Shipped historical years, cycled over the project life."
@@ -244,10 +253,24 @@ _PLAIN = {
 }
 
 
-def format_errors(e: ValidationError, source: str) -> str:
-    """One line per problem: ``source: key.path: what is wrong, got value``."""
-    lines = []
-    for err in e.errors():
+#: Problems listed in one error message; the rest are counted.
+MAX_PROBLEMS = 20
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def format_errors(e: ValidationError | None, source: str, *, more: int = 0,
+                  first: list[str] = ()) -> str:  # type: ignore[assignment]
+    """One line per problem: ``source: key.path: what is wrong, got value``; the first
+    :data:`MAX_PROBLEMS` problems, then a count of the others (``more`` unknown keys were
+    removed before validation; ``first`` lists unknown keys when ``e`` is None)."""
+    lines = [f"{source}: {k}: unknown key" for k in first[:MAX_PROBLEMS]]
+    errors = e.errors() if e is not None else []
+    total = len(errors) + more
+    for err in errors[:MAX_PROBLEMS]:
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         path = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
@@ -259,31 +282,89 @@ def format_errors(e: ValidationError, source: str) -> str:
             continue
         ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in err.get("ctx", {}).items()}
         msg = _PLAIN.get(err["type"], "").format(**ctx) or err["msg"].removeprefix("Value error, ")
-        got = "" if err["type"] == "missing" else f", got {err.get('input')!r}"
+        got = "" if err["type"] == "missing" else f", got {_shown(err.get('input'))}"
         if err["type"] == "missing":
             msg = "required key is missing"
         lines.append(f"{source}: {path}: {msg}{got}")
+    lines = lines[:MAX_PROBLEMS]
+    if total > len(lines):
+        lines.append(f"{source}: ... and {total - len(lines)} more problems ({total} in all)")
     return "\n".join(lines)
 
 
+def _prune_unknown(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``data`` without the unknown keys of any table (top level or section) that has more
+    than :data:`MAX_PROBLEMS` of them, beyond the first :data:`MAX_PROBLEMS`, and the dotted
+    paths removed: a file with 700,000 unknown keys must not build 700,000 messages.
+
+    A key a section accepts through a validator rather than a field (``battery``'s
+    ``round_trip_efficiency``) that comes after more than that many unknown keys of its
+    table is removed too; the message then counts it among the unknown keys."""
+
+    def excess(keys: list[Any], known: list[str]) -> list[Any]:
+        unknown = [k for k in keys if k not in known]
+        return unknown[MAX_PROBLEMS:] if len(unknown) > MAX_PROBLEMS else []
+
+    removed: list[str] = []
+    top = excess(list(data), list(Deal.model_fields))
+    if top:
+        drop = set(top)
+        data = {k: v for k, v in data.items() if k not in drop}
+        removed += [str(k) for k in top]
+    for k, v in list(data.items()):
+        if k in Deal.model_fields and isinstance(v, dict):
+            extra = excess(list(v), _fields_at(Deal, (k,)) or list(v))
+            if extra:
+                drop = set(extra)
+                data = {**data, k: {s: x for s, x in v.items() if s not in drop}}
+                removed += [f"{k}.{s}" for s in extra]
+    return data, removed
+
+
 def deal_from_dict(data: dict[str, Any], source: str = "deal") -> Deal:
-    """Validate a deal given as a dict; raise :class:`DealError` listing every problem."""
+    """Validate a deal given as a dict; raise :class:`DealError` listing the problems (the
+    first :data:`MAX_PROBLEMS`, then a count)."""
+    removed: list[str] = []
+    if isinstance(data, dict):
+        data, removed = _prune_unknown(data)
     try:
-        return Deal.model_validate(data)
+        deal = Deal.model_validate(data)
     except ValidationError as e:
-        raise DealError(format_errors(e, source)) from None
+        raise DealError(format_errors(e, source, more=len(removed))) from None
+    if removed:
+        raise DealError(format_errors(None, source, more=len(removed), first=removed))
+    return deal
+
+
+
+def read_toml_file(path: str | Path, what: str = "deal file") -> dict[str, Any]:
+    """A TOML file as a dict; every failure (missing, a directory, unreadable, not UTF-8,
+    not TOML, nested too deeply) is a one-line :class:`DealError` naming the file."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DealError(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise DealError(f"{path}: is a directory; expected a {what} (.toml)") from None
+    except OSError as e:
+        raise DealError(f"{path}: cannot read {what}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise DealError(f"{path}: not a UTF-8 text file ({e.reason} at byte {e.start})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise DealError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise DealError(f"{path}: nested too deeply to read; a {what} is a few tables "
+                        "deep") from None
 
 
 def load_deal(path: str | Path) -> Deal:
     """Read and validate a deal TOML file."""
-    path = Path(path)
+    data = read_toml_file(path, "deal file")
     try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise DealError(f"{path}: no such deal file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise DealError(f"{path}: not valid TOML: {e}") from None
-    return deal_from_dict(data, str(path))
+        return deal_from_dict(data, str(path))
+    except RecursionError:
+        raise DealError(f"{path}: nested too deeply to validate") from None
 
 
 def deal_schema() -> dict[str, Any]:

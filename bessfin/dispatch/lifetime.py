@@ -17,8 +17,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bessfin.dispatch import PERFECT, AsLimits, Battery, DispatchResult, Horizon, dispatch
-from bessfin.dispatch.limits import DEFAULT
+from bessfin.dispatch.api import dispatch
+from bessfin.dispatch.battery import Battery
+from bessfin.dispatch.horizons import PERFECT, Horizon
+from bessfin.dispatch.limits import DEFAULT, AsLimits
+from bessfin.dispatch.results import DispatchResult
 from bessfin.io import PriceData
 
 #: Second capacity factor at which screening mode dispatches each price year [-].
@@ -117,7 +120,74 @@ class LifetimeResult:
         return {int(y): float(v) for y, v in s.items() if v > 0}
 
 
-def lifetime_dispatch(  # noqa: C901 -- temporary (issue 9): split when lifetime.py moves
+def _check_path(prices: Mapping[int, PriceData], life_years: int, path: PricePath) -> None:
+    if life_years < 1:
+        raise ValueError(f"life_years must be >= 1, got {life_years}")
+    missing = sorted(set(path.years) - set(prices))
+    if missing:
+        raise ValueError(f"price path needs years {missing}; prices were given for "
+                         f"{sorted(prices)}")
+
+
+@dataclasses.dataclass
+class _YearDispatcher:
+    """Dispatches operating years (full) or interpolates between anchors (screening)."""
+
+    prices: Mapping[int, PriceData]
+    battery: Battery
+    path: PricePath
+    mode: str
+    horizon: Horizon
+    products: list[str] | None
+    as_limits: AsLimits
+    threads: int | None
+    cache: dict
+    anchors: dict[tuple[int, float], DispatchResult] = dataclasses.field(default_factory=dict)
+    stats: dict[str, float] = dataclasses.field(
+        default_factory=lambda: {"solve": 0.0, "build": 0.0})
+
+    def run(self, py: int, scale: float, cf: float) -> DispatchResult:
+        data = self.prices[py]
+        if not math.isclose(scale, 1.0):
+            data = dataclasses.replace(data, frame=data.frame * scale)
+        result = dispatch(data, self.battery, horizon=self.horizon, products=self.products,
+                          as_limits=self.as_limits, capacity_factor=cf,
+                          compare_to_perfect=False, threads=self.threads, cache=self.cache)
+        self.stats["solve"] += result.solve_seconds
+        self.stats["build"] += result.build_seconds
+        return result
+
+    def anchor(self, py: int, cf: float) -> DispatchResult:
+        """Screening anchor: price year ``py`` dispatched at capacity factor ``cf`` on year-1
+        prices (the path's level, no escalation)."""
+        if (py, cf) not in self.anchors:
+            self.anchors[(py, cf)] = self.run(py, self.path.level, cf)
+        return self.anchors[(py, cf)]
+
+    def year_values(self, py: int, scale: float, cf: float) -> tuple[dict[str, float], float]:
+        """Revenue by stream and discharged MWh of one operating year."""
+        if self.mode == "full":
+            r = self.run(py, scale, cf)
+            self.anchors.setdefault((py, 1.0), r)
+            return r.revenue_by_stream.to_dict(), r.discharged_mwh
+        self.anchor(py, 1.0)
+        self.anchor(py, SCREENING_LOW_CAPACITY)
+        known = sorted(a for (p, a) in self.anchors if p == py)
+        if not known[0] - 1e-9 <= cf <= known[-1] + 1e-9:
+            self.anchor(py, cf)  # never extrapolate: dispatch the new capacity factor itself
+            known = sorted(a for (p, a) in self.anchors if p == py)
+        results = [self.anchors[(py, a)] for a in known]
+        streams = results[0].revenue_by_stream.index
+        growth = scale / self.path.level  # escalation since year 1
+        revenue = {
+            k: (growth if k != "degradation" else 1.0)
+            * float(np.interp(cf, known, [r.revenue_by_stream.get(k, 0.0) for r in results]))
+            for k in streams
+        }
+        return revenue, float(np.interp(cf, known, [r.discharged_mwh for r in results]))
+
+
+def lifetime_dispatch(
     prices: Mapping[int, PriceData],
     battery: Battery,
     *,
@@ -153,69 +223,23 @@ def lifetime_dispatch(  # noqa: C901 -- temporary (issue 9): split when lifetime
         by escalation (error against ``"full"`` in ``docs/lifetime.md``).
     cache : built models by LP structure, shared with other calls (e.g. a screening worker).
     """
-    if life_years < 1:
-        raise ValueError(f"life_years must be >= 1, got {life_years}")
-    missing = sorted(set(path.years) - set(prices))
-    if missing:
-        raise ValueError(f"price path needs years {missing}; prices were given for "
-                         f"{sorted(prices)}")
+    _check_path(prices, life_years, path)
     degradation = degradation or Degradation()
     augmentation = augmentation or Augmentation()
     cache = {} if cache is None else cache
     built_before = len(cache)
+    years = _YearDispatcher(prices, battery, path, mode, horizon, products, as_limits, threads,
+                            cache)
     rows, first = [], None
     capacity = 1.0
-    stats = {"solve": 0.0, "build": 0.0}
-    anchors: dict[tuple[int, float], DispatchResult] = {}
-
-    def run(py: int, scale: float, cf: float) -> DispatchResult:
-        data = prices[py]
-        if not math.isclose(scale, 1.0):
-            data = dataclasses.replace(data, frame=data.frame * scale)
-        result = dispatch(data, battery, horizon=horizon, products=products,
-                          as_limits=as_limits, capacity_factor=cf, compare_to_perfect=False,
-                          threads=threads, cache=cache)
-        stats["solve"] += result.solve_seconds
-        stats["build"] += result.build_seconds
-        return result
-
-    def anchor(py: int, cf: float) -> DispatchResult:
-        """Screening anchor: price year ``py`` dispatched at capacity factor ``cf`` on year-1
-        prices (the path's level, no escalation)."""
-        if (py, cf) not in anchors:
-            anchors[(py, cf)] = run(py, path.level, cf)
-        return anchors[(py, cf)]
-
-    def year_values(py: int, scale: float, cf: float) -> tuple[dict[str, float], float]:
-        """Revenue by stream and discharged MWh of one operating year."""
-        if mode == "full":
-            r = run(py, scale, cf)
-            anchors.setdefault((py, 1.0), r)
-            return r.revenue_by_stream.to_dict(), r.discharged_mwh
-        anchor(py, 1.0)
-        anchor(py, SCREENING_LOW_CAPACITY)
-        known = sorted(a for (p, a) in anchors if p == py)
-        if not known[0] - 1e-9 <= cf <= known[-1] + 1e-9:
-            anchor(py, cf)  # never extrapolate: dispatch the new capacity factor itself
-            known = sorted(a for (p, a) in anchors if p == py)
-        results = [anchors[(py, a)] for a in known]
-        streams = results[0].revenue_by_stream.index
-        growth = scale / path.level  # escalation since year 1
-        revenue = {
-            k: (growth if k != "degradation" else 1.0)
-            * float(np.interp(cf, known, [r.revenue_by_stream.get(k, 0.0) for r in results]))
-            for k in streams
-        }
-        return revenue, float(np.interp(cf, known, [r.discharged_mwh for r in results]))
-
     for year in range(1, life_years + 1):
         added = 0.0
         if year in augmentation.years and capacity < augmentation.restore_to:
             added = (augmentation.restore_to - capacity) * battery.energy_mwh
             capacity = augmentation.restore_to
         py, scale = path.price_year(year), path.scale(year)
-        revenue, discharged = year_values(py, scale, capacity)
-        first = first or anchors[(py, 1.0)]
+        revenue, discharged = years.year_values(py, scale, capacity)
+        first = first or years.anchors[(py, 1.0)]
         cycles = discharged / battery.energy_mwh
         row = {"price_year": py, "price_scale": scale, "capacity_factor": capacity,
                "augmentation_mwh": added, **revenue, "discharged_mwh": discharged,
@@ -232,5 +256,6 @@ def lifetime_dispatch(  # noqa: C901 -- temporary (issue 9): split when lifetime
                ("price_year", "price_scale", "capacity_factor", "augmentation_mwh",
                 "discharged_mwh", "cycles")]
     return LifetimeResult(annual=annual, first_year=first, streams=streams,
-                          models_built=len(cache) - built_before, solve_seconds=stats["solve"],
-                          build_seconds=stats["build"], mode=mode)
+                          models_built=len(cache) - built_before,
+                          solve_seconds=years.stats["solve"],
+                          build_seconds=years.stats["build"], mode=mode)

@@ -13,8 +13,14 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from bessfin.chain import DealResult, dispatch_deal, load_deal_prices, resolve_supply, value_deal
-from bessfin.deal import Deal
+from bessfin.deal import (
+    Deal,
+    DealResult,
+    dispatch_deal,
+    load_deal_prices,
+    resolve_supply,
+    value_deal,
+)
 from bessfin.finance import lines as L
 from bessfin.io import available
 

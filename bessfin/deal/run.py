@@ -1,0 +1,149 @@
+"""A deal from end to end: prices -> supply -> lifetime dispatch -> pro forma -> lender checks.
+
+Each step is a function of the previous step's output, so parity and sensitivity studies can
+re-run only what changes (e.g. the pro forma for a new capex) on a cached dispatch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+
+from bessfin.deal.checks import Check, lender_checks
+from bessfin.deal.inputs import finance_inputs, resolve_supply
+from bessfin.deal.schema import Deal
+from bessfin.dispatch import LifetimeResult, lifetime_dispatch
+from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
+from bessfin.finance import lines as L
+from bessfin.io import PriceData, load_prices
+from bessfin.supply import SupplyOutcome
+
+__all__ = ["DealResult", "dispatch_deal", "load_deal_prices", "run_deal", "value_deal"]
+
+
+@dataclasses.dataclass
+class DealResult:
+    """Everything a deal run produced."""
+
+    deal: Deal
+    lifetime: LifetimeResult
+    pro_forma: ProForma
+    supply: SupplyOutcome | None
+    checks: list[Check]
+
+    @property
+    def passed(self) -> bool:
+        """All lender checks pass."""
+        return all(c.passed for c in self.checks)
+
+    def summary_dict(self) -> dict:
+        """Headline metrics, JSON-serialisable."""
+        m = self.pro_forma.metrics
+        d = self.deal
+        annual = self.lifetime.annual
+        revenue = self.pro_forma.line(L.REVENUE_TOTAL)
+
+        def num(x: float | None) -> float | None:
+            return None if x is None or not np.isfinite(x) else round(float(x), 6)
+
+        return {
+            "deal": d.name,
+            "market": f"{d.market.iso.upper()} {d.market.node}",
+            "power_mw": d.battery.power_mw,
+            "energy_mwh": d.battery.energy_mwh,
+            "life_years": d.project.life_years,
+            "capex_usd": round(float(-self.pro_forma.line(L.CAPEX_TOTAL).iloc[0]), 2),
+            "itc_rate": num(self.pro_forma.itc.rate),
+            "project_irr_pre_tax": num(m.project_irr_pre_tax),
+            "project_irr_after_tax": num(m.project_irr_after_tax),
+            "equity_irr_after_tax": num(m.equity_irr_after_tax),
+            "project_npv_after_tax_usd": num(m.project_npv_after_tax_usd),
+            "min_dscr": num(m.min_dscr),
+            "avg_dscr": num(m.avg_dscr),
+            "llcr": num(m.llcr),
+            "debt_usd": num(m.debt_usd),
+            "lcos_usd_per_mwh": num(m.lcos_usd_per_mwh),
+            "lcos_with_credits_usd_per_mwh": num(m.lcos_with_credits_usd_per_mwh),
+            "project_payback_year": m.project_payback_year,
+            "year1_revenue_usd": round(float(revenue.loc[1]), 2),
+            "year1_merchant_usd_per_kw_yr": round(
+                float(annual.loc[1, self.lifetime.streams].sum()) / (d.battery.power_mw * 1e3),
+                3),
+            "avg_cycles_per_year": round(float(annual["cycles"].mean()), 2),
+            "supply_option": None if self.supply is None else self.supply.option,
+            "dc_block_usd_per_kwh": round(float(self.finance_inputs.capex.dc_block_usd_per_kwh),
+                                          4),
+            "checks": [dataclasses.asdict(c) for c in self.checks],
+            "passed": self.passed,
+            "dispatch_mode": self.lifetime.mode,
+        }
+
+    @property
+    def finance_inputs(self) -> FinanceInputs:
+        return self.pro_forma.inputs
+
+
+def load_deal_prices(deal: Deal) -> dict[int, PriceData]:
+    """Validated shipped prices for each historical year of the deal's price path."""
+    m = deal.market
+    return {
+        y: load_prices(m.iso, y, m.node, market=m.market, on_missing=m.on_missing)
+        for y in sorted(set(m.price_years))
+    }
+
+
+def value_deal(
+    deal: Deal, lifetime: LifetimeResult, supply: SupplyOutcome | None = None
+) -> tuple[ProForma, list[Check]]:
+    """Pro forma and lender checks of a deal on a given lifetime dispatch (no re-dispatch)."""
+    inputs = finance_inputs(deal, lifetime, supply)
+    pf = build_pro_forma(inputs, lifetime.revenue_table())
+    return pf, lender_checks(deal, pf, lifetime)
+
+
+def dispatch_deal(
+    deal: Deal,
+    *,
+    prices: dict[int, PriceData] | None = None,
+    mode: Literal["full", "screening"] = "full",
+    cache: dict | None = None,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LifetimeResult:
+    """Dispatch every operating year of the deal."""
+    m = deal.market
+    return lifetime_dispatch(
+        prices if prices is not None else load_deal_prices(deal),
+        deal.battery,
+        life_years=deal.project.life_years,
+        path=m.price_path(),
+        degradation=deal.degradation,
+        augmentation=deal.augmentation,
+        horizon=m.horizon_spec(),
+        products=None if m.products is None else list(m.products),
+        as_limits=m.as_limits_spec(),
+        threads=threads,
+        progress=progress,
+        mode=mode,
+        cache=cache,
+    )
+
+
+def run_deal(
+    deal: Deal,
+    *,
+    prices: dict[int, PriceData] | None = None,
+    mode: Literal["full", "screening"] = "full",
+    cache: dict | None = None,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DealResult:
+    """Run a deal: supply, lifetime dispatch, pro forma and lender checks."""
+    supply = resolve_supply(deal)
+    lifetime = dispatch_deal(deal, prices=prices, mode=mode, cache=cache, threads=threads,
+                             progress=progress)
+    pf, checks = value_deal(deal, lifetime, supply)
+    return DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply, checks=checks)
