@@ -9,7 +9,6 @@ import re
 import numpy as np
 import pytest
 from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string
 
 from bessfin.finance.lines import LINE_SPECS
 from bessfin.report.excel import SHEETS, home_sheet

@@ -16,8 +16,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from bessfin.finance import FinanceInputs
 from bessfin.finance.depreciation import ITC_BASIS_REDUCTION, MACRS_HALF_YEAR
 from bessfin.finance.inputs import (
-    CapexInputs,
     CapacityContractInputs,
+    CapexInputs,
     DebtInputs,
     FloorInputs,
     OpexInputs,

@@ -30,8 +30,6 @@ from bessfin.finance.depreciation import (
 from bessfin.finance.inputs import DebtInputs
 from bessfin.finance.tax import income_tax, monetise_credit
 from bessfin.report.excel.formats import (
-    CALENDAR_ROW,
-    FIRST_ROW,
     FIRST_YEAR_COL,
     HEADER_ROW,
     Book,
@@ -394,7 +392,8 @@ class Model:
             Row(L.TAX_FEDERAL,
                 fn=lambda c: f"-(tax_federal_rate*{c('memo: federal taxable income')})"),
             Row(L.ITC_TRANSFER, fn=lambda c: (
-                f'IF(itc_monetisation="transfer",itc_transfer_price*{c("memo: ITC generated")},0)')),
+                f'IF(itc_monetisation="transfer",itc_transfer_price*'
+                f'{c("memo: ITC generated")},0)')),
             Row(L.ITC_USED, fn=lambda c: self._itc_used(
                 c, f"(-{c(L.TAX_FEDERAL)})", "memo: ITC carryforward (closing)")),
             Row("memo (not cash)", fn=None),
@@ -416,8 +415,9 @@ class Model:
             Row("working rows (not pro forma lines)", fn=None),
             Row("work: debt fee amortisation", cached=self.fee_amort, fn=lambda c: (
                 f"IF(AND({c.t}>=1,{c.t}<=debt_tenor_years),debt_fee_usd/debt_tenor_years,0)")),
-            Row("work: state NOL (closing)", cached=self.levered_tax.nol_state, fn=lambda c: self._nol(
-                c, c("memo: taxable income"), "work: state NOL (closing)")),
+            Row("work: state NOL (closing)", cached=self.levered_tax.nol_state,
+                fn=lambda c: self._nol(c, c("memo: taxable income"),
+                                       "work: state NOL (closing)")),
             Row("unlevered (no debt) tax, for the project IRR", fn=None),
             Row("work: unlevered taxable income", cached=self.u_ti, fn=lambda c: (
                 f"{c(L.EBITDA)}-{c('memo: tax depreciation')}")),

@@ -62,13 +62,14 @@ def metric_formula(book: Book, name: str, guess: float) -> str | None:
             f"-{_cell(book, L.OPEX_TOTAL, 0)}-NPV(discount_rate,{span(book, L.OPEX_TOTAL, 1)}))")
     mwh = _pv(book, "discount_rate", "memo: discharged MWh")
     dscr = span(book, L.DSCR, 1)
+    loan_life = span(book, "work: CFADS over the loan life", 1)
     simple = {
         "debt_usd": "debt_amount_usd",
         "gearing": "IF(initial_capex_usd>0,debt_amount_usd/initial_capex_usd,\"\")",
         "min_dscr": f'IF(debt_amount_usd>0,MIN({dscr}),"")',
         "avg_dscr": f'IF(debt_amount_usd>0,AVERAGE({dscr}),"")',
-        "llcr": (f'IF(debt_amount_usd>0,NPV(debt_rate,{span(book, "work: CFADS over the loan life", 1)})'
-                 "/debt_amount_usd,\"\")"),
+        "llcr": (f"IF(debt_amount_usd>0,NPV(debt_rate,{loan_life})"
+                 '/debt_amount_usd,"")'),
         "capex_usd": "initial_capex_usd",
         "lcos_usd_per_mwh": f'IF({mwh}>0,{cost}/{mwh},"")',
         "lcos_with_credits_usd_per_mwh": (
