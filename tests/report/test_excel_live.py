@@ -20,8 +20,7 @@ from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
 from bessfin.finance.inputs import FloorInputs
 from bessfin.report import write_excel
 from bessfin.report.excel import home_sheet
-
-from .calc import named_value, recalculate, strip_and_edit
+from tests.report.calc import named_value, recalculate, strip_and_edit
 
 CENT = 0.005  # $: "to the cent"
 FIRST_ROW = 5  # 1-based first line row on the year sheets

@@ -28,7 +28,21 @@ SHEETS: tuple[str, ...] = (
 )
 
 
+def _check_augmentation(result: DealResult) -> None:
+    """The workbook prices augmentation as ``aug_usd_per_kwh`` x the LP's MWh added; refuse a
+    run whose augmentation costs that formula cannot reproduce."""
+    price = result.deal.augmentation.usd_per_kwh
+    want = result.pro_forma.inputs.augmentation.by_year()
+    mwh = result.lifetime.augmentation_mwh()
+    got = {y: price * v * 1000.0 for y, v in mwh.items()}
+    if set(want) != set(got) or any(abs(want[y] - got[y]) > 1e-6 * max(1.0, want[y])
+                                    for y in want):
+        raise ValueError("write_excel: augmentation costs are not deal augmentation.usd_per_kwh "
+                         "x the dispatch's MWh added; the live workbook cannot express them")
+
+
 def _inputs(result: DealResult):
+    _check_augmentation(result)
     deal, pf = result.deal, result.pro_forma
     supply = result.supply
     dc_source = (f"supply option {supply.option}: landed DC block price "
