@@ -81,11 +81,14 @@ CASES: dict[str, Case] = {
                                   lambda i: _sub(_sub(i, "tax", state_rate=0.05), "debt",
                                                  tenor_years=12)),
     "caiso capex +10 %": Case("caiso_result", {"capex": None}, _capex_up),
-    "caiso losses used, ITC direct, annuity": Case(
-        "caiso_result", {"tax_loss_treatment": "used_as_arise", "itc_monetisation": "direct",
-                         "debt_repayment": "annuity"},
-        lambda i: _sub(_sub(i, "tax", loss_treatment="used_as_arise",
-                            itc_monetisation="direct"), "debt", repayment="annuity")),
+    "caiso losses used, ITC direct": Case(
+        "caiso_result", {"tax_loss_treatment": "used_as_arise", "itc_monetisation": "direct"},
+        lambda i: _sub(i, "tax", loss_treatment="used_as_arise", itc_monetisation="direct")),
+    # a 7-year annuity ends before the first augmentation year (8), so no year's sizing CFADS
+    # is negative and the level payment is positive
+    "caiso annuity, tenor 7": Case(
+        "caiso_result", {"debt_repayment": "annuity", "debt_tenor_years": 7},
+        lambda i: _sub(i, "debt", repayment="annuity", tenor_years=7)),
     "ercot ITC direct carried, 7-yr MACRS, bonus, gearing": Case(
         "result", {"itc_monetisation": "direct", "macrs_class": 7, "bonus_depreciation": 0.4,
                    "debt_sizing": "gearing", "aug_treatment": "expense"},
@@ -202,6 +205,15 @@ def test_a_changed_input_changes_the_result(recalculated):
         m = recalculated[key][1].metrics
         assert (m.equity_irr_after_tax, m.debt_usd) != (base.equity_irr_after_tax,
                                                         base.debt_usd), key
+
+
+def test_variants_exercise_their_branch(recalculated):
+    """The annuity and gearing variants carry debt, so their schedules are really compared."""
+    for key in ("caiso annuity, tenor 7", "ercot ITC direct carried, 7-yr MACRS, bonus, gearing"):
+        debt = recalculated[key][1].debt
+        assert debt is not None and debt.amount > 0, key
+    annuity = recalculated["caiso annuity, tenor 7"][1].debt.debt_service[1:8]
+    assert np.allclose(annuity, annuity[0]) and annuity[0] > 0
 
 
 def test_debt_check_rows(recalculated):
