@@ -246,9 +246,9 @@ def lp_source(result: DealResult) -> str:
     """Where the dispatch lines come from: prices, foresight and award limits."""
     m = result.deal.market
     limits = m.as_limits if isinstance(m.as_limits, str) else "custom"
-    return (f"LP outputs (bessfin dispatch, HiGHS), values: {m.iso.upper()} {m.node} "
-            f"{m.market.upper()} prices of {', '.join(str(y) for y in m.price_years)} "
-            f"(shipped data), escalated {m.escalation:.1%}/yr; foresight {m.horizon}; "
+    return (f"LP outputs (bessfin dispatch, HiGHS), values: {m.price_source()} "
+            f"({m.price_path} of price years), escalated {m.escalation:.1%}/yr; foresight "
+            f"{m.foresight} ({result.lifetime.first_year.horizon.label}); "
             f"ancillary-service award limits {limits}; dispatch mode {result.lifetime.mode}")
 
 
