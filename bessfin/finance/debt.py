@@ -41,6 +41,9 @@ class DebtSchedule:
         Per-year amounts [$].
     upfront_fee
         Fee paid at year 0 [$].
+    notes
+        Sizing outcomes a reader must not miss, in words: debt above capex, or debt (or a
+        year's debt service) at zero because sizing CFADS is not positive in a loan year.
     """
 
     amount: float
@@ -54,6 +57,7 @@ class DebtSchedule:
     opening_balance: np.ndarray
     closing_balance: np.ndarray
     upfront_fee: float
+    notes: tuple[str, ...] = ()
 
 
 def annuity_factor(rate: float, tenor: int) -> float:
@@ -92,6 +96,7 @@ def size_debt(
     gearing_cap: float = float("inf"),
     sizing: SizingMode = "lesser_of",
     upfront_fee_pct: float = 0.0,
+    capex: float | None = None,
 ) -> DebtSchedule:
     """Size debt and build its schedule.
 
@@ -113,6 +118,8 @@ def size_debt(
         ``"lesser_of"`` both tests, or only ``"dscr"`` or only ``"gearing"``.
     upfront_fee_pct
         Fee as a fraction of debt, paid at year 0 [-].
+    capex
+        Initial capex [$]; when given, debt above it is noted.
     """
     cf = np.asarray(sizing_cfads, dtype=float)
     n = cf.size - 1
@@ -156,6 +163,21 @@ def size_debt(
     else:
         ds = np.where(in_tenor, amount / af, 0.0)
 
+    notes: list[str] = []
+    weak = [int(t) for t in years[in_tenor] if cf[t] <= 0.0]
+    if weak:
+        listed = ", ".join(str(t) for t in weak)
+        if repayment == "annuity" and d_dscr <= 0.0 and sizing != "gearing":
+            notes.append(f"debt sized to $0: sizing CFADS is <= 0 in loan year(s) {listed}, so "
+                         "no level (annuity) payment is covered")
+        elif repayment == "sculpted" and d_dscr <= 0.0 and sizing != "gearing":
+            notes.append(f"debt sized to $0: sizing CFADS is <= 0 in every loan year ({listed})")
+        elif repayment == "sculpted":
+            notes.append(f"no debt service in loan year(s) {listed}: sizing CFADS <= 0 there")
+    if capex is not None and amount > capex:
+        notes.append(f"debt ${amount / 1e6:,.1f}M exceeds capex ${capex / 1e6:,.1f}M "
+                     f"({amount / capex:.0%}): the lender funds more than the project costs")
+
     opening = np.zeros(n + 1)
     closing = np.zeros(n + 1)
     interest = np.zeros(n + 1)
@@ -178,4 +200,5 @@ def size_debt(
         opening_balance=opening,
         closing_balance=closing,
         upfront_fee=upfront_fee_pct * amount,
+        notes=tuple(notes),
     )
