@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from bessfin.deal.checks import Check, lender_checks
+from bessfin.deal.checks import Check, Verdict, investment_verdict, lender_checks, lender_verdict
 from bessfin.deal.inputs import finance_inputs, resolve_supply
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult, lifetime_dispatch
@@ -44,9 +44,24 @@ class DealResult:
     checks: list[Check]
 
     @property
+    def investment(self) -> Verdict:
+        """The investment view: project NPV >= 0 and equity IRR >= hurdle."""
+        return investment_verdict(self.deal, self.pro_forma)
+
+    @property
+    def lender(self) -> Verdict:
+        """The lender view: pass / fail / not assessed (no ``[lender]`` criteria)."""
+        return lender_verdict(self.deal, self.pro_forma, self.checks)
+
+    @property
     def passed(self) -> bool:
-        """All lender checks pass."""
-        return all(c.passed for c in self.checks)
+        """The lender view passed (False when it failed or was not assessed)."""
+        return self.lender.status == "pass"
+
+    @property
+    def lender_failed(self) -> bool:
+        """An assessed lender check failed (the CLI's exit code 1)."""
+        return self.lender.status == "fail"
 
     def summary_dict(self) -> dict:
         """Headline metrics, JSON-serialisable."""
@@ -85,6 +100,18 @@ class DealResult:
             "supply_option": None if self.supply is None else self.supply.option,
             "dc_block_usd_per_kwh": round(float(self.finance_inputs.capex.dc_block_usd_per_kwh),
                                           4),
+            "verdicts": {"investment": self.investment.as_dict(),
+                         "lender": self.lender.as_dict()},
+            "investment_verdict": self.investment.status,
+            "lender_verdict": self.lender.status,
+            "hurdle_rate": d.finance.hurdle_rate,
+            "discount_rate": d.finance.discount_rate,
+            "irr_notes": dict(m.irr_notes),
+            "debt_sizing": None if self.pro_forma.debt is None else {
+                "binding": self.pro_forma.debt.binding,
+                "dscr_sized_usd": num(self.pro_forma.debt.dscr_sized_amount),
+                "gearing_cap_usd": num(self.pro_forma.debt.gearing_cap),
+                "notes": list(self.pro_forma.debt.notes)},
             "checks": [dataclasses.asdict(c) for c in self.checks],
             "passed": self.passed,
             "dispatch_mode": self.lifetime.mode,

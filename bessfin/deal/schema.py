@@ -286,10 +286,20 @@ class FinanceSection(_Section):
         "bessfin", description="Tax conventions: 'bessfin' (the [tax] section as given) or 'sam' "
         "(NREL SAM Single Owner's: losses used as they arise, ITC used directly in year 1; "
         "see docs/finance.md).")
+    hurdle: float | None = Field(
+        None, gt=-1,
+        description="Equity hurdle rate for the investment view [-/yr]; default the discount "
+        "rate.",
+    )
+
+    @property
+    def hurdle_rate(self) -> float:
+        """The equity hurdle [-/yr]: ``hurdle`` if set, else ``discount_rate``."""
+        return self.discount_rate if self.hurdle is None else self.hurdle
 
 
 class LenderSection(_Section):
-    """Bankability criteria, each checked pass/fail with a reason."""
+    """Bankability criteria, each checked pass/fail with a reason; none set: not assessed."""
 
     min_dscr: float | None = Field(None, gt=0, description="Minimum DSCR in the base case [-].")
     max_merchant_share: float | None = Field(
