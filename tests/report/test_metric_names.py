@@ -15,7 +15,8 @@ from bessfin.screen.worker import METRICS as SCREEN_COLUMNS
 #: Summary keys that describe the deal rather than measure it.
 NOT_METRICS = {"deal", "market", "power_mw", "energy_mwh", "life_years", "checks", "passed",
                "dispatch_mode", "supply_option", "checks_failed", "foresight", "horizon",
-               "price_source", "price_path"}
+               "price_source", "price_path", "verdicts", "investment_verdict",
+               "lender_verdict", "irr_notes", "debt_sizing", "discount_rate", "hurdle_rate"}
 
 
 def test_summary_keys_are_catalogued(result):

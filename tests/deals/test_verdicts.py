@@ -1,0 +1,126 @@
+"""The two verdicts: investment view (NPV, equity IRR vs hurdle) and lender view
+(pass / fail / not assessed), each recomputed here from the pro forma lines."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from bessfin.deal import investment_verdict, lender_verdict, value_deal
+from bessfin.deal.schema import LenderSection
+from bessfin.finance import irr_result
+from bessfin.finance import lines as L
+from tests.deals.conftest import EXAMPLES
+
+
+def _with(deal, **sections):
+    return deal.model_copy(update=sections)
+
+
+def test_investment_view_follows_npv_and_hurdle(short_deal, short_result):
+    pf = short_result.pro_forma
+    npv_now = pf.metrics.project_npv_after_tax_usd
+    equity = pf.line(L.EQUITY).to_numpy()
+    irr = irr_result(equity)
+    assert irr.kind == "unique"
+    v = investment_verdict(short_deal, pf)
+    expected = npv_now >= 0 and irr.value >= short_deal.finance.discount_rate
+    assert (v.status == "pass") == expected
+    # A hurdle above the equity IRR fails the view even when NPV alone would not.
+    high = _with(short_deal, finance=short_deal.finance.model_copy(
+        update={"hurdle": irr.value + 0.01}))
+    v_high = investment_verdict(high, pf)
+    assert v_high.status == "fail" and "below hurdle" in v_high.headline
+    # Hurdle defaults to the discount rate, and is reported as such.
+    assert short_deal.finance.hurdle_rate == short_deal.finance.discount_rate
+    assert any("(discount rate)" in r for r in v.reasons)
+
+
+def test_negative_npv_is_an_investment_fail_even_when_lenders_pass(short_result):
+    # The ERCOT example's cut: NPV < 0, lender checks pass -> two different verdicts.
+    pf = short_result.pro_forma
+    assert pf.metrics.project_npv_after_tax_usd < 0
+    assert short_result.investment.status == "fail"
+    assert "negative NPV" in short_result.investment.headline
+    assert short_result.lender.status == "pass"
+    s = short_result.summary_dict()
+    assert s["verdicts"]["investment"]["status"] == "fail"
+    assert s["verdicts"]["lender"]["status"] == "pass"
+    json.dumps(s)
+
+
+def test_no_lender_section_is_not_assessed_never_pass(short_deal, short_result):
+    bare = _with(short_deal, lender=LenderSection())
+    pf, checks = value_deal(bare, short_result.lifetime, short_result.supply)
+    assert checks == []
+    v = lender_verdict(bare, pf, checks)
+    assert v.status == "not assessed" and "NOT ASSESSED" in v.headline
+
+
+def test_dscr_sized_min_dscr_is_named_and_downside_runs_on_same_debt(short_deal, short_result):
+    pf = short_result.pro_forma
+    assert pf.debt is not None and pf.debt.binding == "dscr"
+    check = next(c for c in short_result.checks if c.name == "min DSCR")
+    assert "cannot fail by construction" in check.reason
+    # Downside: CFADS with merchant revenue x factor, over the base case's debt service.
+    only_min = _with(short_deal, lender=LenderSection(min_dscr=1.35))
+    pf2, checks = value_deal(only_min, short_result.lifetime, short_result.supply)
+    down = next(c for c in checks if c.name == "downside DSCR")
+    assert down.threshold == 1.0 and "no downside_min_dscr set" in down.reason
+    service = -pf2.line(L.DEBT_SERVICE).loc[1:4].to_numpy()
+    assert np.allclose(service, -pf.line(L.DEBT_SERVICE).loc[1:4].to_numpy())
+    # Hand check: a 75 % merchant case has less CFADS than base in every serviced year.
+    base_cfads = pf2.line(L.CFADS).loc[1:4].to_numpy()
+    served = service > 0
+    assert down.value < float(np.min(base_cfads[served] / service[served]))
+
+
+def test_downside_failure_fails_the_lender_view_with_reasons(short_deal, short_result):
+    strict = _with(short_deal, lender=LenderSection(downside_min_dscr=50.0,
+                                                     downside_revenue_factor=0.5))
+    pf, checks = value_deal(strict, short_result.lifetime, short_result.supply)
+    v = lender_verdict(strict, pf, checks)
+    assert v.status == "fail" and any(r.startswith("downside DSCR:") for r in v.reasons)
+
+
+def _short_toml(tmp_path, lender: str) -> str:
+    """The ERCOT example cut to 4 years on 2024 prices, with the given [lender] body."""
+    text = (EXAMPLES / "ercot_houston_2h_merchant.toml").read_text()
+    text = (text.replace("life_years = 20", "life_years = 4")
+            .replace("price_years = [2024, 2025]", "price_years = [2024]")
+            .replace("years = [9]", "years = [3]")
+            .replace("tenor_years = 10", "tenor_years = 4"))
+    head, _, _ = text.partition("[lender]")
+    path = tmp_path / f"deal_{abs(hash(lender))}.toml"
+    path.write_text(head + ("[lender]\n" + lender if lender else ""))
+    return str(path)
+
+
+@pytest.mark.parametrize(("lender", "code", "lender_word"), [
+    ("min_dscr = 1.35\ndownside_min_dscr = 1.0\n", 0, "PASS"),
+    ("downside_min_dscr = 50.0\n", 1, "FAIL"),
+    ("", 0, "NOT ASSESSED"),
+])
+def test_cli_prints_both_verdicts_first_and_exits_1_only_on_lender_fail(
+        tmp_path, lender, code, lender_word):
+    from bessfin.cli import app
+
+    path = _short_toml(tmp_path, lender)
+    res = CliRunner().invoke(app, ["run", path, "--mode", "screening", "--no-report",
+                                   "--no-sensitivity"])
+    assert res.exit_code == code, res.output
+    lines = res.output.splitlines()
+    # The investment view (a FAIL here: NPV < 0) is printed first, the lender view next.
+    assert "investment view: FAIL" in lines[0]
+    lender_line = next(i for i, x in enumerate(lines) if "lender view:" in x)
+    assert lender_word in lines[lender_line]
+    if code == 1:
+        assert "downside DSCR" in lines[lender_line + 1]
+    res_json = CliRunner().invoke(app, ["run", path, "--mode", "screening", "--no-report",
+                                        "--no-sensitivity", "--json"])
+    data = json.loads(res_json.stdout)
+    assert data["verdicts"]["lender"]["status"] == lender_word.lower()
+    assert data["verdicts"]["investment"]["status"] == "fail"
