@@ -124,3 +124,64 @@ def test_cli_prints_both_verdicts_first_and_exits_1_only_on_lender_fail(
     data = json.loads(res_json.stdout)
     assert data["verdicts"]["lender"]["status"] == lender_word.lower()
     assert data["verdicts"]["investment"]["status"] == "fail"
+
+
+def _result(deal, base):
+    from bessfin.deal import DealResult
+
+    pf, checks = value_deal(deal, base.lifetime, base.supply)
+    return DealResult(deal=deal, lifetime=base.lifetime, pro_forma=pf, supply=base.supply,
+                      checks=checks)
+
+
+def test_zero_debt_from_a_negative_loan_year_is_said_everywhere(short_deal, short_result):
+    # A $1,000/kWh capitalised augmentation in year 3 makes that year's CFADS negative: an
+    # annuity cannot cover a level payment, so the debt is $0 and the result says why.
+    aug = short_deal.augmentation.model_copy(update={"usd_per_kwh": 1000.0})
+    deal = _with(short_deal, augmentation=aug,
+                 debt=short_deal.debt.model_copy(update={"repayment": "annuity"}))
+    res = _result(deal, short_result)
+    assert res.pro_forma.line(L.CFADS).loc[3] < 0
+    assert res.pro_forma.metrics.debt_usd == 0.0
+    note = next(n for n in res.pro_forma.debt.notes if "debt sized to $0" in n)
+    assert "year(s) 3" in note
+    assert note in res.summary_dict()["debt_sizing"]["notes"]
+    assert note in res.lender.reasons
+
+
+def test_debt_above_capex_is_said_everywhere(short_deal, short_result):
+    deal = _with(short_deal, debt=short_deal.debt.model_copy(
+        update={"max_gearing": 5.0, "sizing": "gearing"}))
+    res = _result(deal, short_result)
+    capex = -res.pro_forma.line(L.CAPEX_TOTAL).loc[0]
+    assert res.pro_forma.metrics.debt_usd == pytest.approx(5.0 * capex)
+    s = res.summary_dict()
+    assert any("exceeds capex" in n for n in s["debt_sizing"]["notes"])
+    assert s["debt_sizing"]["binding"] == "gearing"
+    assert any("exceeds capex" in r for r in res.lender.reasons)
+
+
+def test_report_shows_both_verdicts_above_the_checks(short_result):
+    from bessfin.report.html import deal_report_html
+
+    page = deal_report_html(short_result)
+    body = page[page.index("<main>"):]
+    inv, lend = body.index("Investment view: FAIL"), body.index("Lender view: PASS")
+    assert inv < lend < body.index("<h2")
+    assert 'class="banner fail" id="investment"' in body
+    assert "set by the DSCR test" in body
+
+
+def test_borrowing_type_equity_is_noted_and_judged_by_npv(short_deal, short_result):
+    # Debt at 5x capex: equity receives cash at COD and pays later, a borrowing-type flow.
+    deal = _with(short_deal, debt=short_deal.debt.model_copy(
+        update={"max_gearing": 5.0, "sizing": "gearing"}))
+    res = _result(deal, short_result)
+    equity = res.pro_forma.line(L.EQUITY).to_numpy()
+    assert equity[0] > 0
+    irr = irr_result(equity)
+    assert irr.kind != "unique"
+    note = res.pro_forma.metrics.irr_notes["equity_irr_after_tax"]
+    assert note == irr.note and res.summary_dict()["irr_notes"]["equity_irr_after_tax"] == note
+    v = res.investment
+    assert any("tested instead: equity NPV at the hurdle" in r for r in v.reasons)
