@@ -147,7 +147,8 @@ def irr_result(cash_flows: ArrayLike) -> IrrResult:
 
     All roots are found at once as the positive real roots ``x`` of ``sum_t CF_t x^t``
     (``x = 1/(1+r)``), each refined with ``scipy.optimize.brentq`` where NPV changes sign.
-    Rates in :data:`IRR_RANGE` are reported. The value is
+    Rates in :data:`IRR_RANGE` are reported (roots outside it are named only when none is
+    inside). The value is
 
     * the root, when there is one and NPV falls through it (investment-type flow);
     * the root with a note, when NPV rises through it (borrowing-type: money in first, out
@@ -198,21 +199,21 @@ def irr_result(cash_flows: ArrayLike) -> IrrResult:
         return IrrResult(
             min(roots, key=abs),
             f"multiple IRRs ({listed}): NPV is zero at each, so no single rate of return "
-            f"describes these flows; reported the one closest to zero, judge by NPV{beyond}",
+            f"describes these flows; reported the one closest to zero, judge by NPV",
             tuple(roots), "multiple")
     r = roots[0]
     if not crossing[0]:
         side = "negative" if npv(r + 1e-3, cf) < 0 else "positive"
         return IrrResult(
             r, f"NPV touches zero at {_pct(r)} without changing sign (a double root): NPV is "
-            f"{side} at every other rate{beyond}", (r,), "tangent")
+            f"{side} at every other rate", (r,), "tangent")
     step = max(1e-4, 1e-3 * abs(r))
     if npv(r + step, cf) > npv(max(r - step, lo), cf):
         return IrrResult(
             r, f"borrowing-type flow (money in first, out later): NPV rises with the rate, "
             f"positive above {_pct(r)} and negative below; this rate is a cost of funds, not "
-            f"a return (judge by NPV){beyond}", (r,), "borrowing")
-    return IrrResult(r, beyond.strip(" ()") if beyond else "", (r,), "unique")
+            f"a return (judge by NPV)", (r,), "borrowing")
+    return IrrResult(r, "", (r,), "unique")
 
 
 def irr(cash_flows: ArrayLike) -> float:
