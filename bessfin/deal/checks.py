@@ -15,6 +15,7 @@ import dataclasses
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult
@@ -22,7 +23,7 @@ from bessfin.finance import FinanceInputs, ProForma, build_pro_forma, irr_result
 from bessfin.finance import lines as L
 
 __all__ = ["Check", "Verdict", "investment_verdict", "lender_assessed", "lender_checks",
-           "lender_verdict", "sizing_note"]
+           "lender_verdict", "p90_revenue", "sizing_note"]
 
 Status = Literal["pass", "fail", "not assessed"]
 
@@ -49,6 +50,52 @@ class Verdict:
 
     def as_dict(self) -> dict:
         return {"status": self.status, "headline": self.headline, "reasons": list(self.reasons)}
+
+
+def p90_revenue(lifetime: LifetimeResult) -> tuple[pd.DataFrame, str] | None:
+    """The P90 revenue table across price years, or None when there is no such distribution.
+
+    Needs ``combine = "mean"`` and at least two price years. The price-year scenarios (each
+    operating year on that price year alone, same degradation path) are ranked by total
+    revenue over the life; P90 is the 10th percentile by linear interpolation between the two
+    bracketing scenarios' tables (numpy's default percentile rule), so with 2 price years it is
+    0.9 x the lower + 0.1 x the higher year."""
+    if lifetime.scenarios is None or lifetime.combine != "mean":
+        return None
+    years = sorted({int(y) for y in lifetime.scenarios.index.get_level_values("price_year")})
+    if len(years) < 2:
+        return None
+    tables = {y: lifetime.scenario_revenue(y) for y in years}
+    earning = [s for s in lifetime.streams if s != "degradation"]
+    ranked = sorted(years, key=lambda y: float(tables[y][earning].to_numpy().sum()))
+    q = 0.1 * (len(ranked) - 1)
+    i = int(np.floor(q))
+    j = min(i + 1, len(ranked) - 1)
+    w = q - i
+    table = tables[ranked[i]] * (1.0 - w) + tables[ranked[j]] * w
+    label = (f"P90 across {len(years)} price years ({1 - w:.0%} {ranked[i]} + {w:.0%} "
+             f"{ranked[j]}, ranked by life revenue)")
+    return table, label
+
+
+def _p90_check(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult, years: list[int],
+               threshold: float, default: bool) -> Check | None:
+    """Minimum DSCR on P90 revenue across price years, on the base case's debt service."""
+    p90 = p90_revenue(lifetime)
+    service = -pro_forma.line(L.DEBT_SERVICE).loc[years].to_numpy()
+    if p90 is None or pro_forma.debt is None or not (service > 0).any():
+        return None
+    table, label = p90
+    down = build_pro_forma(pro_forma.inputs.model_copy(update={"debt": None}), table)
+    cfads = down.line(L.CFADS).loc[years].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dscr = np.where(service > 0, cfads / service, np.inf)
+    worst = float(dscr.min())
+    ok = bool(worst >= threshold - _TOL)
+    why = " (no downside_min_dscr set: debt service must at least be covered)" if default else ""
+    return Check("P90 DSCR", ok, worst, threshold,
+                 f"{label}, same debt: minimum DSCR {worst:.2f}x {'>=' if ok else '<'} "
+                 f"{threshold:.2f}x{why}")
 
 
 def _downside(inputs: FinanceInputs, lifetime: LifetimeResult, factor: float) -> ProForma:
@@ -103,7 +150,7 @@ def _downside_check(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult,
     why = " (no downside_min_dscr set: debt service must at least be covered)" if default else ""
     return Check(
         name, ok, worst, threshold,
-        f"downside / P90 proxy: merchant revenue at {lender.downside_revenue_factor:.0%} of "
+        f"downside: merchant revenue at {lender.downside_revenue_factor:.0%} of "
         f"base, same debt: minimum DSCR {worst:.2f}x {'>=' if ok else '<'} {threshold:.2f}x"
         f"{why}",
     )
@@ -126,7 +173,7 @@ def lender_checks(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult) -> 
         ok = bool(np.isfinite(m.min_dscr) and m.min_dscr >= lender.min_dscr - _TOL)
         target = float(np.nanmin(d.target_dscr)) if by_construction and d is not None else 0.0
         tail = (f"; debt sized by the DSCR test to >= {target:.2f}x on sizing CFADS, so this "
-                "check cannot fail by construction: see the downside check"
+                "check cannot fail by construction: see the downside and P90 checks"
                 if by_construction and lender.min_dscr <= target + _TOL else "")
         checks.append(Check(
             "min DSCR", ok, float(m.min_dscr), lender.min_dscr,
@@ -148,11 +195,13 @@ def lender_checks(deal: Deal, pro_forma: ProForma, lifetime: LifetimeResult) -> 
             f"merchant revenue is {share:.0%} of revenue over years 1-{tenor}, limit "
             f"{lender.max_merchant_share:.0%}{vacuous}",
         ))
-    if lender.downside_min_dscr is not None:
-        checks.append(_downside_check(deal, pro_forma, lifetime, years,
-                                      lender.downside_min_dscr, default=False))
-    elif by_construction:
-        checks.append(_downside_check(deal, pro_forma, lifetime, years, 1.0, default=True))
+    if lender.downside_min_dscr is not None or by_construction:
+        default = lender.downside_min_dscr is None
+        threshold = 1.0 if default else float(lender.downside_min_dscr)
+        checks.append(_downside_check(deal, pro_forma, lifetime, years, threshold, default))
+        p90 = _p90_check(deal, pro_forma, lifetime, years, threshold, default)
+        if p90 is not None:
+            checks.append(p90)
     if lender.min_equity_irr is not None:
         irr = m.equity_irr_after_tax
         ok = bool(np.isfinite(irr) and irr >= lender.min_equity_irr - _TOL)

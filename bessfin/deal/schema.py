@@ -307,7 +307,8 @@ class LenderSection(_Section):
     )
     downside_revenue_factor: float = Field(
         0.75, gt=0, le=1,
-        description="Merchant revenue in the downside case as a share of base [-] (P90 proxy).",
+        description="Merchant revenue in the downside case as a share of base [-] (P90 across "
+        "price years is checked separately when the deal has two or more).",
     )
     downside_min_dscr: float | None = Field(
         None, gt=0, description="Minimum DSCR in the downside case, same debt [-]."

@@ -185,3 +185,35 @@ def test_borrowing_type_equity_is_noted_and_judged_by_npv(short_deal, short_resu
     assert note == irr.note and res.summary_dict()["irr_notes"]["equity_irr_after_tax"] == note
     v = res.investment
     assert any("tested instead: equity NPV at the hurdle" in r for r in v.reasons)
+
+
+def test_p90_case_uses_p90_revenue_across_price_years_on_the_same_debt(short_deal,
+                                                                       short_result):
+    from bessfin.deal import dispatch_deal, resolve_supply
+
+    two = _with(short_deal, market=short_deal.market.model_copy(
+        update={"price_years": (2024, 2025)}))
+    lifetime = dispatch_deal(two, mode="screening")
+    supply = resolve_supply(two)
+    pf, checks = value_deal(two, lifetime, supply)
+    check = next(c for c in checks if c.name == "P90 DSCR")
+    # By hand: rank the two price years by life revenue; P90 (10th percentile, linear) is
+    # 0.9 x the lower year's revenue table + 0.1 x the higher's.
+    earning = [s for s in lifetime.streams if s != "degradation"]
+    tables = {y: lifetime.scenario_revenue(y) for y in (2024, 2025)}
+    low, high = sorted(tables, key=lambda y: tables[y][earning].to_numpy().sum())
+    p90 = 0.9 * tables[low] + 0.1 * tables[high]
+    from bessfin.finance import build_pro_forma
+
+    cfads = build_pro_forma(pf.inputs.model_copy(update={"debt": None}), p90).line(L.CFADS)
+    service = -pf.line(L.DEBT_SERVICE)
+    served = [t for t in range(1, 5) if service.loc[t] > 0]
+    assert served
+    expected = min(cfads.loc[t] / service.loc[t] for t in served)
+    assert check.value == pytest.approx(expected, rel=1e-9)
+    assert check.passed == (expected >= check.threshold)
+    assert f"90% {low} + 10% {high}" in check.reason
+    # One price year: no distribution, no P90 check (the downside factor stands in).
+    assert short_deal.market.price_years == (2024,)
+    assert all(c.name != "P90 DSCR" for c in short_result.checks)
+    assert any(c.name == "downside DSCR" for c in short_result.checks)
