@@ -53,7 +53,8 @@ class _Section(BaseModel):
 class MarketSection(_Section):
     """Where the battery sells and on which prices."""
 
-    iso: str = Field(description="ISO id: ercot, caiso, pjm, spp.")
+    iso: str = Field(description="ISO id: ercot, caiso, pjm, spp (shipped prices); nyiso, isone, "
+                     "miso (user prices only).")
     node: str = Field(description="Node / hub as the ISO spells it, e.g. HB_HOUSTON, TH_SP15.")
     price_years: tuple[int, ...] = Field(
         min_length=1, description="Shipped historical years, cycled over the project life."

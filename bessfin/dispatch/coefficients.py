@@ -35,11 +35,13 @@ class Structure:
 
     @property
     def up(self) -> list[int]:
-        return [i for i, p in enumerate(self.products) if p[1] == "up"]
+        """Products holding discharge headroom and stored energy ('up', 'symmetric')."""
+        return [i for i, p in enumerate(self.products) if p[1] in ("up", "symmetric")]
 
     @property
     def down(self) -> list[int]:
-        return [i for i, p in enumerate(self.products) if p[1] == "down"]
+        """Products holding charge headroom and empty storage ('down', 'symmetric')."""
+        return [i for i, p in enumerate(self.products) if p[1] in ("down", "symmetric")]
 
     def durations(self, k: int) -> np.ndarray:
         return np.frombuffer(self.duration_h[k], dtype=float)
@@ -136,15 +138,17 @@ def coefficients(
     reserve_max = np.zeros((len(series.products), n))
     for k, ps in enumerate(series.products):
         prod = ps.product
-        up = prod.direction == "up"
         alpha = prod.deployment_fraction
         mileage = 0.0
         if prod.mileage is not None:
             mileage = prod.mileage.multiplier * prod.mileage.accuracy * ps.mileage_price
-        # deployed up-energy is sold at lam and wears the cells; deployed down-energy is bought
-        settle = alpha * (lam - deg) if up else -alpha * lam
+        # deployed up-energy is sold at lam and wears the cells; deployed down-energy is
+        # bought; a symmetric award deploys alpha each way (net: the wear of the up part)
+        settle = (alpha * (lam - deg) if prod.needs_up else 0.0) - (
+            alpha * lam if prod.needs_down else 0.0)
         reserve_value[k] = dt * (ps.capacity_price + mileage + settle)
-        bound = np.full(n, p_dis if up else p_ch)
+        limit = min(p_dis if prod.needs_up else np.inf, p_ch if prod.needs_down else np.inf)
+        bound = np.full(n, limit)
         if ps.award_limit_mw is not None:
             bound = np.minimum(bound, ps.award_limit_mw)  # market depth [MW]
         reserve_max[k] = np.where(ps.available, bound, 0.0)

@@ -214,7 +214,7 @@ def run_horizon(
             deployed = sum(
                 p.product.deployment_fraction * reserve[j, a:b]
                 for j, p in enumerate(decide.products)
-                if p.product.direction == "up"
+                if p.product.needs_up
             )
             used += float(np.sum(decide.dt * (discharge[a:b] + deployed)))
     return Schedule(

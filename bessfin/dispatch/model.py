@@ -110,10 +110,12 @@ def _ids(s: Structure, which: list[int]) -> list[str]:
 
 def define_energy_balance(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """soc[t] = r soc[t-1] + dt (eta_c c[t] - d[t]/eta_d
-    + sum_down alpha_p eta_c x[p,t] - sum_up alpha_p x[p,t]/eta_d)      [MWh]"""
+    + sum_down alpha_p eta_c x[p,t] - sum_up alpha_p x[p,t]/eta_d)      [MWh]
+
+    A symmetric product is in both sums (it deploys alpha_p each way)."""
     ec, ed, dt = s.eta_charge, s.eta_discharge, s.dt
     deployed = [
-        (pid, (a / ed if direction == "up" else -a * ec) * dt)
+        (pid, (a / ed * (direction != "down") - a * ec * (direction != "up")) * dt)
         for pid, direction, a in s.products
         if a > 0
     ]

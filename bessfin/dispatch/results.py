@@ -34,9 +34,9 @@ def settle(schedule: Schedule, actual: MarketSeries, battery: Battery) -> pd.Dat
                 dt * prod.mileage.multiplier * prod.mileage.accuracy * ps.mileage_price * award
             )
         if prod.deployment_fraction > 0:
-            sign = 1.0 if prod.direction == "up" else -1.0
+            sign = float(prod.needs_up) - float(prod.needs_down)  # symmetric: bought = sold
             cols[f"{prod.id}_deployed_energy"] = sign * dt * prod.deployment_fraction * lam * award
-            if prod.direction == "up":
+            if prod.needs_up:
                 discharged += dt * prod.deployment_fraction * award
     cols["degradation"] = -battery.degradation_cost * discharged
     return pd.DataFrame(cols, index=actual.index)

@@ -126,7 +126,9 @@ def _column(frame: pd.DataFrame, col: str, available: np.ndarray | None) -> np.n
 
 
 def _mileage(frame: pd.DataFrame, product: Product, available: np.ndarray) -> np.ndarray:
-    if product.mileage is None:
+    """Mileage price [$/MW]; zeros when the product has no mileage or the data carry no
+    mileage price (e.g. NYISO day-ahead regulation): capacity revenue only, never more."""
+    if product.mileage is None or f"{product.id}_mileage" not in frame.columns:
         return np.zeros(len(frame))
     return _column(frame, f"{product.id}_mileage", available)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,11 @@ __all__ = [
 TIME_COLUMNS_UTC = ("timestamp_utc", "interval_start_utc")
 #: Timestamp columns that must carry a UTC offset or time zone.
 TIME_COLUMNS_AWARE = ("interval_start", "timestamp", "timestamp_local")
+#: Interval-start column of gridstatus frames: a file with it is read as a gridstatus frame.
+GRIDSTATUS_TIME_COLUMN = "Interval Start"
+#: An AS source for :func:`read_prices`: a file path or a frame.
+AsSource = str | os.PathLike[str] | pd.DataFrame
+
 #: Generic energy price column names [$/MWh], searched in this order after the node column.
 ENERGY_ALIASES = ("energy", "lmp", "spp", "price")
 
@@ -234,14 +240,18 @@ def read_prices(
     *,
     on_missing: OnMissing = "raise",
     year: int | None = None,
+    as_prices: AsSource | Sequence[AsSource] | None = None,
+    reserve_zone: str | None = None,
 ) -> PriceData:
     """Read and validate a user price file (CSV, or Parquet by its ``.parquet`` suffix).
 
     Parameters
     ----------
     path : str or os.PathLike
-        File in the shipped layout (``timestamp_utc``, ``<prefix><node>`` columns, product
-        columns as in ``market_data``, optional ``filled``) or the simple layout: a
+        A saved gridstatus LMP frame (``Interval Start``, ``Location``, ``LMP``/``SPP``;
+        read by :func:`bessfin.io.from_gridstatus`), or a file in the shipped layout
+        (``timestamp_utc``, ``<prefix><node>`` columns, product columns as in
+        ``market_data``, optional ``filled``) or the simple layout: a
         timestamp column (``timestamp_utc``, or ``timestamp``/``interval_start`` with a
         UTC offset or time zone; interval start), an energy column [$/MWh] named
         ``energy``, ``lmp``, ``spp``, ``price`` or the node's column, optional product
@@ -255,6 +265,11 @@ def read_prices(
         Missing-data policy, see :func:`bessfin.io.load_prices`.
     year : int, optional
         If given, the data must lie in and cover this local calendar year.
+    as_prices : path, DataFrame or a list of them, optional
+        When ``path`` is a saved gridstatus LMP frame (it has ``Interval Start``): the
+        gridstatus AS frames (files or frames), see :func:`bessfin.io.from_gridstatus`.
+    reserve_zone : str, optional
+        Reserve zone to keep from the AS frames (gridstatus path only).
 
     Returns
     -------
@@ -267,6 +282,21 @@ def read_prices(
     """
     market = get_market(iso)
     df = read_table(path)
+    if GRIDSTATUS_TIME_COLUMN in df.columns:  # a saved gridstatus LMP frame
+        from bessfin.io.gridstatus import from_gridstatus
+
+        extra = [] if as_prices is None else (
+            [as_prices] if isinstance(as_prices, (str, os.PathLike, pd.DataFrame))
+            else list(as_prices))
+        frames = [f if isinstance(f, pd.DataFrame) else read_table(f) for f in extra]
+        return from_gridstatus(df, market, as_prices=frames or None, node=node,
+                               reserve_zone=reserve_zone, on_missing=on_missing, year=year)
+    if as_prices is not None or reserve_zone is not None:
+        raise PriceDataError(
+            str(path), GRIDSTATUS_TIME_COLUMN, "as_prices/reserve_zone given for a file "
+            "that is not a gridstatus LMP frame",
+            expected="AS prices as columns of the file itself (canonical or simple layout)",
+        )
     return price_data_from_table(
         df, market, node, source=str(path), on_missing=on_missing, year=year
     )

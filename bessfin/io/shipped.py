@@ -37,11 +37,22 @@ def _market(iso: str) -> Market:
     known = markets()
     key = iso.strip().lower()
     if key not in known:
-        raise UnknownSeriesError(f"unknown ISO {iso!r}; shipped ISOs are {sorted(known)}")
+        shipped = sorted(k for k, v in known.items() if v.shipped)
+        raise UnknownSeriesError(
+            f"unknown ISO {iso!r}; shipped ISOs are {shipped}; user prices only: "
+            f"{sorted(set(known) - set(shipped))}"
+        )
     return known[key]
 
 
 def _file(m: Market, market: str) -> PriceFile:
+    if not m.shipped:
+        shipped = sorted(k for k, v in markets().items() if v.shipped)
+        raise UnknownSeriesError(
+            f"bessfin ships no {m.name} prices (shipped ISOs: {shipped}); bring your own: "
+            f"bessfin.io.from_gridstatus(lmp_df, {m.iso!r}, as_prices=...) for gridstatus frames, "
+            f"or bessfin.io.read_prices(path, {m.iso!r}) for a CSV/Parquet file"
+        )
     kinds = [f.market for f in m.files]
     for f in m.files:
         if f.market == market.strip().lower():

@@ -7,6 +7,7 @@ from functools import cache
 from importlib import resources
 
 from bessfin.markets.model import (
+    AwardCharge,
     Depth,
     DurationRule,
     Fact,
@@ -14,11 +15,12 @@ from bessfin.markets.model import (
     Mileage,
     PriceFile,
     Product,
+    ReserveZone,
 )
 
 __all__ = [
-    "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product", "get_market",
-    "markets",
+    "AwardCharge", "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product",
+    "ReserveZone", "get_market", "markets",
 ]
 
 
