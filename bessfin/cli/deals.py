@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bessfin.cli.common import ExitCode, app, err, run_guarded
-from bessfin.deal import DealResult, deal_schema, load_deal, run_deal
+from bessfin.cli.common import ExitCode, app, err, out_console, require, run_guarded
+from bessfin.cli.paths import file_stem, output_dir
+from bessfin.deal import DealResult, check_references, deal_schema, load_deal, run_deal
 from bessfin.studies import p_values, price_year_distribution, tornado
 
 Mode = Annotated[str, typer.Option(
@@ -22,14 +21,17 @@ Mode = Annotated[str, typer.Option(
     "('screening', see docs/lifetime.md).")]
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "deal"
+#: Files ``run`` writes into ``--out`` for a deal whose file stem is ``s``.
+REPORT_FILES = ("{s}.html", "{s}.xlsx", "{s}_pro_forma.csv")
+
+
+def _check_mode(mode: str) -> None:
+    require(mode in ("full", "screening"), f"--mode must be full or screening, got {mode!r}")
 
 
 def _run_one(path: Path, mode: str, progress: Progress | None) -> DealResult:
-    if mode not in ("full", "screening"):
-        raise ValueError(f"--mode must be full or screening, got {mode!r}")
     deal = load_deal(path)
+    check_references(deal, str(path))
     task = None
     if progress is not None:
         task = progress.add_task(f"{deal.name}: dispatch", total=deal.project.life_years)
@@ -42,8 +44,9 @@ def _run_one(path: Path, mode: str, progress: Progress | None) -> DealResult:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
-                    "/{task.total} years"), TimeElapsedColumn(), console=err, transient=True)
+    return Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                    TextColumn("{task.completed}/{task.total} years"), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
 
 
 def _metrics_table(results: list[DealResult]) -> Table:
@@ -60,15 +63,18 @@ def _metrics_table(results: list[DealResult]) -> Table:
     summaries = [r.summary_dict() for r in results]
     for name in names:
         t.add_row(metric_label(name), *(format_metric(name, s.get(name)) for s in summaries))
+    t.add_row("foresight", *(s["foresight"] for s in summaries))
+    t.add_row("price years", *(s["price_path"] for s in summaries))
     t.add_row("lender checks", *("pass" if s["passed"] else "FAIL" for s in summaries))
     return t
 
 
-def _write_reports(result: DealResult, out: Path, with_sensitivity: bool) -> dict[str, str]:
+def _write_reports(result: DealResult, out: Path, with_sensitivity: bool,
+                   inputs: list[Path]) -> dict[str, str]:
     from bessfin.report import write_excel, write_html
 
-    out.mkdir(parents=True, exist_ok=True)
-    slug = _slug(result.deal.name)
+    slug = file_stem(result.deal.name)
+    output_dir(out, "--out", [f.format(s=slug) for f in REPORT_FILES], inputs)
     tor = None
     if with_sensitivity:
         err.print("sensitivities: tornado (screening-mode re-dispatch) ...")
@@ -95,6 +101,9 @@ def run_cmd(
     """Run one deal: dispatch over its life, pro forma, lender checks, reports."""
 
     def go() -> DealResult:
+        _check_mode(mode)
+        if report:
+            output_dir(out, "--out", inputs=[deal_file])
         with _progress() as progress:
             result = _run_one(deal_file, mode, progress)
         summary = result.summary_dict()
@@ -103,14 +112,15 @@ def run_cmd(
             summary["price_year_distribution"] = {
                 "values": dist.to_dict(orient="records"), **p_values(dist)}
         if report:
-            summary["files"] = _write_reports(result, out, sensitivity)
+            summary["files"] = _write_reports(result, out, sensitivity, [deal_file])
             err.print(f"report written to {summary['files']['html']}")
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
         else:
-            Console().print(_metrics_table([result]))
+            console = out_console()
+            console.print(_metrics_table([result]))
             for c in result.checks:
-                Console().print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
+                console.print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
         return result
 
     result = run_guarded(go)
@@ -129,22 +139,23 @@ def compare_cmd(
     """Put deals side by side: metrics, revenue stack and lender checks."""
 
     def go() -> list[DealResult]:
-        if len(deal_files) < 2:
-            raise ValueError("compare needs at least two deal files")
+        require(len(deal_files) >= 2, "compare needs at least two deal files")
+        _check_mode(mode)
+        if report:
+            output_dir(out, "--out", ["comparison.html"], deal_files)
         with _progress() as progress:
             results = [_run_one(p, mode, progress) for p in deal_files]
         data = {"deals": [r.summary_dict() for r in results]}
         if report:
             from bessfin.report import write_comparison_html
 
-            out.mkdir(parents=True, exist_ok=True)
             path = write_comparison_html(results, out / "comparison.html")
             data["files"] = {"html": str(path)}
             err.print(f"comparison written to {path}")
         if as_json:
             sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
         else:
-            Console().print(_metrics_table(results))
+            out_console().print(_metrics_table(results))
         return results
 
     results = run_guarded(go)

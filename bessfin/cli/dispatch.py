@@ -3,25 +3,55 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from pydantic import ValidationError
 from rich.table import Table
+from rich.text import Text
 
-from bessfin.cli.common import app, err, run_guarded
+from bessfin.cli.common import app, err, out_console, run_guarded
+from bessfin.cli.paths import output_file
 from bessfin.dispatch import DEFAULT_LIMITS as DEFAULT
 from bessfin.dispatch import NAMED_HORIZONS, AsLimits, Battery, dispatch, named_horizon, normalise
-from bessfin.io import load_prices, read_prices
+from bessfin.io import PRICE_FILE_SUFFIXES, load_prices, read_prices
+
+#: Battery fields and the dispatch options that set them.
+_OPTION_OF = {
+    "power_mw": "--power-mw", "energy_mwh": "--energy-mwh", "round_trip_efficiency": "--rte",
+    "charge_efficiency": "--rte", "discharge_efficiency": "--rte",
+    "max_cycles_per_day": "--cycles-per-day", "max_cycles_per_year": "--cycles-per-year",
+    "degradation_cost": "--degradation-cost",
+}
+
+
+def _battery(**kwargs: float | None) -> Battery:
+    """The battery of the options; a bad value is one line naming the option."""
+    rte = kwargs.pop("rte")
+    for field, value in [("round_trip_efficiency", rte), *kwargs.items()]:
+        if value is not None and not math.isfinite(value):
+            raise ValueError(f"{_OPTION_OF[field]}: must be a finite number, got {value!r}")
+    if rte is None or not 0 < rte <= 1:
+        raise ValueError(f"--rte: must be in (0, 1], got {rte!r}")
+    try:
+        return Battery.from_rte(rte, **kwargs)  # type: ignore[arg-type]
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        option = _OPTION_OF.get(field, field)
+        value = rte if option == "--rte" else kwargs.get(field, first.get("input"))
+        msg = first["msg"].removeprefix("Value error, ")
+        raise ValueError(f"{option}: {msg}, got {value!r}") from None
 
 
 @app.command("dispatch")
 def dispatch_cmd(
     prices: Annotated[str, typer.Argument(
         help="Shipped series 'ISO YEAR NODE' (e.g. 'ercot 2024 HB_HOUSTON') or a CSV/Parquet "
-        "file (then give --iso).")],
+        "file, .csv, .parquet or .pq (then give --iso).")],
     power_mw: Annotated[float, typer.Option("--power-mw", help="Discharge power [MW].")] = 100.0,
     energy_mwh: Annotated[float, typer.Option("--energy-mwh", help="Energy [MWh].")] = 200.0,
     rte: Annotated[float, typer.Option(help="Round-trip efficiency [-].")] = 0.85,
@@ -43,9 +73,12 @@ def dispatch_cmd(
         "--as-limit", help="Override one product's limit, repeatable: PRODUCT=FRACTION of power "
         "(reg_up=0.03), PRODUCT=NMW (rrs=10MW) or PRODUCT=none.")] = None,
     horizon: Annotated[str, typer.Option(
-        help=f"One of {sorted(NAMED_HORIZONS)}.")] = "perfect",
+        help=f"One of {sorted(NAMED_HORIZONS)}. Without --forecast every horizon decides on "
+        "actual prices, i.e. perfect foresight (over the year, or over each window and its "
+        "lookahead).")] = "perfect",
     forecast: Annotated[str | None, typer.Option(
-        help="Decide on a forecast and settle on actual prices: persistence-day or "
+        help="Decide on a forecast from prices published before each decision (day D on "
+        "D-1's prices at the latest) and settle on actual prices: persistence-day or "
         "persistence-week.")] = None,
     start: Annotated[str | None, typer.Option(help="Local start date (inclusive).")] = None,
     end: Annotated[str | None, typer.Option(help="Local end date (exclusive).")] = None,
@@ -64,14 +97,17 @@ def dispatch_cmd(
             raise ValueError(f"--on-missing must be raise or drop-days, got {on_missing!r}")
         h = named_horizon(horizon, forecast)
         path = Path(prices)
-        if path.suffix.lower() in (".csv", ".parquet"):
+        if schedule_out is not None:
+            output_file(schedule_out, "--schedule-out",
+                        [path] if path.suffix.lower() in PRICE_FILE_SUFFIXES else [])
+        if path.suffix.lower() in PRICE_FILE_SUFFIXES:
             if iso is None:
                 raise ValueError("--iso is required with a price file")
             data = read_prices(path, iso, node, on_missing=on_missing)
         else:
             data = load_prices(prices, on_missing=on_missing)
-        battery = Battery.from_rte(
-            rte, power_mw=power_mw, energy_mwh=energy_mwh, max_cycles_per_day=cycles_per_day,
+        battery = _battery(
+            rte=rte, power_mw=power_mw, energy_mwh=energy_mwh, max_cycles_per_day=cycles_per_day,
             max_cycles_per_year=cycles_per_year, degradation_cost=degradation_cost,
         )
         chosen = [] if energy_only else (
@@ -108,13 +144,14 @@ def limits_option(base: str, overrides: list[str], products: list[str]) -> AsLim
 
 def print_summary(summary: dict) -> None:
     """Human-readable dispatch summary on stdout."""
-    out = Console()
+    out = out_console()
     t = Table(title=f"{summary['market']} {summary['node']}: {summary['horizon']}")
     t.add_column("stream")
     t.add_column("revenue [$]", justify="right")
     for k, v in summary["revenue_by_stream_usd"].items():
         t.add_row(k, f"{v:,.0f}")
-    t.add_row("[bold]total", f"[bold]{summary['total_revenue_usd']:,.0f}")
+    t.add_row(Text("total", style="bold"), Text(f"{summary['total_revenue_usd']:,.0f}",
+                                                style="bold"))
     out.print(t)
     keys = ("revenue_usd_per_kw_year", "cycles", "capture_ratio", "windows", "models_built",
             "build_seconds", "solve_seconds", "as_limits_mw")

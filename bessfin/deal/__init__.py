@@ -1,6 +1,9 @@
 """A deal: its schema (the TOML file), its inputs to the pro forma, lender checks and the run.
 
-* :mod:`~bessfin.deal.schema` - the validated deal file (:class:`Deal`, :func:`load_deal`);
+* :mod:`~bessfin.deal.schema` - the validated deal file (:class:`Deal`, :func:`load_deal`,
+  :func:`read_toml_file`);
+* :mod:`~bessfin.deal.references` - names a deal refers to (ISO, node, years, products, supply
+  option, tariff scenario) checked against what bessfin ships;
 * :mod:`~bessfin.deal.inputs` - supply pricing, capex build-up, the one ITC assembly;
 * :mod:`~bessfin.deal.checks` - lender checks with reasons;
 * :mod:`~bessfin.deal.run` - prices -> supply -> lifetime dispatch -> pro forma -> checks.
@@ -8,7 +11,15 @@
 
 from bessfin.deal.checks import Check, lender_checks
 from bessfin.deal.inputs import ItcTier, deal_capex, finance_inputs, itc_inputs, resolve_supply
-from bessfin.deal.run import DealResult, dispatch_deal, load_deal_prices, run_deal, value_deal
+from bessfin.deal.references import check_references, reference_problems
+from bessfin.deal.run import (
+    DealResult,
+    dispatch_deal,
+    load_deal_forecasts,
+    load_deal_prices,
+    run_deal,
+    value_deal,
+)
 from bessfin.deal.schema import (
     Deal,
     DealError,
@@ -17,6 +28,8 @@ from bessfin.deal.schema import (
     deal_schema,
     format_errors,
     load_deal,
+    read_toml_file,
+    resolve_paths,
 )
 
 __all__ = [
@@ -26,6 +39,7 @@ __all__ = [
     "DealResult",
     "ItcTier",
     "SupplySection",
+    "check_references",
     "deal_capex",
     "deal_from_dict",
     "deal_schema",
@@ -35,7 +49,11 @@ __all__ = [
     "itc_inputs",
     "lender_checks",
     "load_deal",
+    "load_deal_forecasts",
     "load_deal_prices",
+    "read_toml_file",
+    "reference_problems",
+    "resolve_paths",
     "resolve_supply",
     "run_deal",
     "value_deal",

@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -28,6 +29,7 @@ from bessfin.dispatch import (
     Augmentation,
     Battery,
     Degradation,
+    ForwardCurve,
     Horizon,
     LimitError,
     PricePath,
@@ -50,6 +52,70 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: Path keys of a deal file resolved against the deal file's folder.
+PATH_KEYS = ("price_file", "as_price_file", "forecast_file")
+
+
+class ForwardCurveSection(_Section):
+    """``[market.forward_curve]``: energy and ancillary price paths per operating year, inline
+    or from a CSV file with columns ``year`` (1, 2, ...), ``energy``, ``ancillary``."""
+
+    kind: Literal["multiplier", "level"] = Field(
+        "multiplier", description="Values are multipliers [-] or annual mean prices "
+        "(energy $/MWh, ancillary $/MW-h).")
+    energy: tuple[float, ...] | None = Field(None, description="Per operating year.")
+    ancillary: tuple[float, ...] | None = Field(None, description="Per operating year.")
+    file: str | None = Field(None, description="CSV with year, energy and/or ancillary.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ForwardCurveSection:
+        if self.file is not None and (self.energy is not None or self.ancillary is not None):
+            raise ValueError("give the curve inline (energy/ancillary) or as file, not both")
+        if self.file is None and self.energy is None and self.ancillary is None:
+            raise ValueError("a forward curve needs energy, ancillary or file")
+        return self
+
+    def curve(self) -> ForwardCurve:
+        """The validated curve (reads ``file``)."""
+        if self.file is None:
+            return ForwardCurve(kind=self.kind, energy=self.energy, ancillary=self.ancillary)
+        return read_forward_curve(self.file, self.kind)
+
+
+def read_forward_curve(path: str, kind: str) -> ForwardCurve:
+    """A forward curve CSV: ``year`` = 1..N in order, ``energy`` and/or ``ancillary``."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, dtype=str)
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such forward curve file") from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    cols = [c for c in ("energy", "ancillary") if c in df.columns]
+    if "year" not in df.columns or not cols:
+        raise ValueError(f"{path}: expected columns year and energy and/or ancillary, got "
+                         f"{list(df.columns)}")
+    years = pd.to_numeric(df["year"], errors="coerce")
+    expected = list(range(1, len(df) + 1))
+    if years.tolist() != expected:
+        bad = next(i for i, (a, b) in enumerate(zip(years, expected, strict=True)) if a != b)
+        raise ValueError(f"{path}: row {bad + 2}: year {df['year'].iloc[bad]}; expected "
+                         f"operating years 1, 2, ... in order")
+    values = {}
+    for c in cols:
+        v = pd.to_numeric(df[c], errors="coerce")
+        if v.isna().any() or (v <= 0).any():
+            bad = int(np.flatnonzero(v.isna() | (v <= 0))[0])
+            raise ValueError(f"{path}: row {bad + 2}: {c} = {df[c].iloc[bad]}; expected a "
+                             "number > 0")
+        values[c] = tuple(float(x) for x in v)
+    return ForwardCurve(kind=kind, source=path, **values)  # type: ignore[arg-type]
+
+
+#: Foresight settings of a deal: what the schedule is decided on.
+Foresight = Literal["perfect", "persistence-day", "persistence-week", "file"]
+
+
 class MarketSection(_Section):
     """Where the battery sells and on which prices."""
 
@@ -57,18 +123,42 @@ class MarketSection(_Section):
                      "miso (user prices only).")
     node: str = Field(description="Node / hub as the ISO spells it, e.g. HB_HOUSTON, TH_SP15.")
     price_years: tuple[int, ...] = Field(
-        min_length=1, description="Shipped historical years, cycled over the project life."
+        min_length=1, description="Historical price years: scenarios averaged per operating "
+        "year (price_path = 'mean') or cycled ('cycle')."
     )
+    price_path: Literal["mean", "cycle"] = Field(
+        "mean", description="Each operating year takes the mean revenue over the price years "
+        "('mean'), or the price years alternate over the life ('cycle')."
+    )
+    price_file: str | None = Field(
+        None, description="Own prices: CSV/Parquet (bessfin layout, docs/data.md) or a "
+        "gridstatus LMP export (price_format = 'gridstatus'); omit for the shipped data."
+    )
+    price_format: Literal["bessfin", "gridstatus"] = Field(
+        "bessfin", description="Layout of price_file.")
+    as_price_file: str | None = Field(
+        None, description="gridstatus ancillary-service price export (with price_format = "
+        "'gridstatus').")
     market: Literal["dam", "rtm"] = Field("dam", description="Day-ahead or real-time prices.")
     escalation: float = Field(0.0, gt=-1, description="Price growth per operating year [-/yr].")
     price_level: float = Field(
         1.0, gt=0, description="Multiplier on all historical prices (a price scenario) [-]."
     )
-    horizon: Literal["perfect", "rolling-day", "rolling-week", "month", "day"] = Field(
-        "perfect", description="How the schedule is decided (see docs/dispatch.md)."
+    forward_curve: ForwardCurveSection | None = Field(
+        None, description="Energy and ancillary price paths per operating year.")
+    foresight: Foresight = Field(
+        "persistence-day", description="What the schedule is decided on: 'perfect' (actual "
+        "prices), a persistence forecast (prices published before the decision), or 'file' "
+        "(forecast_file); always settled at actual prices. Default persistence-day: a deal "
+        "is not valued on prices nobody knows when bidding (docs/deals.md)."
     )
-    forecast: Literal["persistence-day", "persistence-week"] | None = Field(
-        None, description="Decide on a persistence forecast, settle on actual prices."
+    forecast_file: str | None = Field(
+        None, description="Forecast prices with the price columns (foresight = 'file').")
+    horizon: Literal["perfect", "perfect-rolling-day", "perfect-rolling-week", "perfect-month",
+                     "perfect-day", "rolling-day", "rolling-week", "month", "day"] = Field(
+        "perfect", description="Decision windows. With foresight = 'perfect' every choice is "
+        "perfect foresight (over the year or each window); with a forecast, 'perfect' means "
+        "daily windows with 24 h lookahead (docs/dispatch.md)."
     )
     products: tuple[str, ...] | None = Field(
         None, description="Products to co-optimise; omit for all the data carry, [] for none."
@@ -100,12 +190,56 @@ class MarketSection(_Section):
         """``as_limits`` as :func:`bessfin.dispatch` takes it."""
         return self.as_limits
 
-    def horizon_spec(self) -> Horizon:
-        return named_horizon(self.horizon, self.forecast)
+    @model_validator(mode="before")
+    @classmethod
+    def _former_forecast_key(cls, data: Any) -> Any:
+        """``forecast = "persistence-day"`` (former key) means ``foresight``."""
+        if isinstance(data, dict) and "forecast" in data:
+            data = dict(data)
+            old = data.pop("forecast")
+            if "foresight" in data:
+                raise ValueError("give foresight, not also the former key forecast")
+            data["foresight"] = "perfect" if old is None else old
+        return data
 
-    def price_path(self) -> PricePath:
-        return PricePath(years=self.price_years, escalation=self.escalation,
-                         level=self.price_level)
+    @model_validator(mode="after")
+    def _consistent(self) -> MarketSection:
+        if (self.foresight == "file") != (self.forecast_file is not None):
+            raise ValueError("foresight = 'file' and forecast_file go together")
+        if self.as_price_file is not None and self.price_format != "gridstatus":
+            raise ValueError("as_price_file needs price_format = 'gridstatus'")
+        if self.price_format == "gridstatus" and self.price_file is None:
+            raise ValueError("price_format = 'gridstatus' needs price_file")
+        if self.forward_curve is not None and self.escalation != 0:
+            raise ValueError("give escalation or a forward_curve, not both (the curve sets "
+                             "each operating year's prices)")
+        return self
+
+    @property
+    def forecast_name(self) -> str | None:
+        """The dispatch forecast name (``None`` = perfect foresight)."""
+        return {"perfect": None, "file": "user"}.get(self.foresight, self.foresight)
+
+    def horizon_spec(self) -> Horizon:
+        return named_horizon(self.horizon, self.forecast_name)
+
+    def price_path_spec(self) -> PricePath:
+        return PricePath(
+            years=self.price_years, escalation=self.escalation, level=self.price_level,
+            combine=self.price_path,
+            curve=None if self.forward_curve is None else self.forward_curve.curve(),
+        )
+
+    def price_source(self) -> str:
+        """Where the deal's prices come from, for reports."""
+        years = sorted(set(self.price_years))
+        span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}" if (
+            years == list(range(years[0], years[-1] + 1))) else ", ".join(map(str, years))
+        if self.price_file is None:
+            return f"shipped {self.iso.upper()} {span} {self.market.upper()} {self.node}"
+        extra = f" + {self.as_price_file}" if self.as_price_file else ""
+        kind = " (gridstatus export)" if self.price_format == "gridstatus" else ""
+        return f"{self.price_file}{extra}{kind}: {self.iso.upper()} {self.node}, {span}"
 
 
 class ProjectSection(_Section):
@@ -244,10 +378,24 @@ _PLAIN = {
 }
 
 
-def format_errors(e: ValidationError, source: str) -> str:
-    """One line per problem: ``source: key.path: what is wrong, got value``."""
-    lines = []
-    for err in e.errors():
+#: Problems listed in one error message; the rest are counted.
+MAX_PROBLEMS = 20
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def format_errors(e: ValidationError | None, source: str, *, more: int = 0,
+                  first: list[str] = ()) -> str:  # type: ignore[assignment]
+    """One line per problem: ``source: key.path: what is wrong, got value``; the first
+    :data:`MAX_PROBLEMS` problems, then a count of the others (``more`` unknown keys were
+    removed before validation; ``first`` lists unknown keys when ``e`` is None)."""
+    lines = [f"{source}: {k}: unknown key" for k in first[:MAX_PROBLEMS]]
+    errors = e.errors() if e is not None else []
+    total = len(errors) + more
+    for err in errors[:MAX_PROBLEMS]:
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         path = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
@@ -259,31 +407,104 @@ def format_errors(e: ValidationError, source: str) -> str:
             continue
         ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in err.get("ctx", {}).items()}
         msg = _PLAIN.get(err["type"], "").format(**ctx) or err["msg"].removeprefix("Value error, ")
-        got = "" if err["type"] == "missing" else f", got {err.get('input')!r}"
+        got = "" if err["type"] == "missing" else f", got {_shown(err.get('input'))}"
         if err["type"] == "missing":
             msg = "required key is missing"
         lines.append(f"{source}: {path}: {msg}{got}")
+    lines = lines[:MAX_PROBLEMS]
+    if total > len(lines):
+        lines.append(f"{source}: ... and {total - len(lines)} more problems ({total} in all)")
     return "\n".join(lines)
 
 
+def _prune_unknown(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``data`` without the unknown keys of any table (top level or section) that has more
+    than :data:`MAX_PROBLEMS` of them, beyond the first :data:`MAX_PROBLEMS`, and the dotted
+    paths removed: a file with 700,000 unknown keys must not build 700,000 messages.
+
+    A key a section accepts through a validator rather than a field (``battery``'s
+    ``round_trip_efficiency``) that comes after more than that many unknown keys of its
+    table is removed too; the message then counts it among the unknown keys."""
+
+    def excess(keys: list[Any], known: list[str]) -> list[Any]:
+        unknown = [k for k in keys if k not in known]
+        return unknown[MAX_PROBLEMS:] if len(unknown) > MAX_PROBLEMS else []
+
+    removed: list[str] = []
+    top = excess(list(data), list(Deal.model_fields))
+    if top:
+        drop = set(top)
+        data = {k: v for k, v in data.items() if k not in drop}
+        removed += [str(k) for k in top]
+    for k, v in list(data.items()):
+        if k in Deal.model_fields and isinstance(v, dict):
+            extra = excess(list(v), _fields_at(Deal, (k,)) or list(v))
+            if extra:
+                drop = set(extra)
+                data = {**data, k: {s: x for s, x in v.items() if s not in drop}}
+                removed += [f"{k}.{s}" for s in extra]
+    return data, removed
+
+
 def deal_from_dict(data: dict[str, Any], source: str = "deal") -> Deal:
-    """Validate a deal given as a dict; raise :class:`DealError` listing every problem."""
+    """Validate a deal given as a dict; raise :class:`DealError` listing the problems (the
+    first :data:`MAX_PROBLEMS`, then a count)."""
+    removed: list[str] = []
+    if isinstance(data, dict):
+        data, removed = _prune_unknown(data)
     try:
-        return Deal.model_validate(data)
+        deal = Deal.model_validate(data)
     except ValidationError as e:
-        raise DealError(format_errors(e, source)) from None
+        raise DealError(format_errors(e, source, more=len(removed))) from None
+    if removed:
+        raise DealError(format_errors(None, source, more=len(removed), first=removed))
+    return deal
+
+
+
+def read_toml_file(path: str | Path, what: str = "deal file") -> dict[str, Any]:
+    """A TOML file as a dict; every failure (missing, a directory, unreadable, not UTF-8,
+    not TOML, nested too deeply) is a one-line :class:`DealError` naming the file."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DealError(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise DealError(f"{path}: is a directory; expected a {what} (.toml)") from None
+    except OSError as e:
+        raise DealError(f"{path}: cannot read {what}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise DealError(f"{path}: not a UTF-8 text file ({e.reason} at byte {e.start})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise DealError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise DealError(f"{path}: nested too deeply to read; a {what} is a few tables "
+                        "deep") from None
 
 
 def load_deal(path: str | Path) -> Deal:
     """Read and validate a deal TOML file."""
-    path = Path(path)
+    data = read_toml_file(path, "deal file")
     try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise DealError(f"{path}: no such deal file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise DealError(f"{path}: not valid TOML: {e}") from None
-    return deal_from_dict(data, str(path))
+        return deal_from_dict(resolve_paths(data, Path(path).parent), str(path))
+    except RecursionError:
+        raise DealError(f"{path}: nested too deeply to validate") from None
+
+
+def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """File names in ``[market]`` (and its forward curve) relative to ``base``."""
+    market = data.get("market")
+    if not isinstance(market, dict):
+        return data
+    market = dict(market)
+    for key in PATH_KEYS:
+        if isinstance(market.get(key), str):
+            market[key] = str(base / market[key])
+    curve = market.get("forward_curve")
+    if isinstance(curve, dict) and isinstance(curve.get("file"), str):
+        market["forward_curve"] = {**curve, "file": str(base / curve["file"])}
+    return {**data, "market": market}
 
 
 def deal_schema() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from bessfin.markets import Market, get_market
 
 __all__ = [
     "ENERGY_ALIASES",
+    "PRICE_FILE_SUFFIXES",
     "TIME_COLUMNS_AWARE",
     "TIME_COLUMNS_UTC",
     "from_frame",
@@ -36,6 +37,8 @@ GRIDSTATUS_TIME_COLUMN = "Interval Start"
 #: An AS source for :func:`read_prices`: a file path or a frame.
 AsSource = str | os.PathLike[str] | pd.DataFrame
 
+#: Suffixes of user price files: CSV, or Parquet.
+PRICE_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
 #: Generic energy price column names [$/MWh], searched in this order after the node column.
 ENERGY_ALIASES = ("energy", "lmp", "spp", "price")
 
@@ -243,7 +246,7 @@ def read_prices(
     as_prices: AsSource | Sequence[AsSource] | None = None,
     reserve_zone: str | None = None,
 ) -> PriceData:
-    """Read and validate a user price file (CSV, or Parquet by its ``.parquet`` suffix).
+    """Read and validate a user price file (CSV, or Parquet by its ``.parquet``/``.pq`` suffix).
 
     Parameters
     ----------

@@ -6,7 +6,6 @@ import re
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
 
 from bessfin.io.errors import UnknownSeriesError
 from bessfin.io.files import price_data_from_table, read_table

@@ -466,6 +466,17 @@ def _days_to_drop(
                 reasons.setdefault(d, []).append(f"{k} NaN hour(s) in {raw.columns[c][0]} ({c})")
     dropped = {d.date(): "; ".join(r) for d, r in sorted(reasons.items())}
     keep = ~days.isin(pd.DatetimeIndex(list(reasons)))
+    if not keep.any():
+        raise PriceDataError(
+            raw.source,
+            raw.time_column,
+            'no day left after on_missing="drop-days": every local day has a missing '
+            "hour or a NaN price",
+            count=len(dropped),
+            unit="day(s) dropped",
+            timestamps=[str(d) for d in list(dropped)[:5]],
+            expected="at least one local day with a price in every hour",
+        )
     return dropped, keep
 
 

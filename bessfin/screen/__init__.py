@@ -19,15 +19,18 @@ from bessfin.screen.backends import (
     SerialBackend,
     make_backend,
 )
-from bessfin.screen.output import LOWER_IS_BETTER, RANKABLE, rank
+from bessfin.screen.output import LEDGER, LOWER_IS_BETTER, RANKABLE, TABLE_CSV, TABLE_PARQUET, rank
 from bessfin.screen.runner import ScreenReport, batches_by_dispatch, screen
 from bessfin.screen.spec import DealSpec, Portfolio, PortfolioError, load_portfolio
 from bessfin.screen.worker import screen_batch, screen_one
 
 __all__ = [
-    "LOWER_IS_BETTER",
     "BACKENDS",
+    "LEDGER",
+    "LOWER_IS_BETTER",
     "RANKABLE",
+    "TABLE_CSV",
+    "TABLE_PARQUET",
     "DaskBackend",
     "DealSpec",
     "Portfolio",

@@ -46,7 +46,10 @@ def write_excel(result: DealResult, path: str | Path) -> Path:
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(out))
+    # User text (deal names, notes) is written as text: a name starting with "=" must not
+    # become a live formula. The workbook's own formulas go through write_formula.
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False,
+                                        "strings_to_urls": False})
     wb.set_properties({"title": f"{result.deal.name} pro forma", "author": "bessfin"})
     book = Book(wb=wb, pf=result.pro_forma)
     for name in SHEETS:
