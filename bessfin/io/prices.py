@@ -32,8 +32,9 @@ class PriceData:
     ----------
     frame : pandas.DataFrame
         Index ``interval_start``: tz-aware UTC ``DatetimeIndex`` of interval starts
-        (hourly, or a regular 5/10/15/30-minute step: ``interval_minutes``), sorted and unique (contiguous unless ``on_missing="drop-days"`` removed
-        whole local days). Columns, all float64: ``energy`` [$/MWh], then one column per
+        (hourly, or a regular 5/10/15/30-minute step: ``interval_minutes``), sorted and
+        unique (contiguous unless ``on_missing="drop-days"`` removed whole local days).
+        Columns, all float64: ``energy`` [$/MWh], then one column per
         market product id the data carry (e.g. ``reg_up``, ``rrs``) [$/MW-h], then
         ``<product_id>_mileage`` [$/MW] for products with mileage. A product price is NaN
         exactly on the days the market does not offer it; no other NaN exists.

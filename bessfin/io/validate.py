@@ -53,6 +53,7 @@ MISSING_TEXT = ("", "nan")
 ON_MISSING = ("raise", "drop-days")
 
 _MINUTE_US = 60_000_000
+_ONE_HOUR = pd.Timedelta(hours=1)
 #: Interval lengths a price series may have [min]: regular steps that divide the clock hour.
 INTERVAL_MINUTES = (5, 10, 15, 30, 60)
 
@@ -288,7 +289,7 @@ def _check_year(
     year: int,
     tz: str,
     allow_partial: bool,
-    step: pd.Timedelta = pd.Timedelta(hours=1),
+    step: pd.Timedelta = _ONE_HOUR,
 ) -> None:
     start, end = _year_bounds(year, tz)
     span = f"the data cover {format_utc(ts[0])} .. {format_utc(ts[-1])}"
@@ -396,7 +397,7 @@ def _sort_rows(
 
 
 def _partial_year_note(
-    ts: pd.DatetimeIndex, year: int, tz: str, step: pd.Timedelta = pd.Timedelta(hours=1)
+    ts: pd.DatetimeIndex, year: int, tz: str, step: pd.Timedelta = _ONE_HOUR
 ) -> list[str]:
     """A note when sorted ``ts`` cover only part of local calendar ``year``."""
     start, end = _year_bounds(year, tz)
