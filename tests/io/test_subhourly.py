@@ -31,7 +31,8 @@ def _ercot_as_hourly(day: str, n_days: int = 1) -> pd.DataFrame:
     idx = pd.date_range(start, start + pd.Timedelta(days=n_days), freq="h", inclusive="left")
     k = np.arange(len(idx), dtype=float)
     return pd.DataFrame({"Time": idx, "Interval Start": idx,
-                         "Interval End": idx + pd.Timedelta("1h"), "Market": "DAM", "Regulation Up": 5 + k, "Regulation Down": 2 + 0 * k,
+                         "Interval End": idx + pd.Timedelta("1h"), "Market": "DAM",
+                         "Regulation Up": 5 + k, "Regulation Down": 2 + 0 * k,
                          "Responsive Reserves": 8 + 0 * k, "Non-Spinning Reserves": 1 + 0 * k})
 
 
