@@ -142,6 +142,18 @@ def test_unknown_names_name_file_and_key(tmp_path, key, old, new):
     assert line.startswith(f"error: {deal}: {key}: "), line
 
 
+def test_user_price_iso_in_run_is_one_line_pointing_to_user_prices(tmp_path):
+    """NYISO is a known market but ships no prices: the CLI (shipped prices only) says so and
+    points to run_deal(prices=...), rather than listing an empty set of markets."""
+    deal = small_deal(tmp_path, **{'iso = "spp"': 'iso = "nyiso"'})
+    line = one_line_error(run("run", deal, "--no-report"))
+    assert line.startswith(f"error: {deal}: market.iso: bessfin ships no nyiso prices"), line
+    assert "run_deal(deal, prices=...)" in line and "spp" in line
+    unknown = small_deal(tmp_path, name="other", **{'iso = "spp"': 'iso = "ercott"'})
+    line = one_line_error(run("run", unknown, "--no-report"))
+    assert "shipped ISOs: caiso, ercot, pjm, spp; user prices only: isone, miso, nyiso" in line
+
+
 @pytest.mark.parametrize("key, section", [
     ("supply.option", '[supply]\noption = "moon-import"\n'),
     ("supply.tariff_scenario", '[supply]\noption = "china-import"\ntariff_scenario = "x"\n'),

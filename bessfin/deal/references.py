@@ -23,8 +23,14 @@ def reference_problems(deal: Deal) -> list[str]:
     m = deal.market
     known = markets()
     iso = m.iso.strip().lower()
+    shipped_isos = {k for k, v in known.items() if v.shipped}
     if iso not in known:
-        problems.append(f"market.iso: unknown ISO {m.iso!r}; shipped ISOs: {_names(set(known))}")
+        problems.append(f"market.iso: unknown ISO {m.iso!r}; shipped ISOs: {_names(shipped_isos)}"
+                        f"; user prices only: {_names(set(known) - shipped_isos)}")
+    elif not known[iso].shipped:
+        problems.append(f"market.iso: bessfin ships no {iso} prices (shipped ISOs: "
+                        f"{_names(shipped_isos)}); run it on your own prices with "
+                        f"bessfin.deal.run_deal(deal, prices=...)")
     else:
         shipped = [r for r in available() if r[0] == iso]
         kinds = {r[1] for r in shipped}

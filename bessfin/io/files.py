@@ -32,13 +32,13 @@ __all__ = [
 TIME_COLUMNS_UTC = ("timestamp_utc", "interval_start_utc")
 #: Timestamp columns that must carry a UTC offset or time zone.
 TIME_COLUMNS_AWARE = ("interval_start", "timestamp", "timestamp_local")
+#: Suffixes of user price files: CSV, or Parquet.
+PRICE_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
 #: Interval-start column of gridstatus frames: a file with it is read as a gridstatus frame.
 GRIDSTATUS_TIME_COLUMN = "Interval Start"
 #: An AS source for :func:`read_prices`: a file path or a frame.
 AsSource = str | os.PathLike[str] | pd.DataFrame
 
-#: Suffixes of user price files: CSV, or Parquet.
-PRICE_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
 #: Generic energy price column names [$/MWh], searched in this order after the node column.
 ENERGY_ALIASES = ("energy", "lmp", "spp", "price")
 

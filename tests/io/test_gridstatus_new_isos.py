@@ -24,9 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from bessfin.chain import run_deal
 
-from bessfin.deal import load_deal
+from bessfin.deal import load_deal, run_deal
 from bessfin.dispatch import Battery, dispatch
 from bessfin.io import (
     PriceDataError,
