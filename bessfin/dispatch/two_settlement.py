@@ -199,9 +199,9 @@ def _fixed_award_series(
     """RT prices with each DA award fixed: bounded above by its DA value and given a value
     that outweighs any energy gain, so the LP always holds it when it can."""
     lam = np.abs(rt.energy_price)
-    durations = [float(np.max(p.duration_h, initial=0.0)) for p in da_series.products]
-    premium = 10.0 * (float(lam.max(initial=0.0)) + battery.degradation_cost + 1.0) * max(
-        1.0, *durations) / (battery.charge_efficiency * battery.discharge_efficiency)
+    longest = max([1.0] + [float(np.max(p.duration_h, initial=0.0)) for p in da_series.products])
+    premium = 10.0 * (float(lam.max(initial=0.0)) + battery.degradation_cost + 1.0) * longest / (
+        battery.charge_efficiency * battery.discharge_efficiency)
     products = tuple(
         replace(
             ps,
@@ -259,9 +259,10 @@ def two_settlement(
     da_series, _, _ = series_from(da_prices, market=mkt, products=products, start=start, end=end)
     rt, rt_node, notes = series_from(rt_prices, market=mkt, products=[], start=start, end=end)
     pos = da_hour_positions(pd.DatetimeIndex(da.schedule.index), rt.index)
-    awards = np.array([da.schedule[f"{p.id}_mw"].to_numpy() for p in da_series.products])
-    fixed = _fixed_award_series(rt, da_series, awards.reshape(len(da_series.products), -1),
-                                pos, battery)
+    awards = np.zeros((len(da_series.products), len(da.schedule)))
+    for k, p in enumerate(da_series.products):
+        awards[k] = da.schedule[f"{p.id}_mw"].to_numpy()
+    fixed = _fixed_award_series(rt, da_series, awards, pos, battery)
     if rt_foresight == "perfect":
         sched = run_horizon(fixed, battery, PERFECT, cache={}, **opts)
     else:
