@@ -133,6 +133,13 @@ def run_cmd(
             console = out_console()
             _print_verdicts(console, result)
             console.print(_metrics_table([result]))
+            st = summary["settlement"]
+            if st["settlement"] == "da+rt":
+                console.print(
+                    f"two-settlement (year 1, RT {st['rt_foresight']}, mean of price years): "
+                    f"DA-only {st['da_only_usd_per_kw_year']:.1f} $/kW-yr, DA+RT "
+                    f"{st['da_rt_usd_per_kw_year']:.1f} $/kW-yr, RT uplift "
+                    f"{st['rt_uplift_usd_per_kw_year']:+.1f} $/kW-yr; {st['pro_forma_revenue']}")
             for c in result.checks:
                 console.print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
         return result

@@ -16,7 +16,7 @@ import pandas as pd
 from bessfin.deal.checks import Check, Verdict, investment_verdict, lender_checks, lender_verdict
 from bessfin.deal.inputs import finance_inputs, resolve_supply
 from bessfin.deal.schema import Deal
-from bessfin.dispatch import LifetimeResult, lifetime_dispatch
+from bessfin.dispatch import LifetimeResult, TwoSettlementResult, lifetime_dispatch, two_settlement
 from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
 from bessfin.finance import lines as L
 from bessfin.io import (
@@ -29,8 +29,8 @@ from bessfin.io import (
 )
 from bessfin.supply import SupplyOutcome
 
-__all__ = ["DealResult", "dispatch_deal", "load_deal_forecasts", "load_deal_prices", "run_deal",
-           "value_deal"]
+__all__ = ["DealResult", "dispatch_deal", "load_deal_forecasts", "load_deal_prices",
+           "load_deal_rt_prices", "run_deal", "two_settle_deal", "value_deal"]
 
 
 @dataclasses.dataclass
@@ -42,6 +42,8 @@ class DealResult:
     pro_forma: ProForma
     supply: SupplyOutcome | None
     checks: list[Check]
+    #: ``settlement = "da+rt"``: the year-1 two-settlement of each price year (else ``None``)
+    settlement: dict[int, TwoSettlementResult] | None = None
 
     @property
     def investment(self) -> Verdict:
@@ -119,7 +121,20 @@ class DealResult:
             "horizon": self.lifetime.first_year.horizon.label,
             "price_source": d.market.price_source(),
             "price_path": self.lifetime.combine,
+            "settlement": self.settlement_summary(),
         }
+
+    def settlement_summary(self) -> dict:
+        """DA-only and DA+RT year-1 revenue by price year and their mean [$/kW-yr]."""
+        if not self.settlement:
+            return {"settlement": "da"}
+        years = {y: r.summary_dict() for y, r in sorted(self.settlement.items())}
+        keys = ("da_only_usd_per_kw_year", "da_rt_usd_per_kw_year", "rt_uplift_usd_per_kw_year")
+        mean = {k: round(float(np.mean([v[k] for v in years.values()])), 3) for k in keys}
+        return {"settlement": "da+rt", "rt_foresight": self.deal.market.rt_foresight,
+                **mean, "by_price_year": years,
+                "pro_forma_revenue": "DA-only (the two-settlement is reported, not carried "
+                "into the pro forma)"}
 
     @property
     def finance_inputs(self) -> FinanceInputs:
@@ -180,6 +195,36 @@ def load_deal_forecasts(
     return out
 
 
+def load_deal_rt_prices(deal: Deal) -> dict[int, PriceData]:
+    """Real-time prices for each price year: ``rt_price_file`` or the shipped RT files."""
+    m = deal.market
+    if m.rt_price_file is not None:
+        data = _read_own(m.rt_price_file, deal, None, m.price_format)
+        return split_years(data, m.price_years, partial=m.on_missing == "drop-days")
+    return {y: load_prices(m.iso, y, m.node, market="rtm", on_missing=m.on_missing)
+            for y in sorted(set(m.price_years))}
+
+
+def two_settle_deal(
+    deal: Deal, prices: dict[int, PriceData] | None = None, threads: int | None = None
+) -> dict[int, TwoSettlementResult]:
+    """Year-1 two-settlement of each price year: the DA schedule decided as the deal decides
+    it (foresight, horizon, products, award limits), then the RT re-dispatch."""
+    m = deal.market
+    prices = prices if prices is not None else load_deal_prices(deal)
+    rt = load_deal_rt_prices(deal)
+    forecasts = load_deal_forecasts(deal, prices)
+    return {
+        y: two_settlement(
+            prices[y], rt[y], deal.battery, horizon=m.horizon_spec(),
+            rt_foresight=m.rt_foresight,
+            products=None if m.products is None else list(m.products),
+            as_limits=m.as_limits_spec(),
+            forecast=None if forecasts is None else forecasts[y], threads=threads)
+        for y in sorted(prices)
+    }
+
+
 def value_deal(
     deal: Deal, lifetime: LifetimeResult, supply: SupplyOutcome | None = None
 ) -> tuple[ProForma, list[Check]]:
@@ -233,4 +278,7 @@ def run_deal(
     lifetime = dispatch_deal(deal, prices=prices, mode=mode, cache=cache, threads=threads,
                              progress=progress)
     pf, checks = value_deal(deal, lifetime, supply)
-    return DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply, checks=checks)
+    two = (two_settle_deal(deal, prices, threads) if deal.market.settlement == "da+rt"
+           else None)
+    return DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply, checks=checks,
+                      settlement=two)
