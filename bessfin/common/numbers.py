@@ -1,0 +1,27 @@
+"""Strict, finite numbers for every input model (deal files, portfolio overrides, the API).
+
+Pydantic's default ("lax") mode reads TOML ``true`` as 1 and accepts ``inf``, ``nan`` and 1e300;
+a deal with ``power_mw = true`` was a 1 MW battery. These annotated types refuse that:
+
+* :data:`FiniteFloat` - an int or a float, never a bool or a string; finite; ``|x| <= MAX_ABS``.
+* :data:`StrictInt` - an int, never a bool, a float or a string.
+* :data:`StrictBool` - ``true``/``false`` only, never 0/1 or ``"yes"``.
+
+Field-specific bounds (e.g. power <= 10,000 MW) are added with ``Field(le=...)`` where the field is
+declared; docs/deals.md lists them with their reasons.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AllowInfNan, Field, Strict
+
+#: Largest magnitude any input number may have [unit of the field]. No quantity in a deal comes
+#: close (the largest are dollar amounts: a $1 trillion development cost is already absurd), so a
+#: larger value is a typo or a placeholder such as 1e300, never a real input.
+MAX_ABS = 1e12
+
+FiniteFloat = Annotated[float, Strict(), AllowInfNan(False), Field(ge=-MAX_ABS, le=MAX_ABS)]
+StrictInt = Annotated[int, Strict(), Field(ge=-MAX_ABS, le=MAX_ABS)]
+StrictBool = Annotated[bool, Strict()]
