@@ -15,13 +15,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AllowInfNan, Field, Strict
+from pydantic import AfterValidator, AllowInfNan, Strict
 
 #: Largest magnitude any input number may have [unit of the field]. No quantity in a deal comes
 #: close (the largest are dollar amounts: a $1 trillion development cost is already absurd), so a
 #: larger value is a typo or a placeholder such as 1e300, never a real input.
 MAX_ABS = 1e12
 
-FiniteFloat = Annotated[float, Strict(), AllowInfNan(False), Field(ge=-MAX_ABS, le=MAX_ABS)]
-StrictInt = Annotated[int, Strict(), Field(ge=-MAX_ABS, le=MAX_ABS)]
+
+
+def _within_max_abs(x: float) -> float:
+    """Refuse a magnitude above :data:`MAX_ABS` (after the field's own bounds, which win)."""
+    if abs(x) > MAX_ABS:
+        raise ValueError(f"must be within +-{MAX_ABS:g} (a placeholder or a unit slip?)")
+    return x
+
+
+FiniteFloat = Annotated[float, Strict(), AllowInfNan(False), AfterValidator(_within_max_abs)]
+StrictInt = Annotated[int, Strict(), AfterValidator(_within_max_abs)]
 StrictBool = Annotated[bool, Strict()]

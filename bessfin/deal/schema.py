@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from bessfin.common import FiniteFloat, StrictBool, StrictInt
 from bessfin.dispatch import (
     AsLimits,
     Augmentation,
@@ -64,8 +65,8 @@ class ForwardCurveSection(_Section):
     kind: Literal["multiplier", "level"] = Field(
         "multiplier", description="Values are multipliers [-] or annual mean prices "
         "(energy $/MWh, ancillary $/MW-h).")
-    energy: tuple[float, ...] | None = Field(None, description="Per operating year.")
-    ancillary: tuple[float, ...] | None = Field(None, description="Per operating year.")
+    energy: tuple[FiniteFloat, ...] | None = Field(None, description="Per operating year.")
+    ancillary: tuple[FiniteFloat, ...] | None = Field(None, description="Per operating year.")
     file: str | None = Field(None, description="CSV with year, energy and/or ancillary.")
 
     @model_validator(mode="after")
@@ -123,7 +124,7 @@ class MarketSection(_Section):
     iso: str = Field(description="ISO id: ercot, caiso, pjm, spp (shipped prices); nyiso, isone, "
                      "miso (user prices only).")
     node: str = Field(description="Node / hub as the ISO spells it, e.g. HB_HOUSTON, TH_SP15.")
-    price_years: tuple[int, ...] = Field(
+    price_years: tuple[StrictInt, ...] = Field(
         min_length=1, description="Historical price years: scenarios averaged per operating "
         "year (price_path = 'mean') or cycled ('cycle')."
     )
@@ -141,8 +142,10 @@ class MarketSection(_Section):
         None, description="gridstatus ancillary-service price export (with price_format = "
         "'gridstatus').")
     market: Literal["dam", "rtm"] = Field("dam", description="Day-ahead or real-time prices.")
-    escalation: float = Field(0.0, gt=-1, description="Price growth per operating year [-/yr].")
-    price_level: float = Field(
+    escalation: FiniteFloat = Field(
+        0.0, gt=-1, description="Price growth per operating year [-/yr]."
+    )
+    price_level: FiniteFloat = Field(
         1.0, gt=0, description="Multiplier on all historical prices (a price scenario) [-]."
     )
     forward_curve: ForwardCurveSection | None = Field(
@@ -262,7 +265,7 @@ class MarketSection(_Section):
 class ProjectSection(_Section):
     """Timeline of the project."""
 
-    life_years: int = Field(20, ge=1, le=50, description="Operating life [yr].")
+    life_years: StrictInt = Field(20, ge=1, le=50, description="Operating life [yr].")
     boc_date: dt.date = Field(description="Beginning of construction (ITC tiers, MACR, DC).")
     cod: dt.date | None = Field(None, description="Commercial operation date (report only).")
 
@@ -270,10 +273,10 @@ class ProjectSection(_Section):
 class DealCapex(CapexInputs):
     """Capex build-up; ``dc_block_usd_per_kwh`` may be omitted when ``[supply]`` prices it."""
 
-    dc_block_usd_per_kwh: float | None = Field(  # type: ignore[assignment]
+    dc_block_usd_per_kwh: FiniteFloat | None = Field(  # type: ignore[assignment]
         None, ge=0, description="Cells / DC block incl. containers [$/kWh]; omit with [supply]."
     )
-    multiplier: float = Field(
+    multiplier: FiniteFloat = Field(
         1.0, gt=0, description="Scenario multiplier on every capex line, a supply-priced DC "
         "block included [-]."
     )
@@ -288,16 +291,16 @@ class SupplySection(_Section):
         None, description="Date of entry for duties; default the beginning of construction."
     )
     tariff_scenario: str = Field("current-law", description="Tariff scenario name.")
-    pass_through_45x: float = Field(
+    pass_through_45x: FiniteFloat = Field(
         0.0, ge=0, le=1, description="Share of the maker's 45X credit in the price [-]."
     )
-    steel_iron_us: bool = Field(True, description="All structural steel/iron is US-made.")
+    steel_iron_us: StrictBool = Field(True, description="All structural steel/iron is US-made.")
 
 
 class FinanceSection(_Section):
     """Valuation settings."""
 
-    discount_rate: float = Field(0.08, gt=-1, description="NPV and LCOS rate [-/yr].")
+    discount_rate: FiniteFloat = Field(0.08, gt=-1, description="NPV and LCOS rate [-/yr].")
     conventions: Literal["bessfin", "sam"] = Field(
         "bessfin", description="Tax conventions: 'bessfin' (the [tax] section as given) or 'sam' "
         "(NREL SAM Single Owner's: losses used as they arise, ITC used directly in year 1; "
@@ -317,19 +320,23 @@ class FinanceSection(_Section):
 class LenderSection(_Section):
     """Bankability criteria, each checked pass/fail with a reason; none set: not assessed."""
 
-    min_dscr: float | None = Field(None, gt=0, description="Minimum DSCR in the base case [-].")
-    max_merchant_share: float | None = Field(
+    min_dscr: FiniteFloat | None = Field(
+        None, gt=0, description="Minimum DSCR in the base case [-]."
+    )
+    max_merchant_share: FiniteFloat | None = Field(
         None, ge=0, le=1, description="Maximum merchant share of revenue over the debt tenor [-]."
     )
-    downside_revenue_factor: float = Field(
+    downside_revenue_factor: FiniteFloat = Field(
         0.75, gt=0, le=1,
         description="Merchant revenue in the downside case as a share of base [-] (P90 across "
         "price years is checked separately when the deal has two or more).",
     )
-    downside_min_dscr: float | None = Field(
+    downside_min_dscr: FiniteFloat | None = Field(
         None, gt=0, description="Minimum DSCR in the downside case, same debt [-]."
     )
-    min_equity_irr: float | None = Field(None, description="Minimum after-tax equity IRR [-].")
+    min_equity_irr: FiniteFloat | None = Field(
+        None, description="Minimum after-tax equity IRR [-]."
+    )
 
 
 class Deal(_Section):

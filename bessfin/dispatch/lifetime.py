@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bessfin.common import FiniteFloat, StrictInt
 from bessfin.dispatch.api import dispatch
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import PERFECT, Horizon
@@ -43,11 +44,11 @@ class Degradation(_Model):
     (grid LFP loses 20-30 % in its first decade). Settable per deal.
     """
 
-    calendar_per_year: float = Field(0.02, ge=0, lt=1, description="Fade per year [-/yr].")
-    per_cycle: float = Field(
+    calendar_per_year: FiniteFloat = Field(0.02, ge=0, lt=1, description="Fade per year [-/yr].")
+    per_cycle: FiniteFloat = Field(
         0.00006, ge=0, lt=0.01, description="Fade per equivalent full cycle [-/cycle]."
     )
-    minimum: float = Field(
+    minimum: FiniteFloat = Field(
         0.5, gt=0, le=1, description="Capacity never modelled below this fraction [-]."
     )
 
@@ -55,9 +56,11 @@ class Degradation(_Model):
 class Augmentation(_Model):
     """Restore usable energy at the start of chosen operating years by adding modules."""
 
-    years: tuple[int, ...] = Field((), description="Operating years that start augmented.")
-    restore_to: float = Field(1.0, gt=0, le=1.5, description="Capacity after augmentation [-].")
-    usd_per_kwh: float = Field(
+    years: tuple[StrictInt, ...] = Field((), description="Operating years that start augmented.")
+    restore_to: FiniteFloat = Field(
+        1.0, gt=0, le=1.5, description="Capacity after augmentation [-]."
+    )
+    usd_per_kwh: FiniteFloat = Field(
         0.0, ge=0, description="Price of added capacity [$/kWh] (capex of that year)."
     )
 
@@ -81,9 +84,9 @@ class ForwardCurve(_Model):
 
     kind: Literal["multiplier", "level"] = Field(
         "multiplier", description="Values are multipliers [-] or annual mean prices.")
-    energy: tuple[float, ...] | None = Field(
+    energy: tuple[FiniteFloat, ...] | None = Field(
         None, description="Per operating year: energy multiplier [-] or mean price [$/MWh].")
-    ancillary: tuple[float, ...] | None = Field(
+    ancillary: tuple[FiniteFloat, ...] | None = Field(
         None, description="Per operating year: ancillary multiplier [-] or mean capacity "
         "price [$/MW-h].")
     source: str = Field("deal file", description="Where the curve comes from.")
@@ -125,13 +128,13 @@ class PricePath(_Model):
     ``years[(y-1) mod K]`` only (the former alternation).
     """
 
-    years: tuple[int, ...] = Field(
+    years: tuple[StrictInt, ...] = Field(
         min_length=1, description="Historical price years: scenarios (mean) or cycled."
     )
-    escalation: float = Field(
+    escalation: FiniteFloat = Field(
         0.0, gt=-1, description="Growth of all prices per operating year [-/yr]."
     )
-    level: float = Field(1.0, gt=0, description="Multiplier on all prices (a scenario) [-].")
+    level: FiniteFloat = Field(1.0, gt=0, description="Multiplier on all prices (a scenario) [-].")
     combine: Literal["mean", "cycle"] = Field(
         "mean", description="Mean revenue over the price years, or cycle through them.")
     curve: ForwardCurve | None = Field(None, description="Forward curve per operating year.")
