@@ -46,6 +46,7 @@ from bessfin.finance import (
     OpexInputs,
     TaxInputs,
     convention_conflicts,
+    contract_problems,
 )
 from bessfin.markets import get_market, markets
 
@@ -384,6 +385,10 @@ class Deal(_Section):
         if clash:
             raise ValueError("finance.conventions: " + "; ".join(clash)
                              + ": remove the [tax] key or the preset")
+        problems = contract_problems(self.contracts, self.battery.power_mw,
+                                     self.project.life_years)
+        if problems:
+            raise ValueError("; ".join(problems))
         if any(y > self.project.life_years for y in self.augmentation.years):
             raise ValueError(f"augmentation.years {self.augmentation.years} must be within "
                              f"project.life_years ({self.project.life_years})")

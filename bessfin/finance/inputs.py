@@ -357,3 +357,12 @@ class FinanceInputs(_Model):
     discount_rate: FiniteFloat = Field(
         gt=-1, description="Rate for NPV and LCOS [-/yr]; user assumption."
     )
+
+    @model_validator(mode="after")
+    def _contracts_fit(self) -> FinanceInputs:
+        from bessfin.finance.contracts import contract_problems  # contracts imports this module
+
+        problems = contract_problems(self.contracts, self.power_mw)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
