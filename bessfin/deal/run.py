@@ -122,6 +122,8 @@ class DealResult:
             "price_source": d.market.price_source(),
             "price_path": self.lifetime.combine,
             "settlement": self.settlement_summary(),
+            "price_year_coverage": [c.as_dict() for c in self.lifetime.coverage.values()],
+            "annualised_price_years": sorted(self.lifetime.annualised),
         }
 
     def settlement_summary(self) -> dict:
@@ -261,6 +263,7 @@ def dispatch_deal(
         progress=progress,
         mode=mode,
         cache=cache,
+        partial_year=m.partial_year,
     )
 
 

@@ -183,6 +183,12 @@ class MarketSection(_Section):
     rt_price_file: str | None = Field(
         None, description="Own real-time energy prices (any regular interval, same layout "
         "as price_file) for settlement = 'da+rt'; omit for the shipped RT files.")
+    partial_year: Literal["refuse", "annualise"] = Field(
+        "refuse", description="A price year that covers less than its calendar year (a partial "
+        "file such as the shipped SPP Feb-Mar 2022, or days dropped by on_missing): refuse "
+        "(default), or 'annualise' its revenue and throughput by hours_in_year / hours_used "
+        "(reported in every output)."
+    )
     as_limits: str | dict[str, Any] = Field(
         "default",
         description="Ancillary award limits (market depth): 'default' = the market's depth "

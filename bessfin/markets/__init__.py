@@ -13,14 +13,15 @@ from bessfin.markets.model import (
     Fact,
     Market,
     Mileage,
+    PriceBounds,
     PriceFile,
     Product,
     ReserveZone,
 )
 
 __all__ = [
-    "AwardCharge", "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product",
-    "ReserveZone", "get_market", "markets",
+    "AwardCharge", "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceBounds",
+    "PriceFile", "Product", "ReserveZone", "get_market", "markets",
 ]
 
 
