@@ -68,7 +68,18 @@ def _metrics_table(results: list[DealResult]) -> Table:
         t.add_row(metric_label(name), *(format_metric(name, s.get(name)) for s in summaries))
     t.add_row("foresight", *(s["foresight"] for s in summaries))
     t.add_row("price years", *(s["price_path"] for s in summaries))
+    t.add_row("ITC MACR test", *(s["macr_status"] for s in summaries))
+    t.add_row("ITC override", *("yes" if s["itc_override"] else "no" for s in summaries))
+    t.add_row("annualised price years",
+              *(", ".join(map(str, s["annualised_price_years"])) or "none" for s in summaries))
     return t
+
+
+def _print_notes(results: list[DealResult]) -> None:
+    """The input notes of each deal (annualised years, MACR not assessed, ITC override)."""
+    for r in results:
+        for line in r.input_notes():
+            out_console().print(f"note: {r.deal.name}: {line}", highlight=False)
 
 
 def _print_verdicts(console: Console, result: DealResult) -> None:
@@ -140,6 +151,7 @@ def run_cmd(
                     f"DA-only {st['da_only_usd_per_kw_year']:.1f} $/kW-yr, DA+RT "
                     f"{st['da_rt_usd_per_kw_year']:.1f} $/kW-yr, RT uplift "
                     f"{st['rt_uplift_usd_per_kw_year']:+.1f} $/kW-yr; {st['pro_forma_revenue']}")
+            _print_notes([result])
             for c in result.checks:
                 console.print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
         return result
@@ -180,6 +192,7 @@ def compare_cmd(
             for r in results:
                 _print_verdicts(console, r)
             console.print(_metrics_table(results))
+            _print_notes(results)
         return results
 
     results = run_guarded(go)

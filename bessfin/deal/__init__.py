@@ -17,7 +17,15 @@ from bessfin.deal.checks import (
     lender_checks,
     lender_verdict,
 )
-from bessfin.deal.inputs import ItcTier, deal_capex, finance_inputs, itc_inputs, resolve_supply
+from bessfin.deal.inputs import (
+    ItcTier,
+    deal_capex,
+    finance_inputs,
+    itc_contradictions,
+    itc_flags,
+    itc_inputs,
+    resolve_supply,
+)
 from bessfin.deal.references import check_references, reference_problems
 from bessfin.deal.run import (
     DealResult,
@@ -54,6 +62,8 @@ __all__ = [
     "dispatch_deal",
     "finance_inputs",
     "format_errors",
+    "itc_contradictions",
+    "itc_flags",
     "itc_inputs",
     "investment_verdict",
     "lender_assessed",

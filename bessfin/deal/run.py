@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from bessfin.deal.checks import Check, Verdict, investment_verdict, lender_checks, lender_verdict
-from bessfin.deal.inputs import finance_inputs, resolve_supply
+from bessfin.deal.inputs import finance_inputs, itc_contradictions, itc_flags, resolve_supply
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult, TwoSettlementResult, lifetime_dispatch, two_settlement
 from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
@@ -65,6 +65,22 @@ class DealResult:
         """An assessed lender check failed (the CLI's exit code 1)."""
         return self.lender.status == "fail"
 
+    def input_notes(self) -> list[str]:
+        """Lines every output prints next to the metrics: part years annualised, the MACR
+        test not assessed, an [itc] override (empty when there is nothing to say)."""
+        out = [f"price year {y} annualised: {c.describe()}; revenue and throughput x "
+               f"{c.factor:.4g} (hours_in_year / hours_used)"
+               for y, c in self.lifetime.annualised.items()]
+        flags = itc_flags(self.deal, self.supply)
+        if flags["macr_status"] == "not assessed":
+            out.append("ITC: MACR test applies (BOC after 2025-12-31) but not assessed (no "
+                       "[supply], no [itc] macr): the ITC rate assumes it passes")
+        if flags["itc_override"] is not None:
+            o = flags["itc_override"]
+            out.append(f"ITC override: {o['reason']}"
+                       + (f" ({'; '.join(o['differences'])})" if o["differences"] else ""))
+        return out
+
     def summary_dict(self) -> dict:
         """Headline metrics, JSON-serialisable."""
         m = self.pro_forma.metrics
@@ -83,6 +99,7 @@ class DealResult:
             "life_years": d.project.life_years,
             "capex_usd": round(float(-self.pro_forma.line(L.CAPEX_TOTAL).iloc[0]), 2),
             "itc_rate": num(self.pro_forma.itc.rate),
+            **itc_flags(d, self.supply),
             "project_irr_pre_tax": num(m.project_irr_pre_tax),
             "project_irr_after_tax": num(m.project_irr_after_tax),
             "equity_irr_after_tax": num(m.equity_irr_after_tax),
@@ -124,6 +141,7 @@ class DealResult:
             "settlement": self.settlement_summary(),
             "price_year_coverage": [c.as_dict() for c in self.lifetime.coverage.values()],
             "annualised_price_years": sorted(self.lifetime.annualised),
+            "input_notes": self.input_notes(),
         }
 
     def settlement_summary(self) -> dict:
@@ -278,6 +296,7 @@ def run_deal(
 ) -> DealResult:
     """Run a deal: supply, lifetime dispatch, pro forma and lender checks."""
     supply = resolve_supply(deal)
+    itc_contradictions(deal, supply)  # refuse before the (long) dispatch, not after
     lifetime = dispatch_deal(deal, prices=prices, mode=mode, cache=cache, threads=threads,
                              progress=progress)
     pf, checks = value_deal(deal, lifetime, supply)

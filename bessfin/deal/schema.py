@@ -45,8 +45,8 @@ from bessfin.finance import (
     ItcInputs,
     OpexInputs,
     TaxInputs,
-    convention_conflicts,
     contract_problems,
+    convention_conflicts,
 )
 from bessfin.markets import get_market, markets
 

@@ -3,8 +3,8 @@
 All functions are pure; money is nominal US$, rates are fractions. See docs/finance.md.
 """
 
-from bessfin.finance.conventions import CONVENTIONS, apply_conventions, convention_conflicts
 from bessfin.finance.contracts import contract_problems, contracted_mw
+from bessfin.finance.conventions import CONVENTIONS, apply_conventions, convention_conflicts
 from bessfin.finance.costs import capex_lines
 from bessfin.finance.debt import DebtSchedule, annuity_factor, blended_target_dscr, size_debt
 from bessfin.finance.depreciation import MACRS_HALF_YEAR, depreciable_basis, depreciation_schedule

@@ -213,12 +213,39 @@ class ItcInputs(_Model):
         False, description="Taxpayer is an SFE/FIE."
     )
     policy: Itc48ePolicy = Field(DEFAULT_POLICY, description="§48E policy table.")
+    override: StrictBool = Field(
+        False, description="The explicit dc_adjusted_pct / macr knowingly differ from what the "
+        "deal's [supply] option computes (needs override_reason; printed in every output)."
+    )
+    override_reason: str | None = Field(
+        None, min_length=1, description="Why the explicit values replace the supply option's."
+    )
 
     @model_validator(mode="after")
     def _rate_or_date(self) -> ItcInputs:
         if self.rate_override is None and self.boc_date is None:
             raise ValueError("ItcInputs needs boc_date (to apply §48E rules) or rate_override")
+        if self.override and not (self.override_reason or "").strip():
+            raise ValueError("itc.override = true needs itc.override_reason (why the explicit "
+                             "values replace the supply option's)")
+        if self.override_reason is not None and not self.override:
+            raise ValueError("itc.override_reason is given but itc.override is not true")
         return self
+
+    @property
+    def macr_applies(self) -> bool:
+        """The §48E MACR test applies (BOC on or after ``policy.macr_applies_from``) and the
+        rate comes from the rules (no ``rate_override``)."""
+        return (self.rate_override is None and self.boc_date is not None
+                and self.boc_date >= self.policy.macr_applies_from)
+
+    @property
+    def macr_status(self) -> str:
+        """``"not applicable"``, ``"not assessed"`` (applies but no MACR was given: the rate
+        is computed as if it passed, and every output says so) or ``"assessed"``."""
+        if not self.macr_applies:
+            return "not applicable"
+        return "not assessed" if self.macr is None else "assessed"
 
 
 class _ContractTerm(_Model):

@@ -87,8 +87,10 @@ def _metrics_section(result: DealResult) -> str:
                          caption="Project metrics are unlevered (no debt); equity metrics are "
                          "levered, after debt service, tax and the ITC. $M where marked.")
     itc = result.pro_forma.itc
-    return (table + f"<h3>ITC rate: {itc.rate:.2%}</h3>"
-            f'<pre class="explain">{escape(itc.explain())}</pre>')
+    notes = "".join(f"<li>{escape(n)}</li>" for n in result.input_notes())
+    return (table + (f'<ul class="input-notes">{notes}</ul>' if notes else "")
+            + f"<h3>ITC rate: {itc.rate:.2%} (MACR {result.pro_forma.inputs.itc.macr_status})"
+            f'</h3><pre class="explain">{escape(itc.explain())}</pre>')
 
 
 def _assumptions_section(result: DealResult) -> str:
