@@ -2,13 +2,12 @@
 §48E policy table (rates, domestic-content and MACR schedules) that finance and supply both read.
 """
 
-from bessfin.common.numbers import MAX_ABS, FiniteFloat, StrictBool, StrictInt
+from bessfin.common.numbers import MAX_ABS, FiniteFloat, StrictInt
 from bessfin.common.policy import policy_table, schedule, schedule_value
 
 __all__ = [
     "MAX_ABS",
     "FiniteFloat",
-    "StrictBool",
     "StrictInt",
     "policy_table",
     "schedule",

@@ -5,7 +5,9 @@ a deal with ``power_mw = true`` was a 1 MW battery. These annotated types refuse
 
 * :data:`FiniteFloat` - an int or a float, never a bool or a string; finite; ``|x| <= MAX_ABS``.
 * :data:`StrictInt` - an int, never a bool, a float or a string.
-* :data:`StrictBool` - ``true``/``false`` only, never 0/1 or ``"yes"``.
+
+Yes/no keys stay plain ``bool`` (``true``, and the usual spellings ``yes``/``1`` a portfolio
+CSV may carry): a yes/no answer cannot be mistaken for a quantity.
 
 Field-specific bounds (e.g. power <= 10,000 MW) are added with ``Field(le=...)`` where the field is
 declared; docs/deals.md lists them with their reasons.
@@ -33,4 +35,3 @@ def _within_max_abs(x: float) -> float:
 
 FiniteFloat = Annotated[float, Strict(), AllowInfNan(False), AfterValidator(_within_max_abs)]
 StrictInt = Annotated[int, Strict(), AfterValidator(_within_max_abs)]
-StrictBool = Annotated[bool, Strict()]

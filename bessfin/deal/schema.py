@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from bessfin.common import FiniteFloat, StrictBool, StrictInt
+from bessfin.common import FiniteFloat, StrictInt
 from bessfin.dispatch import (
     AsLimits,
     Augmentation,
@@ -301,7 +301,7 @@ class SupplySection(_Section):
     pass_through_45x: FiniteFloat = Field(
         0.0, ge=0, le=1, description="Share of the maker's 45X credit in the price [-]."
     )
-    steel_iron_us: StrictBool = Field(True, description="All structural steel/iron is US-made.")
+    steel_iron_us: bool = Field(True, description="All structural steel/iron is US-made.")
 
 
 class FinanceSection(_Section):

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from bessfin.common import FiniteFloat, StrictBool, StrictInt
+from bessfin.common import FiniteFloat, StrictInt
 from bessfin.finance.itc import DEFAULT_POLICY, Itc48ePolicy
 
 CapexLine = Literal["dc_block", "pcs", "bos", "epc", "interconnection", "development"]
@@ -114,7 +114,7 @@ class AugmentationInputs(_Model):
         description="'capitalise': below EBITDA, depreciated on the MACRS class from its year; "
         "'expense': an opex line.",
     )
-    itc_eligible: StrictBool = Field(
+    itc_eligible: bool = Field(
         False, description="Capitalised augmentation earns the project ITC rate in its year."
     )
 
@@ -179,7 +179,7 @@ class TaxInputs(_Model):
     itc_year: StrictInt = Field(
         1, ge=0, description="Project year in which the initial credit is realised."
     )
-    write_off_remaining: StrictBool = Field(
+    write_off_remaining: bool = Field(
         True, description="Undepreciated basis at end of life is deducted in the last year."
     )
 
@@ -193,10 +193,10 @@ class ItcInputs(_Model):
         None, ge=0, le=1, description="Use this ITC rate [-] instead of the §48E rules."
     )
     boc_date: date | None = Field(None, description="Beginning-of-construction date.")
-    pwa: StrictBool = Field(
+    pwa: bool = Field(
         True, description="Prevailing wage & apprenticeship met (usual for utility scale)."
     )
-    energy_community: StrictBool = Field(
+    energy_community: bool = Field(
         False, description="Placed in service in an energy community."
     )
     dc_adjusted_pct: FiniteFloat | None = Field(
@@ -208,12 +208,12 @@ class ItcInputs(_Model):
     macr: FiniteFloat | None = Field(
         None, ge=0, le=1, description="Material assistance cost ratio [-]."
     )
-    dc_steel_iron_us: StrictBool = Field(True, description="All structural steel/iron US-made.")
-    prohibited_foreign_entity_taxpayer: StrictBool = Field(
+    dc_steel_iron_us: bool = Field(True, description="All structural steel/iron US-made.")
+    prohibited_foreign_entity_taxpayer: bool = Field(
         False, description="Taxpayer is an SFE/FIE."
     )
     policy: Itc48ePolicy = Field(DEFAULT_POLICY, description="§48E policy table.")
-    override: StrictBool = Field(
+    override: bool = Field(
         False, description="The explicit dc_adjusted_pct / macr knowingly differ from what the "
         "deal's [supply] option computes (needs override_reason; printed in every output)."
     )

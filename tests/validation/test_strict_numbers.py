@@ -35,7 +35,6 @@ def _with(path: str, value):
         ("project.life_years", 20.5, "valid integer"),
         ("opex.fixed_om_usd_per_kw_yr", math.nan, "finite"),
         ("capex.development_usd", 1e300, "within +-1e+12"),
-        ("itc.pwa", 1, "valid boolean"),
         ("tax.federal_rate", True, "valid number"),
         ("market.escalation", -math.inf, "finite"),
         ("contracts.capacity.contracted_mw", False, "valid number"),
