@@ -172,7 +172,8 @@ def _read_own(path: str, deal: Deal, as_path: str | None = None,
                                on_missing=m.on_missing)
         return dataclasses.replace(data, source=path if as_path is None else
                                    f"{path} + {as_path}")
-    return read_prices(path, m.iso, m.node, on_missing=m.on_missing)
+    return read_prices(path, m.iso, m.node, on_missing=m.on_missing,
+                       price_column=m.price_column)
 
 
 def load_deal_prices(deal: Deal) -> dict[int, PriceData]:

@@ -142,6 +142,9 @@ class MarketSection(_Section):
     as_price_file: str | None = Field(
         None, description="gridstatus ancillary-service price export (with price_format = "
         "'gridstatus').")
+    price_column: str | None = Field(
+        None, description="Energy price column of price_file (and forecast_file) when it has "
+        "several candidates (e.g. price and lmp); never guessed (docs/data.md).")
     market: Literal["dam", "rtm"] = Field("dam", description="Day-ahead or real-time prices.")
     escalation: FiniteFloat = Field(
         0.0, gt=-1, description="Price growth per operating year [-/yr]."
@@ -237,6 +240,10 @@ class MarketSection(_Section):
             raise ValueError("settlement = 'da+rt' needs market = 'dam' (the day-ahead leg)")
         if self.rt_price_file is not None and self.settlement != "da+rt":
             raise ValueError("rt_price_file needs settlement = 'da+rt'")
+        if self.price_column is not None and (self.price_file is None
+                                              or self.price_format != "bessfin"):
+            raise ValueError("price_column applies to a price_file in the bessfin layout (a "
+                             "gridstatus export's price is its LMP column)")
         if self.forward_curve is not None and self.escalation != 0:
             raise ValueError("give escalation or a forward_curve, not both (the curve sets "
                              "each operating year's prices)")

@@ -246,10 +246,13 @@ class LifetimeResult:
         out.index.name = "month"
         return out
     coverage: dict[int, Coverage] = dataclasses.field(default_factory=dict)
+    partial_year: str = "refuse"
 
     @property
     def annualised(self) -> dict[int, Coverage]:
         """Price years that covered part of their year and were scaled to a full year."""
+        if self.partial_year != "annualise":
+            return {}
         return {y: c for y, c in self.coverage.items() if not c.complete}
 
     def revenue_table(self) -> pd.DataFrame:
@@ -285,8 +288,9 @@ def price_coverage(
     against a year of costs. ``partial_year="annualise"`` scales revenue and throughput of that
     year by ``hours_in_year / hours_used`` (:attr:`bessfin.io.Coverage.factor`), once.
     """
-    if partial_year not in ("refuse", "annualise"):
-        raise ValueError(f"partial_year must be 'refuse' or 'annualise', got {partial_year!r}")
+    if partial_year not in ("refuse", "annualise", "as-is"):
+        raise ValueError("partial_year must be 'refuse', 'annualise' or 'as-is', got "
+                         f"{partial_year!r}")
     out = {y: prices[y].coverage(y) for y in sorted(set(path.years))}
     short = [c for c in out.values() if not c.complete]
     if short and partial_year == "refuse":
@@ -487,7 +491,8 @@ def lifetime_dispatch(
         if year in augmentation.years and capacity < augmentation.restore_to:
             added = (augmentation.restore_to - capacity) * battery.energy_mwh
             capacity = augmentation.restore_to
-        scen = [_annualised(row, coverage[row["price_year"]].factor)
+        scen = [_annualised(row, coverage[row["price_year"]].factor
+                            if partial_year == "annualise" else 1.0)
                 for row in years.scenarios(year, capacity)]
         scen_rows += scen
         mean = pd.DataFrame(scen).drop(columns=["year", "price_year"]).fillna(0.0).mean()
@@ -512,4 +517,5 @@ def lifetime_dispatch(
                           scenarios=pd.DataFrame(scen_rows).set_index(
                               ["year", "price_year"]).fillna(0.0),
                           first_price_year=first_py, combine=path.combine,
-                          first_years=first_years, coverage=coverage)
+                          first_years=first_years, coverage=coverage,
+                          partial_year=partial_year)

@@ -25,8 +25,9 @@ MILEAGE_SUFFIX = "_mileage"
 
 OnMissing = Literal["raise", "drop-days"]
 #: What a year-based valuation does with a price year that does not cover its whole year:
-#: refuse it, or scale its revenue and throughput to a full year (:attr:`Coverage.factor`).
-PartialYear = Literal["refuse", "annualise"]
+#: refuse it, scale its revenue and throughput to a full year (:attr:`Coverage.factor`), or
+#: (API only, for mechanics tests and window studies) value the hours given "as-is".
+PartialYear = Literal["refuse", "annualise", "as-is"]
 
 
 def hours_in_year(year: int, tz: str) -> int:

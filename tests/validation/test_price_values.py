@@ -94,3 +94,28 @@ def test_a_caiso_export_with_energy_and_lmp_components_is_not_guessed(tmp_path):
     with pytest.raises(PriceDataError, match="several candidate energy price columns"):
         read_prices(f, "caiso")
     assert read_prices(f, "caiso", price_column="lmp").frame["energy"].iloc[0] == 40.0
+
+
+def test_a_deal_names_its_price_column(tmp_path):
+    """[market] price_column: a deal's own file with two candidates is refused, then read."""
+    from bessfin.deal import DealError, deal_from_dict, load_deal_prices
+
+    from .deal_dict import base_deal
+
+    ts = pd.date_range("2024-01-01 06:00", "2025-01-01 05:00", freq="h", tz="UTC")
+    n = len(ts)
+    f = tmp_path / "own.csv"
+    pd.DataFrame({"timestamp_utc": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "price": 30 + 20 * np.sin(np.arange(n) / 4), "lmp": 31.0}).to_csv(f,
+                                                                                     index=False)
+    d = base_deal()
+    d["market"].update(price_years=[2024], price_file=str(f))
+    with pytest.raises(PriceDataError, match="several candidate energy price columns"):
+        load_deal_prices(deal_from_dict(d))
+    d["market"]["price_column"] = "lmp"
+    prices = load_deal_prices(deal_from_dict(d))
+    assert (prices[2024].frame["energy"] == 31.0).all()
+    assert prices[2024].coverage(2024).complete
+    d["market"].pop("price_file")
+    with pytest.raises(DealError, match="price_column applies to a price_file"):
+        deal_from_dict(d)
