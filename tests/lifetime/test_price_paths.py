@@ -13,6 +13,7 @@ from bessfin import Battery, dispatch, load_prices
 from bessfin.dispatch import Degradation, ForwardCurve, PricePath
 from bessfin.dispatch import lifetime_dispatch as _lifetime_dispatch
 
+
 def lifetime_dispatch(*args, **kwargs):
     """July slices stand in for price years (mechanics, not a year's value): valued as-is
     (issue 11 refuses a part year by default)."""
