@@ -45,8 +45,8 @@ class Coverage:
     ----------
     year : int
         Local calendar year.
-    hours_used : int
-        Hours with prices (rows of the frame) [h].
+    hours_used : float
+        Hours with prices: rows of the frame x the interval length [h].
     hours_in_year : int
         Hours of the local calendar year (8760 or 8784) [h].
     days_dropped : int
@@ -54,7 +54,7 @@ class Coverage:
     """
 
     year: int
-    hours_used: int
+    hours_used: float
     hours_in_year: int
     days_dropped: int
 
@@ -74,7 +74,7 @@ class Coverage:
 
     def describe(self) -> str:
         """E.g. '1,415 of 8,760 hours (16.2 %), 0 days dropped'."""
-        return (f"{self.hours_used:,} of {self.hours_in_year:,} hours "
+        return (f"{self.hours_used:,.0f} of {self.hours_in_year:,} hours "
                 f"({self.hours_used / self.hours_in_year:.1%}), {self.days_dropped} day(s) "
                 "dropped")
 
@@ -150,7 +150,8 @@ class PriceData:
         prices cover."""
         if year is None:
             year = int(self.local_index[0].year) if len(self.frame) else 0
-        return Coverage(year=year, hours_used=len(self.frame),
+        hours_used = len(self.frame) * self.interval_minutes / 60.0
+        return Coverage(year=year, hours_used=hours_used,
                         hours_in_year=hours_in_year(year, self.market.timezone),
                         days_dropped=len(self.report.dropped_days))
 

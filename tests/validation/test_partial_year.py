@@ -107,3 +107,18 @@ def test_index_is_unchanged_for_first_year(spp):
     r = run_deal(deal, mode="screening")
     assert len(r.lifetime.first_year.schedule) == 1415
     assert isinstance(r.lifetime.first_year.schedule.index, pd.DatetimeIndex)
+
+
+def test_coverage_counts_hours_not_rows_for_sub_hourly_prices():
+    # a complete year at 15-minute resolution is 4 x 8,784 rows but 8,784 hours: never scaled
+    import numpy as np
+    import pandas as pd
+
+    from bessfin.io import from_frame
+
+    idx = pd.date_range("2024-01-01", "2025-01-01", freq="15min", tz="America/Chicago",
+                        inclusive="left").tz_convert("UTC")
+    frame = pd.DataFrame({"energy": np.full(len(idx), 20.0)}, index=idx)
+    cov = from_frame(frame, "ercot", "HB_HOUSTON").coverage(2024)
+    assert cov.hours_used == 8784
+    assert cov.complete and cov.factor == 1.0
