@@ -7,6 +7,16 @@ import math
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
+def _rte_schema(schema: dict) -> None:
+    """Document the accepted ``round_trip_efficiency`` key (split evenly by ``_split_rte``)."""
+    schema["properties"]["round_trip_efficiency"] = {
+        "type": "number", "exclusiveMinimum": 0, "maximum": 1,
+        "title": "Round Trip Efficiency",
+        "description": "Round-trip efficiency [-], split evenly into the one-way pair; give "
+        "it or charge_efficiency/discharge_efficiency, not both.",
+    }
+
+
 class Battery(BaseModel):
     """A grid-scale battery as the dispatch LP sees it.
 
@@ -14,7 +24,7 @@ class Battery(BaseModel):
     round-trip efficiency = ``charge_efficiency * discharge_efficiency``.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_rte_schema)
 
     power_mw: float = Field(gt=0, description="Maximum discharge power [MW].")
     energy_mwh: float = Field(gt=0, description="Usable nameplate energy capacity [MWh].")
