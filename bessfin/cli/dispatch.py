@@ -153,7 +153,7 @@ def print_summary(summary: dict) -> None:
     t.add_row(Text("total", style="bold"), Text(f"{summary['total_revenue_usd']:,.0f}",
                                                 style="bold"))
     out.print(t)
-    keys = ("revenue_usd_per_kw_year", "cycles", "capture_ratio", "windows", "models_built",
+    keys = ("revenue_usd_per_kw_yr", "cycles", "capture_ratio", "windows", "models_built",
             "build_seconds", "solve_seconds", "as_limits_mw")
     out.print(json.dumps({k: summary[k] for k in keys}))
     for note in summary["notes"]:

@@ -4,6 +4,14 @@ Each study re-runs only what changes on a deal's cached lifetime dispatch
 (:func:`bessfin.deal.dispatch_deal`, :func:`bessfin.deal.value_deal`).
 """
 
+from bessfin.studies.comparison import (
+    Comparison,
+    assumption_differences,
+    at_discount_rate,
+    attribution,
+    compare,
+    normalised,
+)
 from bessfin.studies.parity import (
     CELL_PAIRINGS,
     COLUMNS,
@@ -40,6 +48,7 @@ from bessfin.studies.sensitivity import (
 )
 
 __all__ = [
+<<<<<<< HEAD
     "CELL_PAIRINGS",
     "CSIS_QUOTE",
     "CSIS_SOURCE",
@@ -48,6 +57,14 @@ __all__ = [
     "cash_factor",
     "cell_claim_table",
     "evaluate_cell_claim",
+=======
+    "Comparison",
+    "assumption_differences",
+    "at_discount_rate",
+    "attribution",
+    "compare",
+    "normalised",
+>>>>>>> 5eab10f (bessfin.deal.api.run (deal from file/dict/Deal, own prices: PriceData, gridstatus or simple frame, file); DealResult/DispatchResult short repr, _repr_html_, tidy metrics and annual frames named with units; studies/comparison: differing assumptions, normalised views, attribution by sequential substitution, compare at one discount rate)
     "COLUMNS",
     "DEFAULT_METRIC",
     "DEFAULT_RATES",
