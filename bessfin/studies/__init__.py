@@ -10,6 +10,7 @@ from bessfin.studies.comparison import (
     at_discount_rate,
     attribution,
     compare,
+    json_safe,
     normalised,
 )
 from bessfin.studies.parity import (
@@ -63,6 +64,7 @@ __all__ = [
     "at_discount_rate",
     "attribution",
     "compare",
+    "json_safe",
     "normalised",
 >>>>>>> 5eab10f (bessfin.deal.api.run (deal from file/dict/Deal, own prices: PriceData, gridstatus or simple frame, file); DealResult/DispatchResult short repr, _repr_html_, tidy metrics and annual frames named with units; studies/comparison: differing assumptions, normalised views, attribution by sequential substitution, compare at one discount rate)
     "COLUMNS",
