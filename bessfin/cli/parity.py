@@ -117,10 +117,7 @@ def parity_cmd(
         err.print(f"{deal.name}: lifetime dispatch ({mode}) ...")
         with Heartbeat() as beat:
             beat.set(f"{deal.name}: lifetime dispatch ({mode})")
-            lifetime = dispatch_deal(
-                deal, mode=mode,  # type: ignore[arg-type]
-                progress=lambda y, n: setattr(beat, "status",
-                                              f"{deal.name}: {mode} dispatch: year {y}/{n}"))
+            lifetime = dispatch_deal(deal, mode=mode)  # type: ignore[arg-type]
             beat.set("parity: supply options and break-evens")
             _parity_rest(deal, lifetime, names, tier_names)
 

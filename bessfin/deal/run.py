@@ -158,9 +158,9 @@ class DealResult:
         s = self.summary_dict()
         m = self.pro_forma.metrics
         out = {}
-        for spec in METRIC_SPECS:
-            v = s.get(spec.name, getattr(m, spec.name, None))
-            if v is not None or hasattr(m, spec.name) or spec.name in s:
+        for spec in METRIC_SPECS:  # unrounded where the pro forma has it, else the summary's
+            if hasattr(m, spec.name) or spec.name in s:
+                v = getattr(m, spec.name) if hasattr(m, spec.name) else s[spec.name]
                 out[spec.name] = np.nan if v is None else float(v)
         return pd.Series(out, name=self.deal.name, dtype=float)
 
