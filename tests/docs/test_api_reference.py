@@ -31,7 +31,7 @@ def test_pdoc_builds_the_reference_without_warnings(tmp_path):
     assert not re.search(r"\b(Warn|Error)", log), log
     root = tmp_path / "api"
     faces = ("deal", "dispatch", "finance", "io", "markets", "report", "screen", "studies",
-             "supply", "cli")
+             "supply", "sam", "cli")
     for face in faces:
         assert (root / "bessfin" / f"{face}.html").exists(), face
     top = (root / "bessfin.html").read_text()
