@@ -150,7 +150,7 @@ def print_summary(summary: dict) -> None:
     t.add_column("revenue [$]", justify="right")
     for k, v in summary["revenue_by_stream_usd"].items():
         t.add_row(k, f"{v:,.0f}")
-    t.add_row(Text("total", style="bold"), Text(f"{summary['total_revenue_usd']:,.0f}",
+    t.add_row(Text("total", style="bold"), Text(f"{summary['revenue_total_usd']:,.0f}",
                                                 style="bold"))
     out.print(t)
     keys = ("revenue_usd_per_kw_yr", "cycles", "capture_ratio", "windows", "models_built",

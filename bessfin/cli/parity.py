@@ -160,6 +160,7 @@ def parity_cmd(
                 "deal": deal.name,
                 "boc_date": str(deal.project.boc_date),
                 "metric": metric,
+                "dispatch_mode": mode,
                 "import_duty_rate": import_duty_rate,
                 "options": table.reset_index().to_dict(orient="records"),
                 "breakeven_tariff": [b.to_dict() for b in tariff],

@@ -425,7 +425,10 @@ def comparison_report_html(results: list[DealResult], *, comparison: Comparison 
                            table_class="wide")
             if dscr else '<p class="note">No deal carries debt.</p>'),
     }
-    subtitle = " vs ".join(names)
+    modes = "/".join(sorted({r.lifetime.mode for r in results}))
+    subtitle = " vs ".join(names) + f" · dispatch mode {modes}" + (
+        "" if comparison is None or comparison.discount_rate is None
+        else f" · all at a {comparison.discount_rate:.2%} discount rate")
     return page("Deal comparison", subtitle,
                 [(a, t, bodies[a]) for a, t in COMPARISON_SECTIONS])
 

@@ -84,8 +84,10 @@ def test_annual_is_tidy_with_units(result):
 def test_dispatch_result_names_match_the_deal(result):
     year1 = result.lifetime.first_year.metrics
     assert "revenue_usd_per_kw_yr" in year1 and "discharged_mwh" in year1
-    assert year1["total_revenue_usd"] == pytest.approx(
-        sum(year1[f"revenue_{s}_usd"] for s in result.lifetime.first_year.revenue.columns))
+    assert year1["revenue_total_usd"] == pytest.approx(
+        sum(year1[f"revenue_merchant_{s}_usd"] for s in result.lifetime.first_year.revenue.columns))
+    # the same stream names as the deal's pro forma columns
+    assert {f"revenue_merchant_{s}_usd" for s in result.lifetime.streams} <= set(result.annual)
 
 
 def test_own_prices_give_the_shipped_result(deal, result):
@@ -169,3 +171,57 @@ def test_piped_tables_are_wide_unless_columns_says(monkeypatch):
     assert out_console().width == PIPE_WIDTH  # pytest's stdout is not a terminal
     monkeypatch.setenv("COLUMNS", "90")
     assert out_console().width == 90
+
+
+def test_gridstatus_frame_as_prices(deal):
+    """A gridstatus LMP frame (no AS frame) runs energy-only, as the same prices given as a
+    PriceData with the energy column only."""
+    from bessfin.io import from_frame
+
+    shipped = load_prices("ercot", 2024, "HB_HOUSTON")
+    gs = pd.DataFrame({"Interval Start": shipped.frame.index.tz_convert("US/Central"),
+                       "Location": "HB_HOUSTON", "SPP": shipped.frame["energy"].to_numpy()})
+    energy_only = from_frame(shipped.frame[["energy"]], "ercot", "HB_HOUSTON")
+    a = bessfin.run(deal, prices=gs, mode="screening")
+    b = bessfin.run(deal, prices=energy_only, mode="screening")
+    assert a.metrics["year1_revenue_usd"] == pytest.approx(b.metrics["year1_revenue_usd"],
+                                                           rel=1e-9)
+    streams = [c for c in a.annual.columns if c.startswith("revenue_merchant_")]
+    assert a.annual.loc[1, streams].abs().gt(0).sum() <= 2  # energy (and degradation) only
+
+
+def _short_file(tmp_path, name):
+    text = (EXAMPLES / name).read_text()
+    for pat, new in ((r"price_years = \[[^\]]*\]", "price_years = [2024]"),
+                     (r"life_years = \d+", "life_years = 4"),
+                     (r"(?m)^years = \[[^\]]*\]", "years = []"),
+                     (r"tenor_years = \d+", "tenor_years = 4")):
+        text = re.sub(pat, new, text)
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_compare_cli_json_at_one_rate(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from bessfin.cli import app
+
+    a = _short_file(tmp_path, "ercot_houston_2h_merchant.toml")
+    b = _short_file(tmp_path, "caiso_sp15_4h_ra.toml")
+    r = CliRunner().invoke(app, ["compare", str(a), str(b), "--json", "--no-p50",
+                                 "--discount-rate", "0.07", "--out", str(tmp_path / "o")])
+    assert r.exit_code in (0, 1), r.output
+    data = json.loads(r.stdout)
+    assert data["discount_rate"] == 0.07
+    assert "market.iso" in data["assumptions_differing"]
+    assert {d["dispatch_mode"] for d in data["deals"]} == {"screening"}
+    (att,) = data["attribution"].values()
+    total = {k: att["end"][k] - att["start"][k] for k in att["start"]}
+    steps = [v for k, v in att.items() if k not in ("start", "end")]
+    for k, v in total.items():
+        assert sum(s[k] for s in steps if s[k] is not None) == pytest.approx(v, abs=1e-6)
+    html = (tmp_path / "o" / "comparison.html").read_text()
+    assert "Why the returns differ" in html and "Assumptions that differ" in html
