@@ -143,7 +143,7 @@ def run_cmd(
             if report:
                 summary["files"] = _write_reports(result, out, sensitivity, [deal_file],
                                                   dist, beat)
-            err.print(f"report written to {summary['files']['html']}")
+                err.print(f"report written to {summary['files']['html']}")
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
         else:
