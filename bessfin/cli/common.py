@@ -154,11 +154,12 @@ class Heartbeat:
             self._thread.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-            self._emit_done()
+            if exc_type is None:  # on failure the error line is the last word
+                self._emit_done()
 
     def _emit_done(self) -> None:
         self.status = "done"
