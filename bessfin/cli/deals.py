@@ -136,7 +136,7 @@ def run_cmd(
             summary = result.summary_dict()
             dist = None
             if sensitivity:
-                beat.set("P50/P90: the deal on each shipped price year (screening dispatch)")
+                beat.set("P50/P90: the deal on each of its price years (screening dispatch)")
                 dist = price_year_distribution(result.deal)
                 summary["price_year_distribution"] = {
                     "values": dist.to_dict(orient="records"), **p_values(dist)}
@@ -175,8 +175,8 @@ def compare_cmd(
         help="Value every deal at this one discount rate (e.g. 0.08) instead of each deal's "
         "own; the dispatch is unchanged.")] = None,
     p50: Annotated[bool, typer.Option(
-        "--p50/--no-p50", help="P50/P90 of each deal over its node's shipped price years "
-        "(one screening dispatch per year).")] = True,
+        "--p50/--no-p50", help="P50/P90 of each deal over its own price years (one screening "
+        "dispatch per year).")] = True,
     report: Annotated[bool, typer.Option(help="Write the HTML comparison.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
 ) -> None:
@@ -199,7 +199,7 @@ def compare_cmd(
             dists = {}
             if p50:
                 for name, r in zip(comp.names, results, strict=True):
-                    beat.set(f"P50/P90: {name} on each shipped price year")
+                    beat.set(f"P50/P90: {name} on each of its price years")
                     dists[name] = price_year_distribution(r.deal)
             data = {"deals": [r.summary_dict() for r in results], **comp.summary_dict()}
             if dists:

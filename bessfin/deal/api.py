@@ -2,14 +2,13 @@
 
 Prices may be given as the io layer reads them: a :class:`~bessfin.io.PriceData`, a
 gridstatus LMP frame (``Interval Start``, ``Location``, ``LMP``/``SPP``), a frame in the
-simple layout, a price file path, or a dict ``{price_year: any of these}``. Prices that cover
-several local calendar years are split by year; the deal's ``market.price_years`` become the
-years given unless all of them are present.
+simple layout, a price file path, or a dict ``{price_year: any of these}``. Prices are split by
+local calendar year (:func:`bessfin.io.split_years`); the deal's ``market.price_years`` are kept
+when the data cover them, else they become the years the data cover in full.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,7 +18,7 @@ import pandas as pd
 
 from bessfin.deal.run import DealResult, run_deal
 from bessfin.deal.schema import Deal, DealError, deal_from_dict, load_deal
-from bessfin.io import PriceData, from_frame, from_gridstatus, read_prices
+from bessfin.io import PriceData, from_frame, from_gridstatus, read_prices, split_years
 
 DealLike = Deal | str | os.PathLike | Mapping[str, Any]
 PricesLike = PriceData | pd.DataFrame | str | os.PathLike | Mapping[int, Any]
@@ -55,11 +54,11 @@ def _one(prices: Any, deal: Deal, as_prices: pd.DataFrame | None) -> PriceData:
                     f"them by year, got {type(prices).__name__}")
 
 
-def by_year(data: PriceData) -> dict[int, PriceData]:
-    """``data`` split by local calendar year (each piece keeps its source and report)."""
-    years = data.local_index.year
-    return {int(y): dataclasses.replace(data, frame=data.frame[years == y])
-            for y in sorted(set(years))}
+def _years_in(data: PriceData) -> list[int]:
+    """Local calendar years ``data`` covers in full (else its largest partial year)."""
+    counts = pd.Series(data.local_index.year).value_counts()
+    full = sorted(int(y) for y, n in counts.items() if n >= 8760)
+    return full or [int(counts.idxmax())]
 
 
 def deal_prices(deal: Deal, prices: PricesLike, as_prices: pd.DataFrame | None = None
@@ -69,7 +68,11 @@ def deal_prices(deal: Deal, prices: PricesLike, as_prices: pd.DataFrame | None =
     if isinstance(prices, Mapping):
         out = {int(y): _one(p, deal, as_prices) for y, p in prices.items()}
     else:
-        out = by_year(_one(prices, deal, as_prices))
+        data = _one(prices, deal, as_prices)
+        have = set(data.local_index.year)
+        years = (list(deal.market.price_years) if set(deal.market.price_years) <= have
+                 else _years_in(data))
+        out = split_years(data, years, partial=deal.market.on_missing == "drop-days")
     if not set(deal.market.price_years) <= set(out):
         deal = deal.replace(**{"market.price_years": sorted(out)})
     return deal, out
