@@ -235,10 +235,11 @@ def _pvalues_table(distributions: dict[str, pd.DataFrame]) -> str:
     kinds = {c: kind for c in frame.columns if c not in ("metric", "price years")}
     kinds.update({"metric": "text", "price years": "number"})
     return render_table(frame, col_kinds=kinds, index_label="deal",
-                        caption="The deal valued on each of its own price years alone (its price "
-                        "file or the shipped data; screening dispatch); P50 = median, P90 = the value "
-                        "exceeded in 90 % of years (10th percentile). With few years the spread "
-                        "is thin: the count says how many years stand behind it.")
+                        caption="The deal valued on each of its own price years alone (its "
+                        "price file or the shipped data; screening dispatch); P50 = median, "
+                        "P90 = the value exceeded in 90 % of years (10th percentile). With few "
+                        "years the spread is thin: the count says how many years stand behind "
+                        "it.")
 
 
 def _supply_section(result: DealResult) -> str:
