@@ -49,7 +49,6 @@ from bessfin.studies.sensitivity import (
 )
 
 __all__ = [
-<<<<<<< HEAD
     "CELL_PAIRINGS",
     "CSIS_QUOTE",
     "CSIS_SOURCE",
@@ -58,7 +57,6 @@ __all__ = [
     "cash_factor",
     "cell_claim_table",
     "evaluate_cell_claim",
-=======
     "Comparison",
     "assumption_differences",
     "at_discount_rate",
@@ -66,7 +64,6 @@ __all__ = [
     "compare",
     "json_safe",
     "normalised",
->>>>>>> 5eab10f (bessfin.deal.api.run (deal from file/dict/Deal, own prices: PriceData, gridstatus or simple frame, file); DealResult/DispatchResult short repr, _repr_html_, tidy metrics and annual frames named with units; studies/comparison: differing assumptions, normalised views, attribution by sequential substitution, compare at one discount rate)
     "COLUMNS",
     "DEFAULT_METRIC",
     "DEFAULT_RATES",
