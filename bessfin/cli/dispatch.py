@@ -180,15 +180,15 @@ def print_summary(summary: dict) -> None:
     t.add_column("revenue [$]", justify="right")
     for k, v in summary["revenue_by_stream_usd"].items():
         t.add_row(k, f"{v:,.0f}")
-    t.add_row(Text("total", style="bold"), Text(f"{summary['total_revenue_usd']:,.0f}",
+    t.add_row(Text("total", style="bold"), Text(f"{summary['revenue_total_usd']:,.0f}",
                                                 style="bold"))
     out.print(t)
     c = summary.get("coverage")
     if c is not None and not c["complete"]:
-        out.print(f"note: partial year: {c['hours_used']:,} of {c['hours_in_year']:,} hours of "
-                  f"{c['year']}, {c['days_dropped']} day(s) dropped; revenue_usd_per_kw_year is "
+        out.print(f"note: partial year: {c['hours_used']:,.0f} of {c['hours_in_year']:,} hours of "
+                  f"{c['year']}, {c['days_dropped']} day(s) dropped; revenue_usd_per_kw_yr is "
                   "annualised by hours (x 8760 / hours used)")
-    keys = ("revenue_usd_per_kw_year", "cycles", "capture_ratio", "windows", "models_built",
+    keys = ("revenue_usd_per_kw_yr", "cycles", "capture_ratio", "windows", "models_built",
             "build_seconds", "solve_seconds", "as_limits_mw")
     out.print(json.dumps({k: summary[k] for k in keys}))
     for note in summary["notes"]:

@@ -9,6 +9,7 @@
 * :mod:`~bessfin.deal.run` - prices -> supply -> lifetime dispatch -> pro forma -> checks.
 """
 
+from bessfin.deal.api import as_deal, deal_prices
 from bessfin.deal.checks import (
     Check,
     Verdict,
@@ -48,6 +49,8 @@ from bessfin.deal.schema import (
 )
 
 __all__ = [
+    "as_deal",
+    "deal_prices",
     "Check",
     "Verdict",
     "Deal",

@@ -7,6 +7,7 @@ re-run only what changes (e.g. the pro forma for a new capex) on a cached dispat
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Callable
 from typing import Literal
 
@@ -17,7 +18,7 @@ from bessfin.deal.checks import Check, Verdict, investment_verdict, lender_check
 from bessfin.deal.inputs import finance_inputs, itc_contradictions, itc_flags, resolve_supply
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult, TwoSettlementResult, lifetime_dispatch, two_settlement
-from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
+from bessfin.finance import METRIC_SPECS, FinanceInputs, ProForma, build_pro_forma
 from bessfin.finance import lines as L
 from bessfin.io import (
     PriceData,
@@ -33,7 +34,7 @@ __all__ = ["DealResult", "dispatch_deal", "load_deal_forecasts", "load_deal_pric
            "load_deal_rt_prices", "run_deal", "two_settle_deal", "value_deal"]
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(repr=False)
 class DealResult:
     """Everything a deal run produced."""
 
@@ -159,6 +160,74 @@ class DealResult:
     @property
     def finance_inputs(self) -> FinanceInputs:
         return self.pro_forma.inputs
+
+    # -- the notebook face: tidy frames named as the JSON, CSV, Excel and report -------
+
+    @property
+    def annual(self) -> pd.DataFrame:
+        """The pro forma as a tidy frame: index ``year`` (0 = COD), one column per line in
+        catalogue order, snake-case with its unit (``revenue_merchant_energy_usd``,
+        ``cfads_usd``, ``discharged_mwh``, ``dscr``; see
+        :func:`bessfin.finance.lines.column_name`)."""
+        return L.tidy_lines(self.pro_forma.annual)
+
+    @property
+    def metrics(self) -> pd.Series:
+        """Headline metrics named and ordered as the metric catalogue
+        (:data:`bessfin.finance.METRIC_SPECS`); fractions as fractions, money in $."""
+        s = self.summary_dict()
+        m = self.pro_forma.metrics
+        out = {}
+        for spec in METRIC_SPECS:  # unrounded where the pro forma has it, else the summary's
+            if hasattr(m, spec.name) or spec.name in s:
+                v = getattr(m, spec.name) if hasattr(m, spec.name) else s[spec.name]
+                out[spec.name] = np.nan if v is None else float(v)
+        return pd.Series(out, name=self.deal.name, dtype=float)
+
+    def _headline(self) -> list[tuple[str, str]]:
+        from bessfin.finance import metric as spec_of
+
+        def fmt(name: str) -> str:
+            v = self.metrics.get(name, np.nan)
+            unit = spec_of(name).unit
+            if not np.isfinite(v):
+                return "n/a"
+            if unit == "fraction":
+                return f"{100 * v:.2f} %"
+            if unit == "$":
+                return f"${v / 1e6:,.2f}M"
+            return f"{v:,.2f}" + ("x" if unit == "x" else f" {unit}")
+
+        names = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
+                 "min_dscr", "capex_usd", "year1_merchant_usd_per_kw_yr")
+        return [(spec_of(n).label, fmt(n)) for n in names]
+
+    def __repr__(self) -> str:
+        d = self.deal
+        head = ", ".join(f"{k} {v}" for k, v in self._headline()[:4])
+        checks = "no lender checks" if not self.checks else (
+            "checks pass" if self.passed else
+            f"FAIL: {', '.join(c.name for c in self.checks if not c.passed)}")
+        text = (f"DealResult({d.name!r}, {d.market.iso.upper()} {d.market.node}, "
+                f"{d.battery.power_mw:g} MW / {d.battery.energy_mwh:g} MWh, "
+                f"{d.project.life_years} yr, {self.lifetime.mode} dispatch: {head}; {checks})")
+        return text if len(text) < 400 else text[:396] + "...)"
+
+    def _repr_html_(self) -> str:
+        d = self.deal
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:right'>{html.escape(v)}</td></tr>"
+                       for k, v in self._headline())
+        rows += "".join(
+            f"<tr><th style='text-align:left'>{html.escape(c.name)}</th><td>"
+            f"{'pass' if c.passed else '<b>FAIL</b>'}: {html.escape(c.reason)}</td></tr>"
+            for c in self.checks)
+        title = (f"{d.name}: {d.market.iso.upper()} {d.market.node}, {d.battery.power_mw:g} MW"
+                 f" / {d.battery.energy_mwh:g} MWh, {d.project.life_years} yr, "
+                 f"{self.lifetime.mode} dispatch")
+        return (f"<table><caption style='text-align:left'><b>{html.escape(title)}</b>"
+                f"</caption>{rows}</table><p><small>result.metrics, result.annual (pro forma "
+                "by year), result.summary_dict()</small></p>")
 
 
 def _read_own(path: str, deal: Deal, as_path: str | None = None,

@@ -407,6 +407,68 @@ class Deal(_Section):
                              f"project.life_years ({self.project.life_years})")
         return self
 
+    # -- the notebook face: build, vary and export a deal ------------------------------
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Deal:
+        """Read and validate a deal TOML file (:class:`DealError` lists every problem)."""
+        return load_deal(path)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "deal") -> Deal:
+        """Validate a deal given as a nested dict, as the TOML file would parse."""
+        return deal_from_dict(data, source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The deal as a nested JSON-safe dict (``Deal.from_dict(d.to_dict()) == d``)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def replace(self, changes: dict[str, Any] | None = None, /, **kw: Any) -> Deal:
+        """A variant of this deal, validated.
+
+        Changes are dotted key paths (``d.replace(**{"battery.power_mw": 50})``) or nested
+        sections merged into the deal (``d.replace(battery={"power_mw": 50})``); both may be
+        mixed. Setting ``battery.round_trip_efficiency`` replaces the one-way efficiencies,
+        and a new ``project.boc_date`` moves the ITC's date with it unless that is given too.
+        """
+        flat: dict[str, Any] = {}
+
+        def walk(prefix: str, value: Any) -> None:
+            if isinstance(value, dict) and value:
+                for k, v in value.items():
+                    walk(f"{prefix}.{k}" if prefix else str(k), v)
+            else:
+                flat[prefix] = value
+
+        for k, v in {**(changes or {}), **kw}.items():
+            walk(k, v)
+        data = self.to_dict()
+        if "battery.round_trip_efficiency" in flat:
+            for k in ("charge_efficiency", "discharge_efficiency"):
+                data["battery"].pop(k, None)
+        if "project.boc_date" in flat and "itc.boc_date" not in flat:
+            if data["itc"].get("boc_date") == data["project"]["boc_date"]:
+                data["itc"].pop("boc_date")
+        for path, value in flat.items():
+            _set_path(data, path, value)
+        return deal_from_dict(data, source=f"{self.name} (replace)")
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """``data["a"]["b"] = value`` for ``path = "a.b"`` (missing sections are created)."""
+    parts = path.split(".")
+    if not all(parts):
+        raise DealError(f"{path!r}: not a dotted key path")
+    current = data
+    for i, part in enumerate(parts[:-1]):
+        nxt = current.get(part)
+        if nxt is None:
+            nxt = current[part] = {}
+        elif not isinstance(nxt, dict):
+            raise DealError(f"{path}: {'.'.join(parts[: i + 1])} is a value, not a section")
+        current = nxt
+    current[parts[-1]] = value
+
 
 class DealError(ValueError):
     """A deal file or dict that does not validate; the message lists every problem."""

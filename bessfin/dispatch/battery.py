@@ -16,6 +16,16 @@ MAX_POWER_MW = 10_000.0
 MAX_ENERGY_MWH = 100_000.0
 
 
+def _rte_schema(schema: dict) -> None:
+    """Document the accepted ``round_trip_efficiency`` key (split evenly by ``_split_rte``)."""
+    schema["properties"]["round_trip_efficiency"] = {
+        "type": "number", "exclusiveMinimum": 0, "maximum": 1,
+        "title": "Round Trip Efficiency",
+        "description": "Round-trip efficiency [-], split evenly into the one-way pair; give "
+        "it or charge_efficiency/discharge_efficiency, not both.",
+    }
+
+
 class Battery(BaseModel):
     """A grid-scale battery as the dispatch LP sees it.
 
@@ -23,7 +33,7 @@ class Battery(BaseModel):
     round-trip efficiency = ``charge_efficiency * discharge_efficiency``.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_rte_schema)
 
     power_mw: FiniteFloat = Field(
         gt=0, le=MAX_POWER_MW, description="Maximum discharge power [MW], at most 10,000 MW."
