@@ -133,10 +133,11 @@ class _Triplets:
 
 def _energy_balance(
     m: _Triplets, cols: dict[str, np.ndarray], soc_before: np.ndarray, battery: Battery,
-    dt: float, alpha: np.ndarray, up: list[int],
+    dt: float, alpha: np.ndarray, up: list[int], down: list[int],
 ) -> None:
     """S_t - rho S_{t-1} - dt eta_c c_t + dt d_t / eta_d
-    - sum_dn dt alpha eta_c x + sum_up dt alpha x / eta_d = 0  [MWh]."""
+    - sum_dn dt alpha eta_c x + sum_up dt alpha x / eta_d = 0  [MWh]
+    (a symmetric product is in both sums)."""
     ec, ed = battery.charge_efficiency, battery.discharge_efficiency
     rho = (1.0 - battery.self_discharge_per_hour) ** dt
     r = m.group("energy_balance", len(cols["soc"]))
@@ -146,7 +147,7 @@ def _energy_balance(
     m.add(r, cols["discharge"], dt / ed)
     for j in range(len(alpha)):
         if alpha[j] > 0:
-            m.add(r, cols["reserve"][j], dt * alpha[j] / ed if j in up else -dt * alpha[j] * ec)
+            m.add(r, cols["reserve"][j], dt * alpha[j] * ((j in up) / ed - (j in down) * ec))
 
 
 def _headroom(m: _Triplets, cols: dict[str, np.ndarray], up: list[int], down: list[int]) -> None:
@@ -221,11 +222,12 @@ def lp_matrix(
     soc_before = np.r_[soc_start, cols["soc"][:-1]]
     direction = [p.product.direction for p in series.products]
     alpha = np.array([p.product.deployment_fraction for p in series.products])
-    up = [j for j in range(k) if direction[j] == "up"]
-    down = [j for j in range(k) if direction[j] == "down"]
+    # a symmetric product (one award regulating both ways) is in both sets
+    up = [j for j in range(k) if direction[j] in ("up", "symmetric")]
+    down = [j for j in range(k) if direction[j] in ("down", "symmetric")]
 
     m = _Triplets()
-    _energy_balance(m, cols, soc_before, battery, dt, alpha, up)
+    _energy_balance(m, cols, soc_before, battery, dt, alpha, up, down)
     _headroom(m, cols, up, down)
     _sustain(m, cols, soc_before, series, battery, up, down)
     r = m.group("terminal_energy", 1)  # [MWh]

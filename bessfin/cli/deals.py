@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,42 +13,53 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bessfin.cli.common import ExitCode, app, err, run_guarded
-from bessfin.deal import DealResult, deal_schema, load_deal, run_deal
-from bessfin.studies import p_values, price_year_distribution, tornado
+from bessfin.cli.common import ExitCode, Heartbeat, app, err, out_console, require, run_guarded
+from bessfin.cli.paths import file_stem, output_dir
+from bessfin.deal import DealResult, check_references, deal_schema, load_deal, run_deal
+from bessfin.studies import compare, json_safe, p_values, price_year_distribution, tornado
 
 Mode = Annotated[str, typer.Option(
     help="Dispatch every operating year ('full') or two anchor years per price year "
-    "('screening', see docs/lifetime.md).")]
+    "('screening', see docs/lifetime.md). The output names the mode used.")]
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "deal"
+#: Files ``run`` writes into ``--out`` for a deal whose file stem is ``s``.
+REPORT_FILES = ("{s}.html", "{s}.xlsx", "{s}_pro_forma.csv")
+
+
+def _check_mode(mode: str) -> None:
+    require(mode in ("full", "screening"), f"--mode must be full or screening, got {mode!r}")
 
 
 def _run_one(path: Path, mode: str, progress: Progress | None,
-             cache: dict | None = None) -> DealResult:
-    if mode not in ("full", "screening"):
-        raise ValueError(f"--mode must be full or screening, got {mode!r}")
+             beat: Heartbeat | None = None, cache: dict | None = None) -> DealResult:
     deal = load_deal(path)
+    check_references(deal, str(path))
     task = None
     if progress is not None:
         task = progress.add_task(f"{deal.name}: dispatch", total=deal.project.life_years)
+    if beat is not None:
+        beat.set(f"{deal.name}: {mode} dispatch: starting")
 
     def step(year: int, total: int) -> None:
         if progress is not None and task is not None:
             progress.update(task, completed=year)
+        if beat is not None:
+            beat.set(f"{deal.name}: {mode} dispatch: year {year}/{total}")
 
     return run_deal(deal, mode=mode, progress=step, cache=cache)  # type: ignore[arg-type]
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
-                    "/{task.total} years"), TimeElapsedColumn(), console=err, transient=True)
+    return Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                    TextColumn("{task.completed}/{task.total} years"), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
 
 
-def _metrics_table(results: list[DealResult]) -> Table:
-    t = Table(title="bankability" if len(results) == 1 else "deal comparison")
+def _metrics_table(results: list[DealResult], note: str = "") -> Table:
+    modes = sorted({r.lifetime.mode for r in results})
+    title = "bankability" if len(results) == 1 else "deal comparison"
+    t = Table(title=f"{title} ({'/'.join(modes)} dispatch{note})")
     t.add_column("metric")
     for r in results:
         t.add_column(r.deal.name, justify="right")
@@ -60,27 +70,57 @@ def _metrics_table(results: list[DealResult]) -> Table:
              "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh", "year1_merchant_usd_per_kw_yr",
              "project_payback_year")
     summaries = [r.summary_dict() for r in results]
+    t.add_row("investment view", *(s["investment_verdict"].upper() for s in summaries))
+    t.add_row("lender view", *(s["lender_verdict"].upper() for s in summaries))
     for name in names:
         t.add_row(metric_label(name), *(format_metric(name, s.get(name)) for s in summaries))
     t.add_row("foresight", *(s["foresight"] for s in summaries))
     t.add_row("price years", *(s["price_path"] for s in summaries))
-    t.add_row("lender checks", *("pass" if s["passed"] else "FAIL" for s in summaries))
+    t.add_row("ITC MACR test", *(s["macr_status"] for s in summaries))
+    t.add_row("ITC override", *("yes" if s["itc_override"] else "no" for s in summaries))
+    t.add_row("annualised price years",
+              *(", ".join(map(str, s["annualised_price_years"])) or "none" for s in summaries))
     return t
 
 
+def _print_notes(results: list[DealResult]) -> None:
+    """The input notes of each deal (annualised years, MACR not assessed, ITC override)."""
+    for r in results:
+        for line in r.input_notes():
+            out_console().print(f"note: {r.deal.name}: {line}", highlight=False)
+
+
+def _print_verdicts(console: Console, result: DealResult) -> None:
+    """Both verdicts with their reasons (investment first), then debt and IRR notes."""
+    prefix = f"{result.deal.name}: "
+    for v in (result.investment, result.lender):
+        console.print(f"{prefix}{v.view} view: {v.headline}")
+        for reason in v.reasons:
+            console.print(f"  - {reason}")
+    for name, note in result.pro_forma.metrics.irr_notes.items():
+        console.print(f"  note: {name}: {note}")
+
+
 def _write_reports(result: DealResult, out: Path, with_sensitivity: bool,
+                   inputs: list[Path], price_years=None,
+                   beat: Heartbeat | None = None,
                    cache: dict | None = None) -> dict[str, str]:
     from bessfin.report import write_excel, write_html
 
-    out.mkdir(parents=True, exist_ok=True)
-    slug = _slug(result.deal.name)
+    slug = file_stem(result.deal.name)
+    output_dir(out, "--out", [f.format(s=slug) for f in REPORT_FILES], inputs)
     tor = None
     if with_sensitivity:
         err.print("sensitivities: tornado (screening-mode re-dispatch) ...")
+        if beat is not None:
+            beat.set("sensitivities: tornado (screening-mode re-dispatch)")
         # the re-dispatching levers on up to two processes (issue 14: both cores)
         tor = tornado(result, cache=cache, workers=min(2, len(os.sched_getaffinity(0))))
+    if beat is not None:
+        beat.set("reports: HTML and Excel")
     files = {
-        "html": str(write_html(result, out / f"{slug}.html", tornado=tor)),
+        "html": str(write_html(result, out / f"{slug}.html", tornado=tor,
+                               price_years=price_years)),
         "excel": str(write_excel(result, out / f"{slug}.xlsx")),
         "pro_forma_csv": str(out / f"{slug}_pro_forma.csv"),
     }
@@ -101,29 +141,46 @@ def run_cmd(
     """Run one deal: dispatch over its life, pro forma, lender checks, reports."""
 
     def go() -> DealResult:
+        _check_mode(mode)
+        if report:
+            output_dir(out, "--out", inputs=[deal_file])
         # one cache for the whole job: built models, their warm-start bases and dispatched
         # years are re-used by the P50/P90 and tornado re-dispatches
         cache: dict = {}
-        with _progress() as progress:
-            result = _run_one(deal_file, mode, progress, cache)
-        summary = result.summary_dict()
-        if sensitivity:
-            dist = price_year_distribution(result.deal, cache=cache)
-            summary["price_year_distribution"] = {
-                "values": dist.to_dict(orient="records"), **p_values(dist)}
-        if report:
-            summary["files"] = _write_reports(result, out, sensitivity, cache)
-            err.print(f"report written to {summary['files']['html']}")
+        with Heartbeat() as beat:
+            with _progress() as progress:
+                result = _run_one(deal_file, mode, progress, beat, cache)
+            summary = result.summary_dict()
+            dist = None
+            if sensitivity:
+                beat.set("P50/P90: the deal on each of its price years (screening dispatch)")
+                dist = price_year_distribution(result.deal, cache=cache)
+                summary["price_year_distribution"] = {
+                    "values": dist.to_dict(orient="records"), **p_values(dist)}
+            if report:
+                summary["files"] = _write_reports(result, out, sensitivity, [deal_file],
+                                                  dist, beat, cache)
+                err.print(f"report written to {summary['files']['html']}")
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
         else:
-            Console().print(_metrics_table([result]))
+            console = out_console()
+            _print_verdicts(console, result)
+            console.print(_metrics_table([result]))
+            st = summary["settlement"]
+            if st["settlement"] == "da+rt":
+                console.print(
+                    f"two-settlement (year 1, RT {st['rt_foresight']}, mean of price years): "
+                    f"DA-only {st['da_only_usd_per_kw_year']:.1f} $/kW-yr, DA+RT "
+                    f"{st['da_rt_usd_per_kw_year']:.1f} $/kW-yr, RT uplift "
+                    f"{st['rt_uplift_usd_per_kw_year']:+.1f} $/kW-yr; {st['pro_forma_revenue']}")
+            _print_notes([result])
             for c in result.checks:
-                Console().print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
+                console.print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
         return result
 
     result = run_guarded(go)
-    if not result.passed:
+    if result.lender_failed:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 
@@ -132,32 +189,65 @@ def compare_cmd(
     deal_files: Annotated[list[Path], typer.Argument(help="Two or more deal TOML files.")],
     out: Annotated[Path, typer.Option(help="Folder for the comparison report.")] = Path("out"),
     mode: Mode = "screening",
+    discount_rate: Annotated[float | None, typer.Option(
+        help="Value every deal at this one discount rate (e.g. 0.08) instead of each deal's "
+        "own; the dispatch is unchanged.")] = None,
+    p50: Annotated[bool, typer.Option(
+        "--p50/--no-p50", help="P50/P90 of each deal over its own price years (one screening "
+        "dispatch per year).")] = True,
     report: Annotated[bool, typer.Option(help="Write the HTML comparison.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
 ) -> None:
-    """Put deals side by side: metrics, revenue stack and lender checks."""
+    """Put deals side by side: metrics, differing assumptions, per-kW views, an attribution
+    of the return difference by driver, P50/P90 and lender checks."""
 
     def go() -> list[DealResult]:
-        if len(deal_files) < 2:
-            raise ValueError("compare needs at least two deal files")
-        with _progress() as progress:
-            results = [_run_one(p, mode, progress) for p in deal_files]
-        data = {"deals": [r.summary_dict() for r in results]}
+        require(len(deal_files) >= 2, "compare needs at least two deal files")
+        _check_mode(mode)
+        require(discount_rate is None or discount_rate > -1,
+                f"--discount-rate must be > -1, got {discount_rate}")
         if report:
-            from bessfin.report import write_comparison_html
+            output_dir(out, "--out", ["comparison.html"], deal_files)
+        with Heartbeat() as beat:
+            with _progress() as progress:
+                runs = [_run_one(p, mode, progress, beat) for p in deal_files]
+            beat.set("comparison: attribution by driver")
+            comp = compare(runs, discount_rate=discount_rate)
+            results = comp.results
+            dists = {}
+            if p50:
+                for name, r in zip(comp.names, results, strict=True):
+                    beat.set(f"P50/P90: {name} on each of its price years")
+                    dists[name] = price_year_distribution(r.deal)
+            data = {"deals": [r.summary_dict() for r in results], **comp.summary_dict()}
+            if dists:
+                data["price_year_distribution"] = {
+                    n: {"values": d.to_dict(orient="records"), **p_values(d)}
+                    for n, d in dists.items()}
+            if report:
+                from bessfin.report import write_comparison_html
 
-            out.mkdir(parents=True, exist_ok=True)
-            path = write_comparison_html(results, out / "comparison.html")
-            data["files"] = {"html": str(path)}
-            err.print(f"comparison written to {path}")
+                beat.set("report: comparison HTML")
+                path = write_comparison_html(results, out / "comparison.html",
+                                             comparison=comp, price_years=dists)
+                data["files"] = {"html": str(path)}
+                err.print(f"comparison written to {path}")
         if as_json:
-            sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+            sys.stdout.write(json.dumps(json_safe(data), indent=2, default=str) + "\n")
         else:
-            Console().print(_metrics_table(results))
+            note = ("" if discount_rate is None else
+                    f", all at a {discount_rate:.2%} discount rate")
+            console = out_console()
+            for r in results:
+                _print_verdicts(console, r)
+            console.print(_metrics_table(results, note))
+            _print_notes(results)
+            if not comp.assumptions.empty:
+                console.print(f"assumptions that differ: {', '.join(comp.assumptions.index)}")
         return results
 
     results = run_guarded(go)
-    if not all(r.passed for r in results):
+    if any(r.lender_failed for r in results):
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 

@@ -3,25 +3,55 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from pydantic import ValidationError
 from rich.table import Table
+from rich.text import Text
 
-from bessfin.cli.common import app, err, run_guarded
+from bessfin.cli.common import app, err, out_console, run_guarded
+from bessfin.cli.paths import output_file
 from bessfin.dispatch import DEFAULT_LIMITS as DEFAULT
 from bessfin.dispatch import NAMED_HORIZONS, AsLimits, Battery, dispatch, named_horizon, normalise
-from bessfin.io import load_prices, read_prices
+from bessfin.io import PRICE_FILE_SUFFIXES, Coverage, PriceData, load_prices, read_prices
+
+#: Battery fields and the dispatch options that set them.
+_OPTION_OF = {
+    "power_mw": "--power-mw", "energy_mwh": "--energy-mwh", "round_trip_efficiency": "--rte",
+    "charge_efficiency": "--rte", "discharge_efficiency": "--rte",
+    "max_cycles_per_day": "--cycles-per-day", "max_cycles_per_year": "--cycles-per-year",
+    "degradation_cost": "--degradation-cost",
+}
+
+
+def _battery(**kwargs: float | None) -> Battery:
+    """The battery of the options; a bad value is one line naming the option."""
+    rte = kwargs.pop("rte")
+    for field, value in [("round_trip_efficiency", rte), *kwargs.items()]:
+        if value is not None and not math.isfinite(value):
+            raise ValueError(f"{_OPTION_OF[field]}: must be a finite number, got {value!r}")
+    if rte is None or not 0 < rte <= 1:
+        raise ValueError(f"--rte: must be in (0, 1], got {rte!r}")
+    try:
+        return Battery.from_rte(rte, **kwargs)  # type: ignore[arg-type]
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        option = _OPTION_OF.get(field, field)
+        value = rte if option == "--rte" else kwargs.get(field, first.get("input"))
+        msg = first["msg"].removeprefix("Value error, ")
+        raise ValueError(f"{option}: {msg}, got {value!r}") from None
 
 
 @app.command("dispatch")
 def dispatch_cmd(
     prices: Annotated[str, typer.Argument(
         help="Shipped series 'ISO YEAR NODE' (e.g. 'ercot 2024 HB_HOUSTON') or a CSV/Parquet "
-        "file (then give --iso).")],
+        "file, .csv, .parquet or .pq (then give --iso).")],
     power_mw: Annotated[float, typer.Option("--power-mw", help="Discharge power [MW].")] = 100.0,
     energy_mwh: Annotated[float, typer.Option("--energy-mwh", help="Energy [MWh].")] = 200.0,
     rte: Annotated[float, typer.Option(help="Round-trip efficiency [-].")] = 0.85,
@@ -56,6 +86,13 @@ def dispatch_cmd(
     node: Annotated[str | None, typer.Option(help="Node of a price file.")] = None,
     on_missing: Annotated[str, typer.Option(
         help="raise (default) or drop-days: drop local days with missing prices.")] = "raise",
+    partial_year: Annotated[str, typer.Option(
+        "--partial-year", help="Prices that cover less than their calendar year (a partial "
+        "file, dropped days) without --start/--end: refuse (default) or annualise (per-year "
+        "figures scaled by hours; hours used and days dropped are reported).")] = "refuse",
+    price_column: Annotated[str | None, typer.Option(
+        "--price-column", help="Energy price column of a price file, when it has several "
+        "candidates (e.g. price and lmp).")] = None,
     schedule_out: Annotated[Path | None, typer.Option(
         help="Write the hourly schedule and revenue to this CSV.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON summary on stdout.")] = False,
@@ -67,14 +104,21 @@ def dispatch_cmd(
             raise ValueError(f"--on-missing must be raise or drop-days, got {on_missing!r}")
         h = named_horizon(horizon, forecast)
         path = Path(prices)
-        if path.suffix.lower() in (".csv", ".parquet"):
+        if schedule_out is not None:
+            output_file(schedule_out, "--schedule-out",
+                        [path] if path.suffix.lower() in PRICE_FILE_SUFFIXES else [])
+        if path.suffix.lower() in PRICE_FILE_SUFFIXES:
             if iso is None:
                 raise ValueError("--iso is required with a price file")
-            data = read_prices(path, iso, node, on_missing=on_missing)
+            data = read_prices(path, iso, node, on_missing=on_missing,
+                               price_column=price_column)
         else:
+            if price_column is not None:
+                raise ValueError("--price-column applies to a price file, not a shipped series")
             data = load_prices(prices, on_missing=on_missing)
-        battery = Battery.from_rte(
-            rte, power_mw=power_mw, energy_mwh=energy_mwh, max_cycles_per_day=cycles_per_day,
+        coverage = partial_year_check(data, partial_year, windowed=bool(start or end))
+        battery = _battery(
+            rte=rte, power_mw=power_mw, energy_mwh=energy_mwh, max_cycles_per_day=cycles_per_day,
             max_cycles_per_year=cycles_per_year, degradation_cost=degradation_cost,
         )
         chosen = [] if energy_only else (
@@ -86,12 +130,31 @@ def dispatch_cmd(
         if schedule_out is not None:
             result.schedule.join(result.revenue.add_prefix("revenue_")).to_csv(schedule_out)
             err.print(f"schedule written to {schedule_out}")
+        summary = result.summary_dict()
+        summary["coverage"] = coverage.as_dict()
         if as_json:
-            sys.stdout.write(result.to_json(indent=2) + "\n")
+            out = json.loads(result.to_json())
+            out["coverage"] = summary["coverage"]
+            sys.stdout.write(json.dumps(out, indent=2) + "\n")
         else:
-            print_summary(result.summary_dict())
+            print_summary(summary)
 
     run_guarded(go)
+
+
+def partial_year_check(data: PriceData, partial_year: str, *, windowed: bool) -> Coverage:
+    """Coverage of the series' year; a part year without a window needs ``--partial-year
+    annualise`` (then the summary's per-year figures are scaled by hours, and say so)."""
+    if partial_year not in ("refuse", "annualise"):
+        raise ValueError(f"--partial-year must be refuse or annualise, got {partial_year!r}")
+    c = data.coverage()
+    if not c.complete and not windowed and partial_year == "refuse":
+        raise ValueError(
+            f"{data.source}: the prices cover {c.describe()} of {c.year}; per-year figures "
+            "would be a part year's. Give --partial-year annualise to scale them by hours "
+            "(reported), or --start/--end to dispatch a chosen window"
+        )
+    return c
 
 
 def limits_option(base: str, overrides: list[str], products: list[str]) -> AsLimits:
@@ -111,15 +174,21 @@ def limits_option(base: str, overrides: list[str], products: list[str]) -> AsLim
 
 def print_summary(summary: dict) -> None:
     """Human-readable dispatch summary on stdout."""
-    out = Console()
+    out = out_console()
     t = Table(title=f"{summary['market']} {summary['node']}: {summary['horizon']}")
     t.add_column("stream")
     t.add_column("revenue [$]", justify="right")
     for k, v in summary["revenue_by_stream_usd"].items():
         t.add_row(k, f"{v:,.0f}")
-    t.add_row("[bold]total", f"[bold]{summary['total_revenue_usd']:,.0f}")
+    t.add_row(Text("total", style="bold"), Text(f"{summary['revenue_total_usd']:,.0f}",
+                                                style="bold"))
     out.print(t)
-    keys = ("revenue_usd_per_kw_year", "cycles", "capture_ratio", "windows", "models_built",
+    c = summary.get("coverage")
+    if c is not None and not c["complete"]:
+        out.print(f"note: partial year: {c['hours_used']:,.0f} of {c['hours_in_year']:,} hours of "
+                  f"{c['year']}, {c['days_dropped']} day(s) dropped; revenue_usd_per_kw_yr is "
+                  "annualised by hours (x 8760 / hours used)")
+    keys = ("revenue_usd_per_kw_yr", "cycles", "capture_ratio", "windows", "models_built",
             "build_seconds", "solve_seconds", "as_limits_mw")
     out.print(json.dumps({k: summary[k] for k in keys}))
     for note in summary["notes"]:

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from bessfin.cli.common import app, err, run_guarded
-from bessfin.deal import dispatch_deal, load_deal
+from bessfin.cli.common import Heartbeat, app, err, out_console, run_guarded
+from bessfin.cli.paths import output_file
+from bessfin.deal import check_references, dispatch_deal, load_deal
+from bessfin.io import csv_safe
 from bessfin.studies import (
     DEFAULT_RATES,
     ITC_TIERS,
@@ -54,6 +55,15 @@ def _clean(x: Any) -> Any:
     if isinstance(x, float) and not math.isfinite(x):
         return None
     return x
+
+
+def _check_outputs(csv: Path | None, plot: Path | None, deal_file: Path) -> None:
+    """``--csv`` and ``--plot`` usable (before any work) and never the deal file."""
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ValueError(f"--plot must end in .png, .svg or .pdf, got {plot.name!r}")
+    for path, option in ((csv, "--csv"), (plot, "--plot")):
+        if path is not None:
+            output_file(path, option, [deal_file])
 
 
 @app.command("parity")
@@ -97,12 +107,21 @@ def parity_cmd(
         if mode not in ("full", "screening"):
             raise ValueError(f"--mode must be full or screening, got {mode!r}")
         if tariff_scenario is not None:
-            get_scenario(tariff_scenario)
-        if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise ValueError(f"--plot must end in .png, .svg or .pdf, got {plot.name!r}")
+            try:
+                get_scenario(tariff_scenario)
+            except ValueError as e:
+                raise ValueError(f"--tariff-scenario: {e}") from None
+        _check_outputs(csv, plot, deal_file)
         deal = load_deal(deal_file)
+        check_references(deal, str(deal_file))
         err.print(f"{deal.name}: lifetime dispatch ({mode}) ...")
-        lifetime = dispatch_deal(deal, mode=mode)  # type: ignore[arg-type]
+        with Heartbeat() as beat:
+            beat.set(f"{deal.name}: lifetime dispatch ({mode})")
+            lifetime = dispatch_deal(deal, mode=mode)  # type: ignore[arg-type]
+            beat.set("parity: supply options and break-evens")
+            _parity_rest(deal, lifetime, names, tier_names)
+
+    def _parity_rest(deal: Any, lifetime: Any, names: list[str], tier_names: list[str]) -> None:
         table = compare_options(deal, lifetime, names, itc_tiers=tier_names,
                                 tariff_scenario=tariff_scenario,
                                 import_duty_rate=import_duty_rate)
@@ -125,7 +144,7 @@ def parity_cmd(
                 break
         files: dict[str, str] = {}
         if csv is not None:
-            table.to_csv(csv)
+            csv_safe(table).to_csv(csv)
             files["csv"] = str(csv)
             err.print(f"table written to {csv}")
         if plot is not None:
@@ -141,6 +160,7 @@ def parity_cmd(
                 "deal": deal.name,
                 "boc_date": str(deal.project.boc_date),
                 "metric": metric,
+                "dispatch_mode": mode,
                 "import_duty_rate": import_duty_rate,
                 "options": table.reset_index().to_dict(orient="records"),
                 "breakeven_tariff": [b.to_dict() for b in tariff],
@@ -159,7 +179,7 @@ def _print(table: Any, tariff: list[BreakEven], cell: list[BreakEven], notes: li
     """Options as columns, metrics as rows (fits a terminal), then reasons and break-evens."""
     from bessfin.report.fmt import format_metric, metric_label
 
-    out = Console()
+    out = out_console()
     t = Table(title="supply options")
     rows = [
         ("landed DC block [$/kWh]", "landed_usd_per_kwh", "{:.2f}"),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,15 +17,26 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from bessfin.cli.common import app, err, run_guarded
+from bessfin.cli.common import ExitCode, Heartbeat, app, err, out_console, require, run_guarded
+from bessfin.cli.paths import output_dir
 from bessfin.finance import METRIC_CATALOGUE
-from bessfin.screen import BACKENDS, LOWER_IS_BETTER, RANKABLE, load_portfolio, screen
+from bessfin.screen import (
+    BACKENDS,
+    LEDGER,
+    LOWER_IS_BETTER,
+    RANKABLE,
+    TABLE_CSV,
+    TABLE_PARQUET,
+    load_portfolio,
+    screen,
+)
 
 _SHOWN = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
-          "min_dscr", "year1_merchant_usd_per_kw_yr", "itc_rate", "capex_usd", "passed")
+          "min_dscr", "year1_merchant_usd_per_kw_yr", "itc_rate", "capex_usd",
+          "investment_verdict", "lender_verdict")
 #: Fewer metrics in the terminal table (all of _SHOWN are in --json).
 _TABLE = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
-          "min_dscr", "passed")
+          "min_dscr", "investment_verdict", "lender_verdict")
 
 
 @app.command("screen")
@@ -49,14 +64,14 @@ def screen_cmd(
         help="Base deal file for rows that name none (CSV portfolios).")] = None,
     rank_by: Annotated[str, typer.Option(
         "--rank-by", help=f"Metric to rank by: {', '.join(RANKABLE)}.")] = "equity_irr_after_tax",
-    top: Annotated[int, typer.Option(help="Deals shown in the ranked summary.")] = 10,
+    top: Annotated[int, typer.Option(help="Deals shown in the ranked summary (>= 1).")] = 10,
     resume: Annotated[bool, typer.Option(
         "--resume/--fresh", help="Skip deals already in the output's ledger (default), or "
         "delete it and start over.")] = True,
     retry_errors: Annotated[bool, typer.Option(
         "--retry-errors", help="Re-run deals whose earlier status was error.")] = False,
     batch_size: Annotated[int, typer.Option(
-        "--batch-size", min=1, help="Most deals per task; deals sharing a dispatch are "
+        "--batch-size", help="Most deals per task; deals sharing a dispatch are "
         "batched so it runs once.")] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="JSON summary on stdout.")] = False,
 ) -> None:
@@ -66,29 +81,45 @@ def screen_cmd(
     run; results are written as deals finish, so re-running the same command resumes.
     """
 
-    def go() -> None:
+    def go() -> int:
         chosen = "dask" if scheduler is not None and backend == "process" else backend
-        if rank_by not in RANKABLE:
-            raise ValueError(f"--rank-by must be one of {', '.join(RANKABLE)}, got {rank_by!r}")
+        require(chosen in BACKENDS, f"--backend must be one of {list(BACKENDS)}, got "
+                f"{backend!r}")
+        require(scheduler is None or chosen == "dask",
+                f"--scheduler needs --backend dask, not {backend!r}")
+        require(workers is None or workers >= 1, f"--workers must be >= 1, got {workers}")
+        require(top >= 1, f"--top must be >= 1, got {top}")
+        require(batch_size >= 1, f"--batch-size must be >= 1, got {batch_size}")
+        require(rank_by in RANKABLE,
+                f"--rank-by must be one of {', '.join(RANKABLE)}, got {rank_by!r}")
+        require(mode in (None, "screening", "full"),
+                f"--mode must be screening or full, got {mode!r}")
         pf = load_portfolio(portfolio, base=base, mode=mode)
-        out_dir = out or portfolio.with_name(portfolio.name + ".screen")
+        out_dir = output_dir(out or portfolio.with_name(portfolio.name + ".screen"), "--out",
+                             [LEDGER, TABLE_CSV, TABLE_PARQUET],
+                             [portfolio, *([base] if base is not None else [])])
         n_invalid = len(pf.invalid)
         err.print(f"{portfolio}: {len(pf.specs)} deals ({n_invalid} invalid"
                   + (f", {pf.duplicates} duplicate rows dropped" if pf.duplicates else "")
                   + f"), backend {chosen}, output {out_dir}")
         with Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
-                      TimeRemainingColumn(), console=err, transient=True) as bar:
+                      TimeRemainingColumn(), console=err, transient=True,
+                      disable=not err.is_terminal) as bar, \
+                _stop_on_sigterm(), Heartbeat() as beat:
             task = bar.add_task("screen", total=len(pf.specs))
+            beat.set(f"screening: 0/{len(pf.specs)} deals done")
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
+                beat.status = f"screening: {done}/{total} deals done"
 
             report = screen(pf, out_dir, backend=chosen, workers=workers, scheduler=scheduler,
                             resume=resume, retry_errors=retry_errors, batch_size=batch_size,
                             progress=progress)
         counts = report.counts()
-        err.print(f"{report.computed} computed, {report.resumed} resumed in "
-                  f"{report.seconds:.1f} s ({report.deals_per_minute:.1f} deals/min on "
+        err.print(f"{report.computed} computed, {report.resumed} resumed"
+                  + (f", {report.failed} failed (worker lost)" if report.failed else "")
+                  + f" in {report.seconds:.1f} s ({report.deals_per_minute:.1f} deals/min on "
                   f"{report.workers} worker(s)); " + ", ".join(f"{v} {k}"
                                                              for k, v in counts.items()))
         ranked = report.ranked(rank_by, top)
@@ -104,6 +135,7 @@ def screen_cmd(
                 "deals": len(report.table),
                 "computed": report.computed,
                 "resumed": report.resumed,
+                "failed": report.failed,
                 "status": counts,
                 "seconds": round(report.seconds, 3),
                 "deals_per_minute": round(report.deals_per_minute, 2),
@@ -121,10 +153,36 @@ def screen_cmd(
             print_ranked(ranked, varying, rank_by)
             for r in report.table.to_dict("records"):
                 if r["status"] != "ok":
-                    err.print(f"{r['status']}: {r['id']}: {r['message']}", highlight=False,
-                              soft_wrap=True)
+                    err.print(f"{r['status']}: {r['id']}: {r['message']}")
+        if report.failed:
+            err.print(f"error: {report.failed} deal(s) failed because a worker process died; "
+                      "re-run the same command to retry them")
+            return int(ExitCode.INTERNAL_ERROR)
+        return int(ExitCode.OK)
 
-    run_guarded(go)
+    code = run_guarded(go)
+    if code:
+        raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """While screening, SIGTERM ends this process through Python (exit 143), so the runner
+    stops its worker processes instead of leaving them running."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 
 
 def _clean(v: Any) -> Any:
@@ -159,7 +217,7 @@ def print_ranked(ranked: Any, overrides: list[str], by: str) -> None:
         t.add_column(c, justify="left" if c == "id" or c in overrides else "right")
     for r in ranked.to_dict("records"):
         t.add_row(*(_fmt(r.get(c), c) for c in cols))
-    out = Console()
+    out = out_console()
     if not out.is_terminal:
-        out = Console(width=240)
+        out = Console(width=240, markup=False)
     out.print(t)

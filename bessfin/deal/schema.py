@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from bessfin.common import FiniteFloat, StrictInt
 from bessfin.dispatch import (
     AsLimits,
     Augmentation,
@@ -44,6 +45,8 @@ from bessfin.finance import (
     ItcInputs,
     OpexInputs,
     TaxInputs,
+    contract_problems,
+    convention_conflicts,
 )
 from bessfin.markets import get_market, markets
 
@@ -53,7 +56,7 @@ class _Section(BaseModel):
 
 
 #: Path keys of a deal file resolved against the deal file's folder.
-PATH_KEYS = ("price_file", "as_price_file", "forecast_file")
+PATH_KEYS = ("price_file", "as_price_file", "forecast_file", "rt_price_file")
 
 
 class ForwardCurveSection(_Section):
@@ -63,8 +66,8 @@ class ForwardCurveSection(_Section):
     kind: Literal["multiplier", "level"] = Field(
         "multiplier", description="Values are multipliers [-] or annual mean prices "
         "(energy $/MWh, ancillary $/MW-h).")
-    energy: tuple[float, ...] | None = Field(None, description="Per operating year.")
-    ancillary: tuple[float, ...] | None = Field(None, description="Per operating year.")
+    energy: tuple[FiniteFloat, ...] | None = Field(None, description="Per operating year.")
+    ancillary: tuple[FiniteFloat, ...] | None = Field(None, description="Per operating year.")
     file: str | None = Field(None, description="CSV with year, energy and/or ancillary.")
 
     @model_validator(mode="after")
@@ -119,9 +122,10 @@ Foresight = Literal["perfect", "persistence-day", "persistence-week", "file"]
 class MarketSection(_Section):
     """Where the battery sells and on which prices."""
 
-    iso: str = Field(description="ISO id: ercot, caiso, pjm, spp.")
+    iso: str = Field(description="ISO id: ercot, caiso, pjm, spp (shipped prices); nyiso, isone, "
+                     "miso (user prices only).")
     node: str = Field(description="Node / hub as the ISO spells it, e.g. HB_HOUSTON, TH_SP15.")
-    price_years: tuple[int, ...] = Field(
+    price_years: tuple[StrictInt, ...] = Field(
         min_length=1, description="Historical price years: scenarios averaged per operating "
         "year (price_path = 'mean') or cycled ('cycle')."
     )
@@ -138,9 +142,14 @@ class MarketSection(_Section):
     as_price_file: str | None = Field(
         None, description="gridstatus ancillary-service price export (with price_format = "
         "'gridstatus').")
+    price_column: str | None = Field(
+        None, description="Energy price column of price_file (and forecast_file) when it has "
+        "several candidates (e.g. price and lmp); never guessed (docs/data.md).")
     market: Literal["dam", "rtm"] = Field("dam", description="Day-ahead or real-time prices.")
-    escalation: float = Field(0.0, gt=-1, description="Price growth per operating year [-/yr].")
-    price_level: float = Field(
+    escalation: FiniteFloat = Field(
+        0.0, gt=-1, description="Price growth per operating year [-/yr]."
+    )
+    price_level: FiniteFloat = Field(
         1.0, gt=0, description="Multiplier on all historical prices (a price scenario) [-]."
     )
     forward_curve: ForwardCurveSection | None = Field(
@@ -164,6 +173,24 @@ class MarketSection(_Section):
     )
     on_missing: Literal["raise", "drop-days"] = Field(
         "raise", description="Missing prices: refuse, or drop the affected local days."
+    )
+    settlement: Literal["da", "da+rt"] = Field(
+        "da", description="'da': the schedule settles at day-ahead prices; 'da+rt': also value "
+        "a real-time re-dispatch around the day-ahead awards (two-settlement) and report "
+        "DA-only and DA+RT revenue per price year (docs/dispatch.md; the pro forma stays on "
+        "the DA-only revenue). Needs real-time prices: shipped (ERCOT 2024-25, PJM 2022-24) or "
+        "rt_price_file.")
+    rt_foresight: Literal["perfect", "persistence"] = Field(
+        "persistence", description="Real-time re-dispatch decided on the previous day's RT "
+        "prices ('persistence', the base) or on the actual RT prices ('perfect', the ceiling).")
+    rt_price_file: str | None = Field(
+        None, description="Own real-time energy prices (any regular interval, same layout "
+        "as price_file) for settlement = 'da+rt'; omit for the shipped RT files.")
+    partial_year: Literal["refuse", "annualise"] = Field(
+        "refuse", description="A price year that covers less than its calendar year (a partial "
+        "file such as the shipped SPP Feb-Mar 2022, or days dropped by on_missing): refuse "
+        "(default), or 'annualise' its revenue and throughput by hours_in_year / hours_used "
+        "(reported in every output)."
     )
     as_limits: str | dict[str, Any] = Field(
         "default",
@@ -209,6 +236,14 @@ class MarketSection(_Section):
             raise ValueError("as_price_file needs price_format = 'gridstatus'")
         if self.price_format == "gridstatus" and self.price_file is None:
             raise ValueError("price_format = 'gridstatus' needs price_file")
+        if self.settlement == "da+rt" and self.market != "dam":
+            raise ValueError("settlement = 'da+rt' needs market = 'dam' (the day-ahead leg)")
+        if self.rt_price_file is not None and self.settlement != "da+rt":
+            raise ValueError("rt_price_file needs settlement = 'da+rt'")
+        if self.price_column is not None and (self.price_file is None
+                                              or self.price_format != "bessfin"):
+            raise ValueError("price_column applies to a price_file in the bessfin layout (a "
+                             "gridstatus export's price is its LMP column)")
         if self.forward_curve is not None and self.escalation != 0:
             raise ValueError("give escalation or a forward_curve, not both (the curve sets "
                              "each operating year's prices)")
@@ -244,7 +279,7 @@ class MarketSection(_Section):
 class ProjectSection(_Section):
     """Timeline of the project."""
 
-    life_years: int = Field(20, ge=1, le=50, description="Operating life [yr].")
+    life_years: StrictInt = Field(20, ge=1, le=50, description="Operating life [yr].")
     boc_date: dt.date = Field(description="Beginning of construction (ITC tiers, MACR, DC).")
     cod: dt.date | None = Field(None, description="Commercial operation date (report only).")
 
@@ -252,10 +287,10 @@ class ProjectSection(_Section):
 class DealCapex(CapexInputs):
     """Capex build-up; ``dc_block_usd_per_kwh`` may be omitted when ``[supply]`` prices it."""
 
-    dc_block_usd_per_kwh: float | None = Field(  # type: ignore[assignment]
+    dc_block_usd_per_kwh: FiniteFloat | None = Field(  # type: ignore[assignment]
         None, ge=0, description="Cells / DC block incl. containers [$/kWh]; omit with [supply]."
     )
-    multiplier: float = Field(
+    multiplier: FiniteFloat = Field(
         1.0, gt=0, description="Scenario multiplier on every capex line, a supply-priced DC "
         "block included [-]."
     )
@@ -270,7 +305,7 @@ class SupplySection(_Section):
         None, description="Date of entry for duties; default the beginning of construction."
     )
     tariff_scenario: str = Field("current-law", description="Tariff scenario name.")
-    pass_through_45x: float = Field(
+    pass_through_45x: FiniteFloat = Field(
         0.0, ge=0, le=1, description="Share of the maker's 45X credit in the price [-]."
     )
     steel_iron_us: bool = Field(True, description="All structural steel/iron is US-made.")
@@ -279,24 +314,43 @@ class SupplySection(_Section):
 class FinanceSection(_Section):
     """Valuation settings."""
 
-    discount_rate: float = Field(0.08, gt=-1, description="NPV and LCOS rate [-/yr].")
+    discount_rate: FiniteFloat = Field(0.08, gt=-1, description="NPV and LCOS rate [-/yr].")
+    conventions: Literal["bessfin", "sam"] = Field(
+        "bessfin", description="Tax conventions: 'bessfin' (the [tax] section as given) or 'sam' "
+        "(NREL SAM Single Owner's: losses used as they arise, ITC used directly in year 1; "
+        "see docs/finance.md).")
+    hurdle: float | None = Field(
+        None, gt=-1,
+        description="Equity hurdle rate for the investment view [-/yr]; default the discount "
+        "rate.",
+    )
+
+    @property
+    def hurdle_rate(self) -> float:
+        """The equity hurdle [-/yr]: ``hurdle`` if set, else ``discount_rate``."""
+        return self.discount_rate if self.hurdle is None else self.hurdle
 
 
 class LenderSection(_Section):
-    """Bankability criteria, each checked pass/fail with a reason."""
+    """Bankability criteria, each checked pass/fail with a reason; none set: not assessed."""
 
-    min_dscr: float | None = Field(None, gt=0, description="Minimum DSCR in the base case [-].")
-    max_merchant_share: float | None = Field(
+    min_dscr: FiniteFloat | None = Field(
+        None, gt=0, description="Minimum DSCR in the base case [-]."
+    )
+    max_merchant_share: FiniteFloat | None = Field(
         None, ge=0, le=1, description="Maximum merchant share of revenue over the debt tenor [-]."
     )
-    downside_revenue_factor: float = Field(
+    downside_revenue_factor: FiniteFloat = Field(
         0.75, gt=0, le=1,
-        description="Merchant revenue in the downside case as a share of base [-] (P90 proxy).",
+        description="Merchant revenue in the downside case as a share of base [-] (P90 across "
+        "price years is checked separately when the deal has two or more).",
     )
-    downside_min_dscr: float | None = Field(
+    downside_min_dscr: FiniteFloat | None = Field(
         None, gt=0, description="Minimum DSCR in the downside case, same debt [-]."
     )
-    min_equity_irr: float | None = Field(None, description="Minimum after-tax equity IRR [-].")
+    min_equity_irr: FiniteFloat | None = Field(
+        None, description="Minimum after-tax equity IRR [-]."
+    )
 
 
 class Deal(_Section):
@@ -340,10 +394,80 @@ class Deal(_Section):
         if self.debt is not None and self.debt.tenor_years > self.project.life_years:
             raise ValueError(f"debt.tenor_years ({self.debt.tenor_years}) must be <= "
                              f"project.life_years ({self.project.life_years})")
+        clash = convention_conflicts(self.tax, self.finance.conventions)
+        if clash:
+            raise ValueError("finance.conventions: " + "; ".join(clash)
+                             + ": remove the [tax] key or the preset")
+        problems = contract_problems(self.contracts, self.battery.power_mw,
+                                     self.project.life_years)
+        if problems:
+            raise ValueError("; ".join(problems))
         if any(y > self.project.life_years for y in self.augmentation.years):
             raise ValueError(f"augmentation.years {self.augmentation.years} must be within "
                              f"project.life_years ({self.project.life_years})")
         return self
+
+    # -- the notebook face: build, vary and export a deal ------------------------------
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Deal:
+        """Read and validate a deal TOML file (:class:`DealError` lists every problem)."""
+        return load_deal(path)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "deal") -> Deal:
+        """Validate a deal given as a nested dict, as the TOML file would parse."""
+        return deal_from_dict(data, source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The deal as a nested JSON-safe dict (``Deal.from_dict(d.to_dict()) == d``)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def replace(self, changes: dict[str, Any] | None = None, /, **kw: Any) -> Deal:
+        """A variant of this deal, validated.
+
+        Changes are dotted key paths (``d.replace(**{"battery.power_mw": 50})``) or nested
+        sections merged into the deal (``d.replace(battery={"power_mw": 50})``); both may be
+        mixed. Setting ``battery.round_trip_efficiency`` replaces the one-way efficiencies,
+        and a new ``project.boc_date`` moves the ITC's date with it unless that is given too.
+        """
+        flat: dict[str, Any] = {}
+
+        def walk(prefix: str, value: Any) -> None:
+            if isinstance(value, dict) and value:
+                for k, v in value.items():
+                    walk(f"{prefix}.{k}" if prefix else str(k), v)
+            else:
+                flat[prefix] = value
+
+        for k, v in {**(changes or {}), **kw}.items():
+            walk(k, v)
+        data = self.to_dict()
+        if "battery.round_trip_efficiency" in flat:
+            for k in ("charge_efficiency", "discharge_efficiency"):
+                data["battery"].pop(k, None)
+        if "project.boc_date" in flat and "itc.boc_date" not in flat:
+            if data["itc"].get("boc_date") == data["project"]["boc_date"]:
+                data["itc"].pop("boc_date")
+        for path, value in flat.items():
+            _set_path(data, path, value)
+        return deal_from_dict(data, source=f"{self.name} (replace)")
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """``data["a"]["b"] = value`` for ``path = "a.b"`` (missing sections are created)."""
+    parts = path.split(".")
+    if not all(parts):
+        raise DealError(f"{path!r}: not a dotted key path")
+    current = data
+    for i, part in enumerate(parts[:-1]):
+        nxt = current.get(part)
+        if nxt is None:
+            nxt = current[part] = {}
+        elif not isinstance(nxt, dict):
+            raise DealError(f"{path}: {'.'.join(parts[: i + 1])} is a value, not a section")
+        current = nxt
+    current[parts[-1]] = value
 
 
 class DealError(ValueError):
@@ -377,10 +501,24 @@ _PLAIN = {
 }
 
 
-def format_errors(e: ValidationError, source: str) -> str:
-    """One line per problem: ``source: key.path: what is wrong, got value``."""
-    lines = []
-    for err in e.errors():
+#: Problems listed in one error message; the rest are counted.
+MAX_PROBLEMS = 20
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def format_errors(e: ValidationError | None, source: str, *, more: int = 0,
+                  first: list[str] = ()) -> str:  # type: ignore[assignment]
+    """One line per problem: ``source: key.path: what is wrong, got value``; the first
+    :data:`MAX_PROBLEMS` problems, then a count of the others (``more`` unknown keys were
+    removed before validation; ``first`` lists unknown keys when ``e`` is None)."""
+    lines = [f"{source}: {k}: unknown key" for k in first[:MAX_PROBLEMS]]
+    errors = e.errors() if e is not None else []
+    total = len(errors) + more
+    for err in errors[:MAX_PROBLEMS]:
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         path = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
@@ -392,31 +530,89 @@ def format_errors(e: ValidationError, source: str) -> str:
             continue
         ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in err.get("ctx", {}).items()}
         msg = _PLAIN.get(err["type"], "").format(**ctx) or err["msg"].removeprefix("Value error, ")
-        got = "" if err["type"] == "missing" else f", got {err.get('input')!r}"
+        got = "" if err["type"] == "missing" else f", got {_shown(err.get('input'))}"
         if err["type"] == "missing":
             msg = "required key is missing"
         lines.append(f"{source}: {path}: {msg}{got}")
+    lines = lines[:MAX_PROBLEMS]
+    if total > len(lines):
+        lines.append(f"{source}: ... and {total - len(lines)} more problems ({total} in all)")
     return "\n".join(lines)
 
 
+def _prune_unknown(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``data`` without the unknown keys of any table (top level or section) that has more
+    than :data:`MAX_PROBLEMS` of them, beyond the first :data:`MAX_PROBLEMS`, and the dotted
+    paths removed: a file with 700,000 unknown keys must not build 700,000 messages.
+
+    A key a section accepts through a validator rather than a field (``battery``'s
+    ``round_trip_efficiency``) that comes after more than that many unknown keys of its
+    table is removed too; the message then counts it among the unknown keys."""
+
+    def excess(keys: list[Any], known: list[str]) -> list[Any]:
+        unknown = [k for k in keys if k not in known]
+        return unknown[MAX_PROBLEMS:] if len(unknown) > MAX_PROBLEMS else []
+
+    removed: list[str] = []
+    top = excess(list(data), list(Deal.model_fields))
+    if top:
+        drop = set(top)
+        data = {k: v for k, v in data.items() if k not in drop}
+        removed += [str(k) for k in top]
+    for k, v in list(data.items()):
+        if k in Deal.model_fields and isinstance(v, dict):
+            extra = excess(list(v), _fields_at(Deal, (k,)) or list(v))
+            if extra:
+                drop = set(extra)
+                data = {**data, k: {s: x for s, x in v.items() if s not in drop}}
+                removed += [f"{k}.{s}" for s in extra]
+    return data, removed
+
+
 def deal_from_dict(data: dict[str, Any], source: str = "deal") -> Deal:
-    """Validate a deal given as a dict; raise :class:`DealError` listing every problem."""
+    """Validate a deal given as a dict; raise :class:`DealError` listing the problems (the
+    first :data:`MAX_PROBLEMS`, then a count)."""
+    removed: list[str] = []
+    if isinstance(data, dict):
+        data, removed = _prune_unknown(data)
     try:
-        return Deal.model_validate(data)
+        deal = Deal.model_validate(data)
     except ValidationError as e:
-        raise DealError(format_errors(e, source)) from None
+        raise DealError(format_errors(e, source, more=len(removed))) from None
+    if removed:
+        raise DealError(format_errors(None, source, more=len(removed), first=removed))
+    return deal
+
+
+
+def read_toml_file(path: str | Path, what: str = "deal file") -> dict[str, Any]:
+    """A TOML file as a dict; every failure (missing, a directory, unreadable, not UTF-8,
+    not TOML, nested too deeply) is a one-line :class:`DealError` naming the file."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DealError(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise DealError(f"{path}: is a directory; expected a {what} (.toml)") from None
+    except OSError as e:
+        raise DealError(f"{path}: cannot read {what}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise DealError(f"{path}: not a UTF-8 text file ({e.reason} at byte {e.start})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise DealError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise DealError(f"{path}: nested too deeply to read; a {what} is a few tables "
+                        "deep") from None
 
 
 def load_deal(path: str | Path) -> Deal:
     """Read and validate a deal TOML file."""
-    path = Path(path)
+    data = read_toml_file(path, "deal file")
     try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise DealError(f"{path}: no such deal file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise DealError(f"{path}: not valid TOML: {e}") from None
-    return deal_from_dict(resolve_paths(data, path.parent), str(path))
+        return deal_from_dict(resolve_paths(data, Path(path).parent), str(path))
+    except RecursionError:
+        raise DealError(f"{path}: nested too deeply to validate") from None
 
 
 def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:

@@ -16,8 +16,10 @@ from bessfin.dispatch.lifetime import (
     Degradation,
     ForwardCurve,
     LifetimeResult,
+    PartialYearError,
     PricePath,
     lifetime_dispatch,
+    price_coverage,
 )
 from bessfin.dispatch.limits import (
     DEFAULT as DEFAULT_LIMITS,
@@ -34,8 +36,11 @@ from bessfin.dispatch.limits import (
 from bessfin.dispatch.results import DispatchResult, settle
 from bessfin.dispatch.series import MarketSeries, ProductSeries, market_series
 from bessfin.dispatch.solver import CompiledModel, SolverError, SolveStatus
+from bessfin.dispatch.two_settlement import TwoSettlementResult, two_settlement
 
 __all__ = [
+    "TwoSettlementResult",
+    "two_settlement",
     "DEFAULT_LIMITS",
     "LimitError",
     "check_products",
@@ -48,6 +53,8 @@ __all__ = [
     "LifetimeResult",
     "PricePath",
     "lifetime_dispatch",
+    "PartialYearError",
+    "price_coverage",
     "named_horizon",
     "PERFECT",
     "ROLLING_DAY",

@@ -50,7 +50,12 @@ def series_from(
         frame = frame[keep.to_numpy()]
         if frame.empty:
             raise ValueError(f"no prices between start={start} and end={end}")
-    return market_series(frame, mkt, products), node, notes
+    series = market_series(frame, mkt, products)
+    unpaid = [p.id for p in series.products
+              if p.product.mileage is not None and f"{p.id}_mileage" not in frame.columns]
+    if unpaid:
+        notes.append(f"no mileage prices for {unpaid}: capacity revenue only")
+    return series, node, notes
 
 
 def dispatch(
@@ -146,7 +151,7 @@ def dispatch(
         solve_seconds=sched.solve_seconds,
         deployed_mwh=float(sum(
             actual.dt * p.product.deployment_fraction * sched.reserve[k].sum()
-            for k, p in enumerate(actual.products) if p.product.direction == "up"
+            for k, p in enumerate(actual.products) if p.product.needs_up
         )),
         perfect_foresight_revenue=perfect,
         as_limits=applied,

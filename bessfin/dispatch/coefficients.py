@@ -32,17 +32,27 @@ class Structure:
     retention: float  # 1 - self-discharge per interval [-]
     daily_cycle_limit: bool
     horizon_cycle_limit: bool
+    #: positions t whose awards equal those of t-1 (sub-hourly data: an award is held for its
+    #: clock hour); int64 bytes, empty for hourly data
+    award_hold: bytes = b""
 
     @property
     def up(self) -> list[int]:
-        return [i for i, p in enumerate(self.products) if p[1] == "up"]
+        """Products holding discharge headroom and stored energy ('up', 'symmetric')."""
+        return [i for i, p in enumerate(self.products) if p[1] in ("up", "symmetric")]
 
     @property
     def down(self) -> list[int]:
-        return [i for i, p in enumerate(self.products) if p[1] == "down"]
+        """Products holding charge headroom and empty storage ('down', 'symmetric')."""
+        return [i for i, p in enumerate(self.products) if p[1] in ("down", "symmetric")]
 
     def durations(self, k: int) -> np.ndarray:
         return np.frombuffer(self.duration_h[k], dtype=float)
+
+    @property
+    def held(self) -> np.ndarray:
+        """Positions whose awards are held from the previous interval."""
+        return np.frombuffer(self.award_hold, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,18 @@ def structure(
         retention=(1.0 - battery.self_discharge_per_hour) ** series.dt,
         daily_cycle_limit=battery.max_cycles_per_day is not None,
         horizon_cycle_limit=horizon_cycle_limit and battery.max_cycles_per_year is not None,
+        award_hold=held_awards(series).tobytes(),
     )
+
+
+def held_awards(series: MarketSeries) -> np.ndarray:
+    """Positions t whose ancillary awards must equal those of t-1: on sub-hourly data every
+    interval after the first of its clock hour (awards are hourly products, held for the
+    hour); none for hourly data or without products. Equations: ``docs/dispatch.md``."""
+    if series.dt >= 1.0 or not series.products or len(series) < 2:
+        return np.zeros(0, dtype=np.int64)
+    hour = series.index.floor("h").asi8
+    return np.flatnonzero(hour[1:] == hour[:-1]).astype(np.int64) + 1
 
 
 def coefficients(
@@ -136,15 +157,17 @@ def coefficients(
     reserve_max = np.zeros((len(series.products), n))
     for k, ps in enumerate(series.products):
         prod = ps.product
-        up = prod.direction == "up"
         alpha = prod.deployment_fraction
         mileage = 0.0
         if prod.mileage is not None:
             mileage = prod.mileage.multiplier * prod.mileage.accuracy * ps.mileage_price
-        # deployed up-energy is sold at lam and wears the cells; deployed down-energy is bought
-        settle = alpha * (lam - deg) if up else -alpha * lam
+        # deployed up-energy is sold at lam and wears the cells; deployed down-energy is
+        # bought; a symmetric award deploys alpha each way (net: the wear of the up part)
+        settle = (alpha * (lam - deg) if prod.needs_up else 0.0) - (
+            alpha * lam if prod.needs_down else 0.0)
         reserve_value[k] = dt * (ps.capacity_price + mileage + settle)
-        bound = np.full(n, p_dis if up else p_ch)
+        limit = min(p_dis if prod.needs_up else np.inf, p_ch if prod.needs_down else np.inf)
+        bound = np.full(n, limit)
         if ps.award_limit_mw is not None:
             bound = np.minimum(bound, ps.award_limit_mw)  # market depth [MW]
         reserve_max[k] = np.where(ps.available, bound, 0.0)

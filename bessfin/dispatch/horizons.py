@@ -258,16 +258,17 @@ def run_horizon(
     plan = names = matrix = None
     if forecaster is not None and hasattr(forecaster, "positions"):
         # fast path: the same forecast, read from precomputed source rows (no pandas per window)
-        plan = _forecast_plan(forecaster, decide.index, decide.market.timezone, starts,
-                              np.minimum(ends + horizon.lookahead_hours, n))
+        stops = np.minimum(ends + int(round(horizon.lookahead_hours / decide.dt)), n)
+        plan = _forecast_plan(forecaster, decide.index, decide.market.timezone, starts, stops)
         names = decide.price_columns()
         matrix = actual.to_numpy(dtype=float)
     retention = (1.0 - battery.self_discharge_per_hour) ** decide.dt
     idle = 0
+    lookahead = int(round(horizon.lookahead_hours / decide.dt))  # [intervals]
     series_key = hash(decide.index.asi8.tobytes())
     shapes = _shapes(decide, battery, series_key, budget is not None)
     for w, (a, b) in enumerate(zip(starts, ends, strict=True)):
-        c = min(b + horizon.lookahead_hours, n)
+        c = min(b + lookahead, n)
         window: MarketSeries | None = decide.take(slice(a, c))
         if plan is not None:
             pos = plan[w]
@@ -318,7 +319,7 @@ def run_horizon(
             deployed = sum(
                 p.product.deployment_fraction * reserve[j, a:b]
                 for j, p in enumerate(decide.products)
-                if p.product.direction == "up"
+                if p.product.needs_up
             )
             used += float(np.sum(decide.dt * (discharge[a:b] + deployed)))
     return Schedule(

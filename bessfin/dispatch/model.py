@@ -110,10 +110,12 @@ def _ids(s: Structure, which: list[int]) -> list[str]:
 
 def define_energy_balance(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """soc[t] = r soc[t-1] + dt (eta_c c[t] - d[t]/eta_d
-    + sum_down alpha_p eta_c x[p,t] - sum_up alpha_p x[p,t]/eta_d)      [MWh]"""
+    + sum_down alpha_p eta_c x[p,t] - sum_up alpha_p x[p,t]/eta_d)      [MWh]
+
+    A symmetric product is in both sums (it deploys alpha_p each way)."""
     ec, ed, dt = s.eta_charge, s.eta_discharge, s.dt
     deployed = [
-        (pid, (a / ed if direction == "up" else -a * ec) * dt)
+        (pid, (a / ed * (direction != "down") - a * ec * (direction != "up")) * dt)
         for pid, direction, a in s.products
         if a > 0
     ]
@@ -169,6 +171,23 @@ def define_sustain(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
                 return expr >= bound if lower else expr <= bound
 
             setattr(m, con, pyo.Constraint(m.T, rule=rule))
+
+
+def define_award_hold(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
+    """Sub-hourly intervals: an award is held for its clock hour (hourly products):
+
+    x[p,t] - x[p,t-1] = 0     for t after the first interval of its hour          [MW]
+    """
+    held = s.held.tolist()
+    if not held or not s.products:
+        return
+    pairs = [(pid, t) for pid, _, _ in s.products for t in held]
+
+    def rule(m, pid, t):
+        r = x.reserve[pid]
+        return _lin([1.0, -1.0], [r[t], r[t - 1]]) == 0
+
+    m.award_hold = pyo.Constraint(pairs, rule=rule)
 
 
 def define_terminal(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
@@ -233,6 +252,7 @@ def build_model(s: Structure, c: Coefficients) -> pyo.ConcreteModel:
     define_energy_balance(m, s, x)
     define_headroom(m, s, x)
     define_sustain(m, s, x)
+    define_award_hold(m, s, x)
     define_terminal(m, s, x)
     define_cycle_limits(m, s, x)
     define_objective(m, x)

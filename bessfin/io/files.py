@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from bessfin.markets import Market, get_market
 
 __all__ = [
     "ENERGY_ALIASES",
+    "PRICE_FILE_SUFFIXES",
     "TIME_COLUMNS_AWARE",
     "TIME_COLUMNS_UTC",
     "from_frame",
@@ -30,6 +32,13 @@ __all__ = [
 TIME_COLUMNS_UTC = ("timestamp_utc", "interval_start_utc")
 #: Timestamp columns that must carry a UTC offset or time zone.
 TIME_COLUMNS_AWARE = ("interval_start", "timestamp", "timestamp_local")
+#: Suffixes of user price files: CSV, or Parquet.
+PRICE_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
+#: Interval-start column of gridstatus frames: a file with it is read as a gridstatus frame.
+GRIDSTATUS_TIME_COLUMN = "Interval Start"
+#: An AS source for :func:`read_prices`: a file path or a frame.
+AsSource = str | os.PathLike[str] | pd.DataFrame
+
 #: Generic energy price column names [$/MWh], searched in this order after the node column.
 ENERGY_ALIASES = ("energy", "lmp", "spp", "price")
 
@@ -104,15 +113,47 @@ def _energy_column_of_node(
     )
 
 
+def _chosen_column(lower: dict[str, str], price_column: str, node: str | None,
+                   source: str) -> tuple[str, str]:
+    key = price_column.strip().lower()
+    if key not in lower:
+        raise PriceDataError(
+            source,
+            price_column,
+            f"price_column {price_column!r} is not a column of the file",
+            expected=f"one of {[lower[c] for c in lower]}",
+        )
+    return key, (node or "").strip()
+
+
 def _energy_column(
-    lower: dict[str, str], market: Market, node: str | None, source: str
+    lower: dict[str, str], market: Market, node: str | None, source: str,
+    price_column: str | None = None,
 ) -> tuple[str, str]:
-    """Energy column (lower-case name) and the node name recorded in the result."""
+    """Energy column (lower-case name) and the node name recorded in the result.
+
+    ``price_column`` picks the column outright. Otherwise the node's own column wins; then one
+    generic name (:data:`ENERGY_ALIASES`); two or more generic names (``price`` and ``lmp``, or
+    a gridstatus CAISO export's ``LMP`` and its ``Energy`` component) are refused, never guessed.
+    """
+    if price_column is not None:
+        return _chosen_column(lower, price_column, node, source)
     cols = list(lower)
     prefix = market.energy_column_prefix
     node_cols = [c for c in cols if c.startswith(prefix)]
     file_nodes = [node_of_column(market, c) for c in node_cols]
-    alias = next((c for c in ENERGY_ALIASES if c in lower), None)
+    aliases = [c for c in ENERGY_ALIASES if c in lower]
+    if len(aliases) > 1 and not (node and market.node_column(node) in lower):
+        raise PriceDataError(
+            source,
+            "(energy)",
+            f"several candidate energy price columns {[lower[c] for c in aliases]}",
+            expected="one energy price column, or the one to use named with price_column=... "
+            "(API) / --price-column (CLI)",
+            hint="A gridstatus CAISO export carries 'LMP' and its 'Energy', 'Congestion' and "
+            "'Loss' components: the LMP is the price a battery is paid.",
+        )
+    alias = aliases[0] if aliases else None
     if node:
         return _energy_column_of_node(lower, market, node, alias, file_nodes, source)
     if alias is not None:
@@ -159,7 +200,8 @@ def _product_columns(
 
 
 def raw_from_table(
-    df: pd.DataFrame, market: Market, node: str | None, *, source: str
+    df: pd.DataFrame, market: Market, node: str | None, *, source: str,
+    price_column: str | None = None,
 ) -> tuple[RawPrices, str]:
     """Pick the timestamp, energy, product and ``filled`` columns out of a table.
 
@@ -177,6 +219,8 @@ def raw_from_table(
         Node to pick when the table has several node columns.
     source : str
         For error messages.
+    price_column : str, optional
+        The energy price column to use (any case); needed when the table has two candidates.
 
     Returns
     -------
@@ -189,7 +233,7 @@ def raw_from_table(
     for c in df.columns:
         lower.setdefault(str(c).strip().lower(), c)
     time_col, ts = _timestamps(df, lower, source)
-    energy_col, node_name = _energy_column(lower, market, node, source)
+    energy_col, node_name = _energy_column(lower, market, node, source, price_column)
     columns: dict[str, tuple[str, pd.Series]] = {
         ENERGY: (str(lower[energy_col]), df[lower[energy_col]])
     }
@@ -214,9 +258,10 @@ def price_data_from_table(
     on_missing: OnMissing = "raise",
     year: int | None = None,
     allow_partial_year: bool = False,
+    price_column: str | None = None,
 ) -> PriceData:
     """Validate a table in the shipped or simple layout (see :func:`raw_from_table`)."""
-    raw, node_name = raw_from_table(df, market, node, source=source)
+    raw, node_name = raw_from_table(df, market, node, source=source, price_column=price_column)
     return build_price_data(
         raw,
         market,
@@ -234,14 +279,19 @@ def read_prices(
     *,
     on_missing: OnMissing = "raise",
     year: int | None = None,
+    as_prices: AsSource | Sequence[AsSource] | None = None,
+    reserve_zone: str | None = None,
+    price_column: str | None = None,
 ) -> PriceData:
-    """Read and validate a user price file (CSV, or Parquet by its ``.parquet`` suffix).
+    """Read and validate a user price file (CSV, or Parquet by its ``.parquet``/``.pq`` suffix).
 
     Parameters
     ----------
     path : str or os.PathLike
-        File in the shipped layout (``timestamp_utc``, ``<prefix><node>`` columns, product
-        columns as in ``market_data``, optional ``filled``) or the simple layout: a
+        A saved gridstatus LMP frame (``Interval Start``, ``Location``, ``LMP``/``SPP``;
+        read by :func:`bessfin.io.from_gridstatus`), or a file in the shipped layout
+        (``timestamp_utc``, ``<prefix><node>`` columns, product columns as in
+        ``market_data``, optional ``filled``) or the simple layout: a
         timestamp column (``timestamp_utc``, or ``timestamp``/``interval_start`` with a
         UTC offset or time zone; interval start), an energy column [$/MWh] named
         ``energy``, ``lmp``, ``spp``, ``price`` or the node's column, optional product
@@ -255,6 +305,14 @@ def read_prices(
         Missing-data policy, see :func:`bessfin.io.load_prices`.
     year : int, optional
         If given, the data must lie in and cover this local calendar year.
+    as_prices : path, DataFrame or a list of them, optional
+        When ``path`` is a saved gridstatus LMP frame (it has ``Interval Start``): the
+        gridstatus AS frames (files or frames), see :func:`bessfin.io.from_gridstatus`.
+    reserve_zone : str, optional
+        Reserve zone to keep from the AS frames (gridstatus path only).
+    price_column : str, optional
+        Energy price column to use; required when the file has two candidates (e.g. ``price``
+        and ``lmp``), which are never guessed between.
 
     Returns
     -------
@@ -267,8 +325,30 @@ def read_prices(
     """
     market = get_market(iso)
     df = read_table(path)
+    if GRIDSTATUS_TIME_COLUMN in df.columns:  # a saved gridstatus LMP frame
+        from bessfin.io.gridstatus import from_gridstatus
+
+        if price_column is not None:
+            raise PriceDataError(
+                str(path), price_column, "price_column given for a gridstatus LMP frame",
+                expected="no price_column: a gridstatus frame's price is its 'LMP' (or ERCOT "
+                "'SPP') column, never its 'Energy' component",
+            )
+        extra = [] if as_prices is None else (
+            [as_prices] if isinstance(as_prices, (str, os.PathLike, pd.DataFrame))
+            else list(as_prices))
+        frames = [f if isinstance(f, pd.DataFrame) else read_table(f) for f in extra]
+        return from_gridstatus(df, market, as_prices=frames or None, node=node,
+                               reserve_zone=reserve_zone, on_missing=on_missing, year=year)
+    if as_prices is not None or reserve_zone is not None:
+        raise PriceDataError(
+            str(path), GRIDSTATUS_TIME_COLUMN, "as_prices/reserve_zone given for a file "
+            "that is not a gridstatus LMP frame",
+            expected="AS prices as columns of the file itself (canonical or simple layout)",
+        )
     return price_data_from_table(
-        df, market, node, source=str(path), on_missing=on_missing, year=year
+        df, market, node, source=str(path), on_missing=on_missing, year=year,
+        price_column=price_column,
     )
 
 
@@ -279,6 +359,7 @@ def from_frame(
     *,
     source: str = "frame",
     on_missing: OnMissing = "raise",
+    price_column: str | None = None,
 ) -> PriceData:
     """Validate a frame already in the canonical layout (or the simple file layout).
 
@@ -295,11 +376,14 @@ def from_frame(
         Name used in error messages and the report.
     on_missing : {"raise", "drop-days"}
         Missing-data policy, see :func:`bessfin.io.load_prices`.
+    price_column : str, optional
+        Energy price column to use when the frame has two candidates.
 
     Returns
     -------
     PriceData
     """
     return price_data_from_table(
-        frame, get_market(market), node or None, source=source, on_missing=on_missing
+        frame, get_market(market), node or None, source=source, on_missing=on_missing,
+        price_column=price_column,
     )

@@ -22,9 +22,19 @@ _DATA_PACKAGE = "bessfin.market_data"
 def data_root() -> Traversable:
     """Folder of the shipped price files.
 
-    It is the ``bessfin.market_data`` package (``market_data/`` in the repository).
+    Installed, it is the ``bessfin.market_data`` package (the project's top-level
+    ``market_data/``, mapped in ``setup.py``). When ``bessfin`` is imported from a source
+    checkout while a non-editable install sits in the environment (the test suite in CI), the
+    package is not importable from the tree and the folder is ``market_data/`` beside
+    ``bessfin/``.
     """
-    return resources.files(_DATA_PACKAGE)
+    try:
+        return resources.files(_DATA_PACKAGE)
+    except ModuleNotFoundError:
+        checkout = Path(__file__).resolve().parents[2] / "market_data"
+        if not (checkout / "SOURCES.md").is_file():
+            raise
+        return checkout
 
 
 @cache
@@ -37,11 +47,22 @@ def _market(iso: str) -> Market:
     known = markets()
     key = iso.strip().lower()
     if key not in known:
-        raise UnknownSeriesError(f"unknown ISO {iso!r}; shipped ISOs are {sorted(known)}")
+        shipped = sorted(k for k, v in known.items() if v.shipped)
+        raise UnknownSeriesError(
+            f"unknown ISO {iso!r}; shipped ISOs are {shipped}; user prices only: "
+            f"{sorted(set(known) - set(shipped))}"
+        )
     return known[key]
 
 
 def _file(m: Market, market: str) -> PriceFile:
+    if not m.shipped:
+        shipped = sorted(k for k, v in markets().items() if v.shipped)
+        raise UnknownSeriesError(
+            f"bessfin ships no {m.name} prices (shipped ISOs: {shipped}); bring your own: "
+            f"bessfin.io.from_gridstatus(lmp_df, {m.iso!r}, as_prices=...) for gridstatus frames, "
+            f"or bessfin.io.read_prices(path, {m.iso!r}) for a CSV/Parquet file"
+        )
     kinds = [f.market for f in m.files]
     for f in m.files:
         if f.market == market.strip().lower():
@@ -166,5 +187,5 @@ def load_prices(
         source=path,
         on_missing=on_missing,
         year=int(year),
-        allow_partial_year="partial" in f.pattern,
+        allow_partial_year=f.partial,
     )

@@ -7,18 +7,21 @@ from functools import cache
 from importlib import resources
 
 from bessfin.markets.model import (
+    AwardCharge,
     Depth,
     DurationRule,
     Fact,
     Market,
     Mileage,
+    PriceBounds,
     PriceFile,
     Product,
+    ReserveZone,
 )
 
 __all__ = [
-    "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product", "get_market",
-    "markets",
+    "AwardCharge", "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceBounds",
+    "PriceFile", "Product", "ReserveZone", "get_market", "markets",
 ]
 
 

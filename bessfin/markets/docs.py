@@ -14,11 +14,36 @@ def _market_md(m: Market) -> list[str]:
              f"`{m.energy_column_prefix}<node>`.", ""]
     if m.notes:
         lines += [m.notes.strip(), ""]
-    lines += ["| file | market | years | nodes | ancillary prices |", "|---|---|---|---|---|"]
-    for f in m.files:
-        lines.append(f"| `{f.pattern}` | {f.market} | {', '.join(map(str, f.years))} | "
-                     f"{', '.join(f.nodes)} | {'yes' if f.has_ancillary else 'no'} |")
+    if m.shipped:
+        lines += ["| file | market | years | nodes | ancillary prices |", "|---|---|---|---|---|"]
+        for f in m.files:
+            part = (" (part year only: dispatch examples; a deal needs its own prices or "
+                    "`partial_year = \"annualise\"`)" if f.partial else "")
+            lines.append(f"| `{f.pattern}`{part} | {f.market} | "
+                         f"{', '.join(map(str, f.years))} | "
+                         f"{', '.join(f.nodes)} | {'yes' if f.has_ancillary else 'no'} |")
+    else:
+        lines.append("Shipped data: none (user prices only).")
     lines.append("")
+    b = m.price_bounds
+    lines += [f"Price bound: every price value within +-{b.bound:,.0f} ({b.multiple:g} x offer cap "
+              f"${b.offer_cap_usd_per_mwh:,.0f}/MWh, assumption `{b.assumption}`; {b.status}; "
+              f"{b.source}).", ""]
+    if m.sources:
+        lines += ["Sources:", ""] + [f"- {src}" for src in m.sources] + [""]
+    if m.award_charges:
+        lines += ["| award charge | gridstatus column | netted from | source |",
+                  "|---|---|---|---|"]
+        for c in m.award_charges:
+            lines.append(f"| {c.name} | {', '.join(f'`{n}`' for n in c.gridstatus_names)} | "
+                         f"{', '.join(f'`{p}`' for p in c.products)} | {c.source} |")
+        lines.append("")
+    if m.reserve_zones:
+        lines += ["| reserve zone | also spelled | locations | source |", "|---|---|---|---|"]
+        for z in m.reserve_zones:
+            lines.append(f"| {z.name} | {', '.join(z.aliases) or '-'} | "
+                         f"{', '.join(z.locations) or '-'} | {z.source} |")
+        lines.append("")
     if not m.products:
         return lines + ["Energy only: the shipped data carry no ancillary prices (so no "
                         "award limits).", ""]
@@ -78,9 +103,12 @@ def markets_markdown() -> str:
         "Generated from `bessfin/markets/data/*.toml` by `python -m bessfin.markets.docs`; do "
         "not edit by hand. Each ISO is data: its clock, price files and ancillary products with "
         "their direction, state-of-charge sustain duration by effective date, expected "
-        "regulation deployment and mileage settlement. Adding an ISO or a product is adding a "
-        "TOML entry. Equations: [dispatch.md](dispatch.md). Values marked UNCERTAIN are "
-        "settable: copy the market with `market.model_copy(update=...)` or edit the TOML. "
+        "regulation deployment and mileage settlement. 'symmetric' is one award that "
+        "regulates both ways (it holds charge and discharge headroom and energy both ways). "
+        "Adding an ISO or a product is adding a TOML entry. Equations: "
+        "[dispatch.md](dispatch.md). Values marked UNCERTAIN and named assumptions "
+        "('nyiso-reg-duration', ...) are settable: copy the market with "
+        "`market.model_copy(update=...)` or edit the TOML. "
         "Each product's default award limit (market depth) per year is derived from sourced "
         "procured volumes and battery fleet sizes, or is a named assumption where no volume "
         "was found; dispatch is capped at these defaults unless told otherwise "

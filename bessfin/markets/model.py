@@ -7,6 +7,7 @@ pydantic models below. Adding an ISO is adding a file, not a code path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 import numpy as np
@@ -112,9 +113,9 @@ class Product(_Strict):
 
     id: str = Field(description="Canonical product id, the column name in a price frame.")
     name: str
-    direction: Literal["up", "down"] = Field(
+    direction: Literal["up", "down", "symmetric"] = Field(
         description="'up' needs discharge headroom and stored energy; 'down' needs charge "
-        "headroom and empty storage."
+        "headroom and empty storage; 'symmetric' (one award regulating both ways) needs both."
     )
     price_column: str = Field(description="Capacity price column in the ISO files [$/MW-h].")
     gridstatus_names: tuple[str, ...] = Field(
@@ -157,6 +158,16 @@ class Product(_Strict):
                              "as_limits for it (a fraction of power or MW) or none")
         return min(self.depth, key=lambda d: (abs(d.year - year), d.year))
 
+    @property
+    def needs_up(self) -> bool:
+        """The award holds discharge headroom and stored energy ('up' or 'symmetric')."""
+        return self.direction in ("up", "symmetric")
+
+    @property
+    def needs_down(self) -> bool:
+        """The award holds charge headroom and empty storage ('down' or 'symmetric')."""
+        return self.direction in ("down", "symmetric")
+
     @field_validator("durations")
     @classmethod
     def _ordered(cls, v: tuple[DurationRule, ...]) -> tuple[DurationRule, ...]:
@@ -192,6 +203,67 @@ class PriceFile(_Strict):
     years: tuple[int, ...]
     nodes: tuple[str, ...] = Field(description="Node names as ISOs spell them.")
     has_ancillary: bool = Field(description="Whether the file carries the products' prices.")
+    partial: bool = Field(
+        False, description="The files cover part of their year only: fine for dispatch "
+        "examples; a deal on them needs its own prices or [market] partial_year = "
+        "\"annualise\"."
+    )
+
+
+class PriceBounds(_Strict):
+    """Plausibility bounds on every price value of the market's data.
+
+    A price ``p`` [$/MWh, or $/MW-h for a capacity product, $/MW for mileage] is accepted when
+    ``-multiple x offer_cap <= p <= multiple x offer_cap``. The multiple leaves room for what
+    legitimately exceeds an offer cap (congestion and losses at a node, shortage pricing:
+    PJM real-time hit ~$3,800/MWh in Dec 2022 above its $2,000 cost-based cap) while refusing a
+    typo such as 1e12 that one hour would carry straight into revenue.
+    """
+
+    offer_cap_usd_per_mwh: float = Field(gt=0, description="Highest energy offer the ISO "
+                                         "accepts [$/MWh] (the cost-verified cap where one "
+                                         "exists).")
+    multiple: float = Field(ge=1, description="Bound = multiple x offer cap, both signs [-].")
+    status: str = Field(description="VERIFIED / UNCERTAIN / assumption label of the cap.")
+    source: str = Field(description="Rule and date the cap comes from.")
+    assumption: str = Field(description="Name of the multiple (a bessfin assumption).")
+
+    @property
+    def bound(self) -> float:
+        """Largest accepted |price| [$/MWh]."""
+        return self.multiple * self.offer_cap_usd_per_mwh
+
+
+class AwardCharge(_Strict):
+    """A charge per MW of award [$/MW-h] published apart from the price (e.g. ISO-NE's
+    day-ahead close-out), netted from the capacity price of the listed products when the
+    user supplies it."""
+
+    name: str
+    gridstatus_names: tuple[str, ...] = Field(
+        min_length=1, description="Columns of the charge in gridstatus frames [$/MW-h]."
+    )
+    products: tuple[str, ...] = Field(min_length=1, description="Product ids it applies to.")
+    source: str
+
+
+class ReserveZone(_Strict):
+    """A zone in which the ISO prices reserves (AS frames carry one row per zone and hour)."""
+
+    name: str = Field(description="Zone name as bessfin reports it.")
+    aliases: tuple[str, ...] = Field(
+        (), description="Other spellings of the zone in ISO or gridstatus frames (names, ids)."
+    )
+    locations: tuple[str, ...] = Field(
+        (), description="Energy price locations (nodes, zones, hubs) inside the zone, where "
+        "sourced; used to pick the zone of a node."
+    )
+    source: str
+
+    def matches(self, label: str) -> bool:
+        """Is ``label`` this zone's name or one of its aliases (any case)?"""
+        key = str(label).strip().lower()
+        return key in {x.lower() for x in (self.name, *self.aliases)}
 
 
 class Market(_Strict):
@@ -206,8 +278,19 @@ class Market(_Strict):
     )
     products: tuple[Product, ...] = ()
     files: tuple[PriceFile, ...] = ()
+    price_bounds: PriceBounds = Field(description="Plausibility bounds on every price value.")
     facts: tuple[Fact, ...] = Field(
         (), description="Sourced numbers the depth defaults rely on (copied with sources)."
+    )
+    reserve_zones: tuple[ReserveZone, ...] = Field(
+        (), description="Zones in which reserves are priced (empty: one system price)."
+    )
+    sources: tuple[str, ...] = Field(
+        (), description="Tariffs, manuals and notices the definition rests on (title, "
+        "section, date)."
+    )
+    award_charges: tuple[AwardCharge, ...] = Field(
+        (), description="Per-MW award charges netted from product prices when supplied."
     )
     notes: str = ""
 
@@ -221,6 +304,43 @@ class Market(_Strict):
                     raise ValueError(f"{self.iso} product {p.id} depth {d.year} cites facts "
                                      f"{missing} that are not in the market's [[facts]]")
         return self
+
+    @model_validator(mode="after")
+    def _charges_name_products(self) -> Market:
+        ids = {p.id for p in self.products}
+        for c in self.award_charges:
+            unknown = sorted(set(c.products) - ids)
+            if unknown:
+                raise ValueError(f"{self.iso} award charge {c.name!r} names unknown products "
+                                 f"{unknown}")
+        return self
+
+    @model_validator(mode="after")
+    def _gridstatus_names_unique(self) -> Market:
+        seen: dict[str, str] = {}
+        for p in self.products:
+            pairs = [(n, p.id) for n in p.gridstatus_names]
+            if p.mileage is not None:
+                pairs += [(n, f"{p.id}_mileage") for n in p.mileage.gridstatus_names]
+            for n, target in pairs:
+                key = re.sub(r"[^a-z0-9]", "", n.lower())
+                if seen.setdefault(key, target) != target:
+                    raise ValueError(f"{self.iso}: gridstatus name {n!r} names both "
+                                     f"{seen[key]!r} and {target!r}")
+        return self
+
+    @property
+    def shipped(self) -> bool:
+        """Does bessfin ship price files for this market (else: user prices only)?"""
+        return bool(self.files)
+
+    def reserve_zone_of(self, location: str) -> ReserveZone | None:
+        """The reserve zone whose sourced locations include ``location`` (any case)."""
+        key = location.strip().lower()
+        for z in self.reserve_zones:
+            if key in {x.lower() for x in z.locations} or z.matches(location):
+                return z
+        return None
 
     def product(self, pid: str) -> Product:
         for p in self.products:

@@ -9,14 +9,22 @@ worker turns them into rows.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import logging
 import multiprocessing
 import os
+import shutil
+import signal
+import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol
 
 from bessfin.screen.spec import DealSpec
-from bessfin.screen.worker import init_worker, screen_batch
+from bessfin.screen.worker import init_worker, screen_batch, screen_one
+
+log = logging.getLogger(__name__)
 
 BackendName = Literal["serial", "process", "dask"]
 BACKENDS: tuple[str, ...] = ("serial", "process", "dask")
@@ -38,6 +46,12 @@ class Backend(Protocol):
     def run(self, batches: Sequence[Batch]) -> Iterator[Outcome]: ...
 
     def close(self) -> None: ...
+
+
+def abort_backend(backend: Backend) -> None:
+    """Stop ``backend`` at once (its ``abort`` if it has one, else ``close``)."""
+    stop = getattr(backend, "abort", None)
+    (stop or backend.close)()
 
 
 def default_workers() -> int:
@@ -65,35 +79,174 @@ class SerialBackend:
         pass
 
 
+class WorkerLost(RuntimeError):
+    """A worker process died (killed, out of memory, crashed) while running a deal."""
+
+
+def _marker_path(marker_dir: str, pid: int | None = None) -> str:
+    return os.path.join(marker_dir, f"{os.getpid() if pid is None else pid}.running")
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover  (runs in a worker)
+    """A worker stopped by its pool (SIGTERM) is not the one that crashed: it removes its
+    in-flight marker before it exits."""
+    d = _WORKER.get("marker_dir")
+    if d:
+        with contextlib.suppress(OSError):
+            os.unlink(_marker_path(d))
+    os._exit(128 + signum)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def init_pool_worker(threads: int, marker_dir: str) -> None:
+    """Process-pool initializer: HiGHS threads, the in-flight marker folder, SIGTERM exit."""
+    init_worker(threads)
+    _WORKER["marker_dir"] = marker_dir
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def run_marked(fn: Callable[[DealSpec, int], dict[str, Any]], batch: Batch,
+               threads: int) -> list[dict[str, Any]]:
+    """Run ``fn`` on each spec of ``batch`` in a pool worker, with the spec in flight named
+    in ``<marker_dir>/<pid>.running`` while it runs: a worker that dies leaves it behind."""
+    marker = _marker_path(_WORKER["marker_dir"])
+    rows = []
+    for spec in batch:
+        with open(marker, "w") as f:
+            f.write(spec.key)
+        rows.append(fn(spec, threads))
+        os.unlink(marker)
+    return rows
+
+
 class ProcessBackend:
-    """A local process pool (spawned workers, one HiGHS thread each)."""
+    """A local process pool (spawned workers, one HiGHS thread each).
+
+    When a worker process dies (SIGKILL, out of memory, a crash in native code) the pool is
+    broken for every deal still queued. The backend then reports only the deal that was in
+    flight on the dead worker (a :class:`WorkerLost` outcome; each worker names the deal it
+    runs in a marker file, and the workers the pool stops remove theirs), and runs every
+    other unfinished deal on a fresh pool. If no marker is left (the worker died between
+    deals), the unfinished deals are retried once more before they are reported lost.
+
+    Parameters
+    ----------
+    workers : worker processes (default: usable cores).
+    threads : HiGHS threads per solve.
+    fn : the per-deal function run in the workers (module level, so it pickles); default
+        :func:`bessfin.screen.worker.screen_one`.
+    """
 
     name = "process"
 
-    def __init__(self, workers: int | None = None, threads: int = 1):
+    #: Pool restarts without an identified culprit before unfinished deals are given up.
+    MAX_BLIND_RESTARTS = 1
+
+    def __init__(self, workers: int | None = None, threads: int = 1,
+                 fn: Callable[[DealSpec, int], dict[str, Any]] = screen_one):
+        if workers is not None and workers < 1:
+            raise ScreenBackendError(f"workers must be >= 1, got {workers}")
         self.workers = workers or default_workers()
         self.threads = threads
-        self._pool = cf.ProcessPoolExecutor(
+        self.fn = fn
+        self.restarts = 0
+        self._markers = tempfile.mkdtemp(prefix="bessfin-screen-")
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker,
-            initargs=(threads,),
+            initializer=init_pool_worker,
+            initargs=(self.threads, self._markers),
         )
 
+    def _left_markers(self) -> dict[str, str]:
+        """Spec key -> pid of every marker a dead worker left."""
+        out = {}
+        for name in os.listdir(self._markers):
+            path = os.path.join(self._markers, name)
+            with contextlib.suppress(OSError):
+                with open(path) as f:
+                    out[f.read().strip()] = name.removesuffix(".running")
+                os.unlink(path)
+        return out
+
     def run(self, batches: Sequence[Batch]) -> Iterator[Outcome]:
-        futures = {self._pool.submit(screen_batch, b, self.threads): b for b in batches}
-        try:
-            for fut in cf.as_completed(futures):
-                try:
-                    yield futures[fut], fut.result()
-                except Exception as e:  # BrokenProcessPool and the like
-                    yield futures[fut], e
-        finally:
-            for fut in futures:
-                fut.cancel()
+        queue = [list(b) for b in batches]
+        blind = 0
+        while queue:
+            futures = {self._pool.submit(run_marked, self.fn, b, self.threads): i
+                       for i, b in enumerate(queue)}
+            done: set[int] = set()
+            broken: BaseException | None = None
+            try:
+                for fut in cf.as_completed(futures):
+                    i = futures[fut]
+                    try:
+                        rows = fut.result()
+                    except BrokenProcessPool as e:
+                        broken = e
+                        break
+                    except Exception as e:  # the batch could not run (e.g. pickling)
+                        done.add(i)
+                        yield queue[i], e
+                        continue
+                    done.add(i)
+                    yield queue[i], rows
+            finally:
+                if broken is None:
+                    for fut in futures:
+                        fut.cancel()
+            if broken is None:
+                return
+            # The pool is broken: collect results that made it, then find the culprit.
+            for fut, i in futures.items():
+                if i not in done and fut.done() and not fut.cancelled() \
+                        and fut.exception() is None:
+                    done.add(i)
+                    yield queue[i], fut.result()
+            unfinished = [queue[i] for i in range(len(queue)) if i not in done]
+            queue, lost = self._restart(unfinished)
+            yield from lost
+            blind = 0 if lost else blind + 1
+            if blind > self.MAX_BLIND_RESTARTS:
+                for b in queue:
+                    yield b, WorkerLost(f"worker processes died {blind} times with no deal "
+                                        f"in flight: {broken}")
+                return
+
+    def _restart(self, unfinished: list[Batch]) -> tuple[list[Batch], list[Outcome]]:
+        """After the pool broke: the deal each dead worker was running as a lost outcome,
+        every other unfinished deal to run again on a fresh pool."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        culprits = self._left_markers()
+        lost: list[Outcome] = [
+            ([s], WorkerLost(f"worker process {culprits[s.key]} died while running this deal "
+                             "(killed, out of memory or crashed); the other deals were rerun"))
+            for b in unfinished for s in b if s.key in culprits]
+        queue = [b2 for b2 in ([s for s in b if s.key not in culprits] for b in unfinished)
+                 if b2]
+        self.restarts += 1
+        log.warning("a screening worker died; %d deal(s) lost, %d batch(es) rerun on a fresh "
+                    "pool", len(lost), len(queue))
+        self._pool = self._new_pool()
+        return queue, lost
+
+    def abort(self) -> None:
+        """Stop now: terminate the worker processes and drop queued work."""
+        processes = dict(getattr(self._pool, "_processes", None) or {})
+        for p in processes.values():
+            with contextlib.suppress(Exception):
+                p.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self._markers, ignore_errors=True)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self._markers, ignore_errors=True)
 
 
 def _import_distributed() -> Any:
@@ -165,6 +318,8 @@ def make_backend(
 ) -> Backend:
     """The backend called ``name`` (``serial``, ``process`` or ``dask``); a scheduler address
     implies Dask."""
+    if workers is not None and workers < 1:
+        raise ScreenBackendError(f"workers must be >= 1, got {workers}")
     if scheduler is not None and name != "dask":
         raise ScreenBackendError(f"--scheduler needs the dask backend, not {name!r}")
     if name == "serial":

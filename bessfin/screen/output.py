@@ -7,7 +7,9 @@ Files in the output directory:
   it is the resume ledger (rows are matched by ``key``) and survives an interrupted run (a
   truncated last line is ignored).
 * ``results.csv`` - the table: rewritten at start from the ledger for this portfolio, appended
-  as deals finish, rewritten in portfolio order at the end.
+  as deals finish, rewritten in portfolio order at the end. Text cells starting with ``=``,
+  ``+``, ``-``, ``@``, a tab or a carriage return get a leading ``'`` (CSV injection, OWASP),
+  so a spreadsheet shows them as text; the ledger and Parquet hold the values as given.
 * ``results.parquet`` - the same table, written at the end (needs pyarrow).
 """
 
@@ -25,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from bessfin.finance import METRIC_CATALOGUE, lower_is_better, rankable
+from bessfin.io import csv_safe, csv_text
 from bessfin.screen.worker import METRICS, TIMINGS
 
 log = logging.getLogger(__name__)
@@ -120,7 +123,7 @@ class ResultWriter:
                                           extrasaction="ignore")
         self._csv_writer.writeheader()
         for row in existing:
-            self._csv_writer.writerow({k: _cell(v) for k, v in row.items()})
+            self._csv_writer.writerow({k: csv_text(_cell(v)) for k, v in row.items()})
         self._csv.flush()
 
     def write(self, row: dict[str, Any], *, ledger: bool = True) -> None:
@@ -131,7 +134,7 @@ class ResultWriter:
         if ledger:
             self._ledger.write(json.dumps(clean) + "\n")
             self._ledger.flush()
-        self._csv_writer.writerow(clean)
+        self._csv_writer.writerow({k: csv_text(v) for k, v in clean.items()})
         self._csv.flush()
 
     def close(self) -> None:
@@ -146,13 +149,18 @@ class ResultWriter:
         self.close()
         table = make_table(rows, self.columns)
         tmp = self.csv_path.with_suffix(".csv.tmp")
-        table.to_csv(tmp, index=False)
+        csv_safe(table).to_csv(tmp, index=False)
         tmp.replace(self.csv_path)
         try:
-            table.to_parquet(self.parquet_path, index=False)
+            parquet_table(table).to_parquet(self.parquet_path, index=False)
         except ImportError:
             log.warning("pyarrow is not installed: %s not written "
                         "(pip install 'bessfin[parquet]')", self.parquet_path)
+            return table, None
+        except (ValueError, TypeError, ArithmeticError) as e:  # never lose the CSV table
+            self.parquet_path.unlink(missing_ok=True)
+            log.warning("%s not written (%s: %s); the table is in %s", self.parquet_path,
+                        type(e).__name__, e, self.csv_path)
             return table, None
         return table, self.parquet_path
 
@@ -168,6 +176,21 @@ def make_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.Dat
             if table[c].isna().all():
                 table[c] = table[c].astype(float)
     return table
+
+
+def parquet_table(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every object column holding one type: a column mixing types (``True``
+    and ``"maybe"``, ``400`` and ``"400 MW"``) becomes text, so Parquet can store it."""
+    out = table.copy()
+    for c in out.columns:
+        if out[c].dtype != object:
+            continue
+        kinds = {type(v) for v in out[c] if v is not None and not (
+            isinstance(v, float) and math.isnan(v))}
+        if len(kinds) > 1 and not kinds <= {int, float}:
+            out[c] = out[c].map(lambda v: None if v is None or (
+                isinstance(v, float) and math.isnan(v)) else str(v))
+    return out
 
 
 def rank(table: pd.DataFrame, by: str = "equity_irr_after_tax", top: int | None = 10

@@ -39,7 +39,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from bessfin.deal import Deal, DealError, deal_from_dict, resolve_paths
+from bessfin.deal import Deal, DealError, deal_from_dict, read_toml_file, resolve_paths
 
 Mode = Literal["screening", "full"]
 MODES: tuple[str, ...] = ("screening", "full")
@@ -163,17 +163,15 @@ def parse_cell(text: str) -> Any:
     text = text.strip()
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise PortfolioError(f"{path}: no such {what}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise PortfolioError(f"{path}: not valid TOML: {e}") from None
+        return read_toml_file(path, what)
+    except DealError as e:
+        raise PortfolioError(str(e)) from None
 
 
 class _Bases:
@@ -225,6 +223,8 @@ def _rows_from_toml(path: Path, data: dict[str, Any]) -> tuple[
 
 
 def _rows_from_csv(path: Path) -> list[dict[str, Any]]:
+    if path.is_dir():
+        raise PortfolioError(f"{path}: is a directory; expected a portfolio file")
     try:
         with path.open(newline="") as f:
             reader = csv.DictReader(f)
@@ -240,6 +240,10 @@ def _rows_from_csv(path: Path) -> list[dict[str, Any]]:
                 rows.append(row)
     except FileNotFoundError:
         raise PortfolioError(f"{path}: no such portfolio file") from None
+    except UnicodeDecodeError as e:
+        raise PortfolioError(f"{path}: not a UTF-8 text file ({e.reason})") from None
+    except OSError as e:
+        raise PortfolioError(f"{path}: cannot read: {e.strerror or e}") from None
     if not rows:
         raise PortfolioError(f"{path}: no deal rows")
     return rows
@@ -278,6 +282,15 @@ def load_portfolio(
     default_base: str | Path | None = file_base
     if base is not None:
         default_base = Path(base).resolve()
+    if default_base is None:
+        no_base = [r for r, row in enumerate(rows, start=1)
+                   if isinstance(row, dict) and row.get("base") in (None, "")]
+        if no_base:
+            where = "rows " + ", ".join(map(str, no_base[:5])) + (
+                ", ..." if len(no_base) > 5 else "")
+            raise PortfolioError(
+                f"{path}: {where} name no base deal; give a base column"
+                + (" or --base" if suffix == ".csv" else ", a top-level base or --base"))
     bases = _Bases(path.parent, default_base)
     return expand(path, rows, grid, common, bases, mode)
 
@@ -324,6 +337,23 @@ def expand(
                      duplicates=duplicates)
 
 
+def _validated_values(model: Deal, overrides: dict[str, Any]) -> dict[str, Any]:
+    """``overrides`` with each value as the validated deal holds it (``"yes"`` for a
+    boolean becomes ``True``), so an output column never mixes types; a path the dump does
+    not hold keeps its value as given."""
+    dumped = model.model_dump(mode="json")
+    out = {}
+    for k, v in overrides.items():
+        node: Any = dumped
+        for part in k.split("."):
+            node = node.get(part, _MISSING) if isinstance(node, dict) else _MISSING
+        out[k] = v if node is _MISSING else node
+    return out
+
+
+_MISSING = object()
+
+
 def _resolve(
     index: int,
     label: str | None,
@@ -346,5 +376,6 @@ def _resolve(
     else:
         key = _digest({"deal": model.model_dump(), "mode": mode})
         dkey = dispatch_key(model, mode)
+        overrides = _validated_values(model, overrides)
     return DealSpec(index=index, id=label or key[:12], key=key, overrides=overrides,
                     deal=deal, mode=mode, dispatch_key=dkey, error=error)

@@ -4,18 +4,35 @@ Each study re-runs only what changes on a deal's cached lifetime dispatch
 (:func:`bessfin.deal.dispatch_deal`, :func:`bessfin.deal.value_deal`).
 """
 
+from bessfin.studies.comparison import (
+    Comparison,
+    assumption_differences,
+    at_discount_rate,
+    attribution,
+    compare,
+    json_safe,
+    normalised,
+)
 from bessfin.studies.parity import (
+    CELL_PAIRINGS,
     COLUMNS,
+    CSIS_QUOTE,
+    CSIS_SOURCE,
     DEFAULT_RATES,
     ITC_TIERS,
     METRICS,
     BreakEven,
+    CellClaim,
+    CellPrice,
     CustomOption,
     ItcTier,
     Metric,
     breakeven_cell_price,
     breakeven_tariff,
+    cash_factor,
+    cell_claim_table,
     compare_options,
+    evaluate_cell_claim,
     metric_value,
     parity_curves,
     plot_parity_curves,
@@ -32,6 +49,21 @@ from bessfin.studies.sensitivity import (
 )
 
 __all__ = [
+    "CELL_PAIRINGS",
+    "CSIS_QUOTE",
+    "CSIS_SOURCE",
+    "CellClaim",
+    "CellPrice",
+    "cash_factor",
+    "cell_claim_table",
+    "evaluate_cell_claim",
+    "Comparison",
+    "assumption_differences",
+    "at_discount_rate",
+    "attribution",
+    "compare",
+    "json_safe",
+    "normalised",
     "COLUMNS",
     "DEFAULT_METRIC",
     "DEFAULT_RATES",

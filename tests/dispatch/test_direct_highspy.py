@@ -90,6 +90,25 @@ def test_caiso_week_with_mileage_matches(caiso_2024):
         _assert_feasible_in_direct(ser, b, sol, horizon_cycle_limit=horizon_limit)
 
 
+def test_symmetric_regulation_week_matches(caiso_2024):
+    # The CAISO week with Reg Up declared symmetric (one award regulating both ways, as in
+    # NYISO, ISO-NE and MISO) and Reg Down left out: both builds give the same LP.
+    mkt = caiso_2024.market
+    sym = mkt.model_copy(update={"products": tuple(
+        p.model_copy(update={"direction": "symmetric"}) if p.id == "reg_up" else p
+        for p in mkt.products if p.id != "reg_down")})
+    local = caiso_2024.frame.index.tz_convert(mkt.timezone).tz_localize(None)
+    week = caiso_2024.frame[(local >= "2024-07-08") & (local < "2024-07-15")]
+    ser = market_series(week, sym)
+    assert [p.product.direction for p in ser.products][0] == "symmetric"
+    b = CAISO_BATTERY
+    sol = CompiledModel(structure(ser, b), coefficients(ser, b)).solve()
+    direct = solve_direct(ser, b)
+    assert direct.objective == pytest.approx(sol.objective, rel=1e-7)
+    assert sol.reserve[0].sum() > 0  # the symmetric award is taken
+    _assert_feasible_in_direct(ser, b, sol, horizon_cycle_limit=False)
+
+
 def test_coefficients_follow_the_documented_objective(caiso_2024):
     # docs/dispatch.md: x value = pi + m a mu + sigma alpha lam - [up] alpha c_deg  [$/MW-h]
     ser = _week(caiso_2024, "2024-07-08", "2024-07-15")

@@ -343,11 +343,16 @@ def test_drop_days_drops_exactly_the_days_with_nan(holes: set[int]) -> None:
     idx = pd.date_range(START, periods=24 * 7, freq="h", name="interval_start")
     energy = np.linspace(5, 80, len(idx))
     energy[sorted(holes)] = np.nan
+    local_day = idx.tz_convert("America/Chicago").date
+    bad_days = {local_day[i] for i in holes}
+    if bad_days == set(local_day):  # nothing would be left: refused, never an empty series
+        with pytest.raises(PriceDataError, match="no day left"):
+            from_frame(pd.DataFrame({"energy": energy}, index=idx), "ercot",
+                       on_missing="drop-days")
+        return
     p = from_frame(
         pd.DataFrame({"energy": energy}, index=idx), "ercot", on_missing="drop-days"
     )
-    local_day = idx.tz_convert("America/Chicago").date
-    bad_days = {local_day[i] for i in holes}
     assert set(p.report.dropped_days) == bad_days
     kept = np.array([d not in bad_days for d in local_day])
     assert p.frame.index.equals(idx[kept])

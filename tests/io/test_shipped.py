@@ -204,7 +204,7 @@ def test_unknown_names_list_what_is_available() -> None:
     with pytest.raises(
         UnknownSeriesError, match=r"shipped ISOs are \['caiso', 'ercot', 'pjm', 'spp'\]"
     ):
-        load_prices("nyiso", 2024, "ZONE_J")
+        load_prices("ieso", 2024, "ZONE_J")
     with pytest.raises(UnknownSeriesError, match=r"markets are \['dam'\]"):
         load_prices("caiso", 2024, "TH_SP15", market="rtm")
     with pytest.raises(UnknownSeriesError, match=r"pjm 2022 has nodes \['WESTERN HUB'\]"):

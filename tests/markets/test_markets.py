@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_shipped_markets():
-    assert set(markets()) == {"ercot", "caiso", "pjm", "spp"}
+    assert set(markets()) == {"ercot", "caiso", "pjm", "spp", "nyiso", "isone", "miso"}
+    assert {k for k, m in markets().items() if m.shipped} == {"ercot", "caiso", "pjm", "spp"}
     assert [p.id for p in get_market("ERCOT").products] == [
         "reg_up", "reg_down", "rrs", "ecrs", "nonspin"]
     assert get_market("caiso").product("reg_up").mileage is not None
@@ -43,7 +44,7 @@ def test_node_columns():
 
 def test_unknown_names_list_the_known_ones():
     with pytest.raises(KeyError, match="known markets"):
-        get_market("nyiso")
+        get_market("ieso")
     with pytest.raises(KeyError, match="products are"):
         get_market("pjm").product("reg_up")
 

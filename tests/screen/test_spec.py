@@ -120,7 +120,8 @@ def test_csv_base_option_and_relative_base(tmp_path):
     (tmp_path / "rel.csv").write_text("base,battery.energy_mwh\ndeal.toml,70\n")
     assert load_portfolio(tmp_path / "rel.csv").specs[0].valid
     (tmp_path / "nobase.csv").write_text("battery.energy_mwh\n70\n")
-    assert not load_portfolio(tmp_path / "nobase.csv").specs[0].valid  # nothing to override
+    with pytest.raises(PortfolioError, match="nobase.csv: rows 1 name no base deal"):
+        load_portfolio(tmp_path / "nobase.csv")  # nothing to override: a file-level error
     assert load_portfolio(tmp_path / "nobase.csv", base=BASE).specs[0].valid
 
 
