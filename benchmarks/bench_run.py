@@ -66,7 +66,7 @@ def phases_child(out: str) -> dict:
     """What ``bessfin run`` does, step by step, timed [s]; peak memory [MB]."""
     t: dict[str, float] = {}
     t0 = time.perf_counter()
-    from bessfin.cli.deals import _slug
+    from bessfin.cli.paths import file_stem
     from bessfin.deal import (
         DealResult,
         dispatch_deal,
@@ -118,8 +118,8 @@ def phases_child(out: str) -> dict:
     t0 = time.perf_counter()
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    slug = _slug(deal.name)
-    write_html(result, folder / f"{slug}.html", tornado=tor)
+    slug = file_stem(deal.name)
+    write_html(result, folder / f"{slug}.html", tornado=tor, price_years=dist)
     write_excel(result, folder / f"{slug}.xlsx")
     result.pro_forma.annual.to_csv(folder / f"{slug}_pro_forma.csv")
     t["reports"] = time.perf_counter() - t0
