@@ -63,6 +63,8 @@ def _metrics_table(results: list[DealResult]) -> Table:
     summaries = [r.summary_dict() for r in results]
     for name in names:
         t.add_row(metric_label(name), *(format_metric(name, s.get(name)) for s in summaries))
+    t.add_row("foresight", *(s["foresight"] for s in summaries))
+    t.add_row("price years", *(s["price_path"] for s in summaries))
     t.add_row("lender checks", *("pass" if s["passed"] else "FAIL" for s in summaries))
     return t
 

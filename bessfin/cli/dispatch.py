@@ -73,9 +73,12 @@ def dispatch_cmd(
         "--as-limit", help="Override one product's limit, repeatable: PRODUCT=FRACTION of power "
         "(reg_up=0.03), PRODUCT=NMW (rrs=10MW) or PRODUCT=none.")] = None,
     horizon: Annotated[str, typer.Option(
-        help=f"One of {sorted(NAMED_HORIZONS)}.")] = "perfect",
+        help=f"One of {sorted(NAMED_HORIZONS)}. Without --forecast every horizon decides on "
+        "actual prices, i.e. perfect foresight (over the year, or over each window and its "
+        "lookahead).")] = "perfect",
     forecast: Annotated[str | None, typer.Option(
-        help="Decide on a forecast and settle on actual prices: persistence-day or "
+        help="Decide on a forecast from prices published before each decision (day D on "
+        "D-1's prices at the latest) and settle on actual prices: persistence-day or "
         "persistence-week.")] = None,
     start: Annotated[str | None, typer.Option(help="Local start date (inclusive).")] = None,
     end: Annotated[str | None, typer.Option(help="Local end date (exclusive).")] = None,

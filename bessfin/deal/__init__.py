@@ -12,7 +12,14 @@
 from bessfin.deal.checks import Check, lender_checks
 from bessfin.deal.inputs import ItcTier, deal_capex, finance_inputs, itc_inputs, resolve_supply
 from bessfin.deal.references import check_references, reference_problems
-from bessfin.deal.run import DealResult, dispatch_deal, load_deal_prices, run_deal, value_deal
+from bessfin.deal.run import (
+    DealResult,
+    dispatch_deal,
+    load_deal_forecasts,
+    load_deal_prices,
+    run_deal,
+    value_deal,
+)
 from bessfin.deal.schema import (
     Deal,
     DealError,
@@ -22,6 +29,7 @@ from bessfin.deal.schema import (
     format_errors,
     load_deal,
     read_toml_file,
+    resolve_paths,
 )
 
 __all__ = [
@@ -41,9 +49,11 @@ __all__ = [
     "itc_inputs",
     "lender_checks",
     "load_deal",
+    "load_deal_forecasts",
     "load_deal_prices",
     "read_toml_file",
     "reference_problems",
+    "resolve_paths",
     "resolve_supply",
     "run_deal",
     "value_deal",

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from bessfin.deal.checks import Check, lender_checks
 from bessfin.deal.inputs import finance_inputs, resolve_supply
@@ -18,10 +19,18 @@ from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult, lifetime_dispatch
 from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
 from bessfin.finance import lines as L
-from bessfin.io import PriceData, load_prices
+from bessfin.io import (
+    PriceData,
+    from_gridstatus,
+    load_prices,
+    read_prices,
+    read_table,
+    split_years,
+)
 from bessfin.supply import SupplyOutcome
 
-__all__ = ["DealResult", "dispatch_deal", "load_deal_prices", "run_deal", "value_deal"]
+__all__ = ["DealResult", "dispatch_deal", "load_deal_forecasts", "load_deal_prices", "run_deal",
+           "value_deal"]
 
 
 @dataclasses.dataclass
@@ -79,6 +88,10 @@ class DealResult:
             "checks": [dataclasses.asdict(c) for c in self.checks],
             "passed": self.passed,
             "dispatch_mode": self.lifetime.mode,
+            "foresight": d.market.foresight,
+            "horizon": self.lifetime.first_year.horizon.label,
+            "price_source": d.market.price_source(),
+            "price_path": self.lifetime.combine,
         }
 
     @property
@@ -86,13 +99,58 @@ class DealResult:
         return self.pro_forma.inputs
 
 
-def load_deal_prices(deal: Deal) -> dict[int, PriceData]:
-    """Validated shipped prices for each historical year of the deal's price path."""
+def _read_own(path: str, deal: Deal, as_path: str | None = None,
+              fmt: str = "bessfin") -> PriceData:
+    """A price file of the deal (its own prices or its forecast), validated like prices."""
     m = deal.market
+    if fmt == "gridstatus":
+        lmp = read_table(path)
+        ancillary = None if as_path is None else read_table(as_path)
+        data = from_gridstatus(lmp, m.iso, as_prices=ancillary, node=m.node,
+                               on_missing=m.on_missing)
+        return dataclasses.replace(data, source=path if as_path is None else
+                                   f"{path} + {as_path}")
+    return read_prices(path, m.iso, m.node, on_missing=m.on_missing)
+
+
+def load_deal_prices(deal: Deal) -> dict[int, PriceData]:
+    """Validated prices for each historical year of the deal's price path: its own price file
+    when it names one, else the shipped data."""
+    m = deal.market
+    if m.price_file is not None:
+        data = _read_own(m.price_file, deal, m.as_price_file, m.price_format)
+        return split_years(data, m.price_years, partial=m.on_missing == "drop-days")
     return {
         y: load_prices(m.iso, y, m.node, market=m.market, on_missing=m.on_missing)
         for y in sorted(set(m.price_years))
     }
+
+
+def load_deal_forecasts(
+    deal: Deal, prices: dict[int, PriceData]
+) -> dict[int, pd.DataFrame] | None:
+    """The deal's forecast file by price year (``foresight = "file"``), else ``None``.
+
+    The file is validated like prices; it must carry every price column and hour of the
+    prices it forecasts."""
+    m = deal.market
+    if m.forecast_file is None:
+        return None
+    data = _read_own(m.forecast_file, deal)
+    out = {}
+    for y, actual in prices.items():
+        missing = [c for c in actual.frame.columns if c not in data.frame.columns]
+        if missing:
+            raise ValueError(f"{m.forecast_file}: forecast lacks price columns {missing}; "
+                             "expected the columns of the prices")
+        frame = data.frame.reindex(actual.frame.index)[list(actual.frame.columns)]
+        gap = frame["energy"].isna().to_numpy()
+        if gap.any():
+            raise ValueError(f"{m.forecast_file}: no forecast for {int(gap.sum())} hour(s) of "
+                             f"price year {y} (first {actual.frame.index[gap.argmax()]}); "
+                             "expected every hour of the prices")
+        out[y] = frame
+    return out
 
 
 def value_deal(
@@ -115,11 +173,13 @@ def dispatch_deal(
 ) -> LifetimeResult:
     """Dispatch every operating year of the deal."""
     m = deal.market
+    prices = prices if prices is not None else load_deal_prices(deal)
     return lifetime_dispatch(
-        prices if prices is not None else load_deal_prices(deal),
+        prices,
         deal.battery,
         life_years=deal.project.life_years,
-        path=m.price_path(),
+        path=m.price_path_spec(),
+        forecasts=load_deal_forecasts(deal, prices),
         degradation=deal.degradation,
         augmentation=deal.augmentation,
         horizon=m.horizon_spec(),

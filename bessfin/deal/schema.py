@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -28,6 +29,7 @@ from bessfin.dispatch import (
     Augmentation,
     Battery,
     Degradation,
+    ForwardCurve,
     Horizon,
     LimitError,
     PricePath,
@@ -50,6 +52,70 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: Path keys of a deal file resolved against the deal file's folder.
+PATH_KEYS = ("price_file", "as_price_file", "forecast_file")
+
+
+class ForwardCurveSection(_Section):
+    """``[market.forward_curve]``: energy and ancillary price paths per operating year, inline
+    or from a CSV file with columns ``year`` (1, 2, ...), ``energy``, ``ancillary``."""
+
+    kind: Literal["multiplier", "level"] = Field(
+        "multiplier", description="Values are multipliers [-] or annual mean prices "
+        "(energy $/MWh, ancillary $/MW-h).")
+    energy: tuple[float, ...] | None = Field(None, description="Per operating year.")
+    ancillary: tuple[float, ...] | None = Field(None, description="Per operating year.")
+    file: str | None = Field(None, description="CSV with year, energy and/or ancillary.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ForwardCurveSection:
+        if self.file is not None and (self.energy is not None or self.ancillary is not None):
+            raise ValueError("give the curve inline (energy/ancillary) or as file, not both")
+        if self.file is None and self.energy is None and self.ancillary is None:
+            raise ValueError("a forward curve needs energy, ancillary or file")
+        return self
+
+    def curve(self) -> ForwardCurve:
+        """The validated curve (reads ``file``)."""
+        if self.file is None:
+            return ForwardCurve(kind=self.kind, energy=self.energy, ancillary=self.ancillary)
+        return read_forward_curve(self.file, self.kind)
+
+
+def read_forward_curve(path: str, kind: str) -> ForwardCurve:
+    """A forward curve CSV: ``year`` = 1..N in order, ``energy`` and/or ``ancillary``."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, dtype=str)
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such forward curve file") from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    cols = [c for c in ("energy", "ancillary") if c in df.columns]
+    if "year" not in df.columns or not cols:
+        raise ValueError(f"{path}: expected columns year and energy and/or ancillary, got "
+                         f"{list(df.columns)}")
+    years = pd.to_numeric(df["year"], errors="coerce")
+    expected = list(range(1, len(df) + 1))
+    if years.tolist() != expected:
+        bad = next(i for i, (a, b) in enumerate(zip(years, expected, strict=True)) if a != b)
+        raise ValueError(f"{path}: row {bad + 2}: year {df['year'].iloc[bad]}; expected "
+                         f"operating years 1, 2, ... in order")
+    values = {}
+    for c in cols:
+        v = pd.to_numeric(df[c], errors="coerce")
+        if v.isna().any() or (v <= 0).any():
+            bad = int(np.flatnonzero(v.isna() | (v <= 0))[0])
+            raise ValueError(f"{path}: row {bad + 2}: {c} = {df[c].iloc[bad]}; expected a "
+                             "number > 0")
+        values[c] = tuple(float(x) for x in v)
+    return ForwardCurve(kind=kind, source=path, **values)  # type: ignore[arg-type]
+
+
+#: Foresight settings of a deal: what the schedule is decided on.
+Foresight = Literal["perfect", "persistence-day", "persistence-week", "file"]
+
+
 class MarketSection(_Section):
     """Where the battery sells and on which prices."""
 
@@ -57,18 +123,42 @@ class MarketSection(_Section):
                      "miso (user prices only).")
     node: str = Field(description="Node / hub as the ISO spells it, e.g. HB_HOUSTON, TH_SP15.")
     price_years: tuple[int, ...] = Field(
-        min_length=1, description="Shipped historical years, cycled over the project life."
+        min_length=1, description="Historical price years: scenarios averaged per operating "
+        "year (price_path = 'mean') or cycled ('cycle')."
     )
+    price_path: Literal["mean", "cycle"] = Field(
+        "mean", description="Each operating year takes the mean revenue over the price years "
+        "('mean'), or the price years alternate over the life ('cycle')."
+    )
+    price_file: str | None = Field(
+        None, description="Own prices: CSV/Parquet (bessfin layout, docs/data.md) or a "
+        "gridstatus LMP export (price_format = 'gridstatus'); omit for the shipped data."
+    )
+    price_format: Literal["bessfin", "gridstatus"] = Field(
+        "bessfin", description="Layout of price_file.")
+    as_price_file: str | None = Field(
+        None, description="gridstatus ancillary-service price export (with price_format = "
+        "'gridstatus').")
     market: Literal["dam", "rtm"] = Field("dam", description="Day-ahead or real-time prices.")
     escalation: float = Field(0.0, gt=-1, description="Price growth per operating year [-/yr].")
     price_level: float = Field(
         1.0, gt=0, description="Multiplier on all historical prices (a price scenario) [-]."
     )
-    horizon: Literal["perfect", "rolling-day", "rolling-week", "month", "day"] = Field(
-        "perfect", description="How the schedule is decided (see docs/dispatch.md)."
+    forward_curve: ForwardCurveSection | None = Field(
+        None, description="Energy and ancillary price paths per operating year.")
+    foresight: Foresight = Field(
+        "persistence-day", description="What the schedule is decided on: 'perfect' (actual "
+        "prices), a persistence forecast (prices published before the decision), or 'file' "
+        "(forecast_file); always settled at actual prices. Default persistence-day: a deal "
+        "is not valued on prices nobody knows when bidding (docs/deals.md)."
     )
-    forecast: Literal["persistence-day", "persistence-week"] | None = Field(
-        None, description="Decide on a persistence forecast, settle on actual prices."
+    forecast_file: str | None = Field(
+        None, description="Forecast prices with the price columns (foresight = 'file').")
+    horizon: Literal["perfect", "perfect-rolling-day", "perfect-rolling-week", "perfect-month",
+                     "perfect-day", "rolling-day", "rolling-week", "month", "day"] = Field(
+        "perfect", description="Decision windows. With foresight = 'perfect' every choice is "
+        "perfect foresight (over the year or each window); with a forecast, 'perfect' means "
+        "daily windows with 24 h lookahead (docs/dispatch.md)."
     )
     products: tuple[str, ...] | None = Field(
         None, description="Products to co-optimise; omit for all the data carry, [] for none."
@@ -100,12 +190,56 @@ class MarketSection(_Section):
         """``as_limits`` as :func:`bessfin.dispatch` takes it."""
         return self.as_limits
 
-    def horizon_spec(self) -> Horizon:
-        return named_horizon(self.horizon, self.forecast)
+    @model_validator(mode="before")
+    @classmethod
+    def _former_forecast_key(cls, data: Any) -> Any:
+        """``forecast = "persistence-day"`` (former key) means ``foresight``."""
+        if isinstance(data, dict) and "forecast" in data:
+            data = dict(data)
+            old = data.pop("forecast")
+            if "foresight" in data:
+                raise ValueError("give foresight, not also the former key forecast")
+            data["foresight"] = "perfect" if old is None else old
+        return data
 
-    def price_path(self) -> PricePath:
-        return PricePath(years=self.price_years, escalation=self.escalation,
-                         level=self.price_level)
+    @model_validator(mode="after")
+    def _consistent(self) -> MarketSection:
+        if (self.foresight == "file") != (self.forecast_file is not None):
+            raise ValueError("foresight = 'file' and forecast_file go together")
+        if self.as_price_file is not None and self.price_format != "gridstatus":
+            raise ValueError("as_price_file needs price_format = 'gridstatus'")
+        if self.price_format == "gridstatus" and self.price_file is None:
+            raise ValueError("price_format = 'gridstatus' needs price_file")
+        if self.forward_curve is not None and self.escalation != 0:
+            raise ValueError("give escalation or a forward_curve, not both (the curve sets "
+                             "each operating year's prices)")
+        return self
+
+    @property
+    def forecast_name(self) -> str | None:
+        """The dispatch forecast name (``None`` = perfect foresight)."""
+        return {"perfect": None, "file": "user"}.get(self.foresight, self.foresight)
+
+    def horizon_spec(self) -> Horizon:
+        return named_horizon(self.horizon, self.forecast_name)
+
+    def price_path_spec(self) -> PricePath:
+        return PricePath(
+            years=self.price_years, escalation=self.escalation, level=self.price_level,
+            combine=self.price_path,
+            curve=None if self.forward_curve is None else self.forward_curve.curve(),
+        )
+
+    def price_source(self) -> str:
+        """Where the deal's prices come from, for reports."""
+        years = sorted(set(self.price_years))
+        span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}" if (
+            years == list(range(years[0], years[-1] + 1))) else ", ".join(map(str, years))
+        if self.price_file is None:
+            return f"shipped {self.iso.upper()} {span} {self.market.upper()} {self.node}"
+        extra = f" + {self.as_price_file}" if self.as_price_file else ""
+        kind = " (gridstatus export)" if self.price_format == "gridstatus" else ""
+        return f"{self.price_file}{extra}{kind}: {self.iso.upper()} {self.node}, {span}"
 
 
 class ProjectSection(_Section):
@@ -353,9 +487,24 @@ def load_deal(path: str | Path) -> Deal:
     """Read and validate a deal TOML file."""
     data = read_toml_file(path, "deal file")
     try:
-        return deal_from_dict(data, str(path))
+        return deal_from_dict(resolve_paths(data, Path(path).parent), str(path))
     except RecursionError:
         raise DealError(f"{path}: nested too deeply to validate") from None
+
+
+def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """File names in ``[market]`` (and its forward curve) relative to ``base``."""
+    market = data.get("market")
+    if not isinstance(market, dict):
+        return data
+    market = dict(market)
+    for key in PATH_KEYS:
+        if isinstance(market.get(key), str):
+            market[key] = str(base / market[key])
+    curve = market.get("forward_curve")
+    if isinstance(curve, dict) and isinstance(curve.get("file"), str):
+        market["forward_curve"] = {**curve, "file": str(base / curve["file"])}
+    return {**data, "market": market}
 
 
 def deal_schema() -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bessfin.dispatch.battery import Battery
-from bessfin.dispatch.horizons import PERFECT, Horizon, decision_series, run_horizon
+from bessfin.dispatch.horizons import PERFECT, Horizon, forecaster_for, run_horizon
 from bessfin.dispatch.limits import DEFAULT, AsLimits, apply_as_limits
 from bessfin.dispatch.results import DispatchResult, settle
 from bessfin.dispatch.series import MarketSeries, market_series
@@ -82,7 +82,10 @@ def dispatch(
     prices : validated prices (:func:`bessfin.io.load_prices`), a shipped spec such as
         ``"ercot 2024 HB_HOUSTON"``, or a canonical price frame with ``market=``.
     battery : battery parameters.
-    horizon : perfect foresight (default), rolling windows, or forecast-driven dispatch.
+    horizon : perfect foresight (default: one solve on actual prices), rolling windows
+        (still on actual prices: perfect foresight over each window and its lookahead), or
+        forecast-driven dispatch (each window decided on prices forecast from the history
+        published before it, settled at actual prices).
     products : product ids to co-optimise (``None`` = all the data carry; ``[]`` = energy
         only).
     as_limits : ancillary award limits (market depth): ``"default"`` = the market's depth
@@ -91,7 +94,8 @@ def dispatch(
         fraction of ``battery.power_mw`` in [0, 1], ``{"mw": 10}``, ``"10MW"`` or ``"none"``
         (see :mod:`bessfin.dispatch.limits`).
     start, end : local-time sub-period (``end`` exclusive).
-    forecast : forecast price frame for ``Horizon(forecast="user")``.
+    forecast : forecast price frame for ``Horizon(forecast="user")`` (canonical columns,
+        every hour of the dispatched prices).
     capacity_factor : remaining fraction of nameplate energy (degradation) [-].
     compare_to_perfect : for other horizons, also solve perfect foresight to report the
         capture ratio.
@@ -114,13 +118,14 @@ def dispatch(
     )
     actual, applied, more = apply_as_limits(actual, battery.power_mw, as_limits)
     notes += more
-    decide, more = decision_series(actual, horizon, forecast)
-    notes += more
-    # the decision prices carry the same limits whatever series the forecast step returns
-    decide = apply_as_limits(decide, battery.power_mw, as_limits)[0]
+    # forecast windows are cut from ``actual``, so the decisions carry the same limits
+    forecaster = forecaster_for(horizon, forecast)
     opts = {"capacity_factor": capacity_factor, "threads": threads, "time_limit": time_limit,
             "cache": {} if cache is None else cache}
-    sched = run_horizon(decide, battery, horizon, **opts)
+    sched = run_horizon(actual, battery, horizon, forecaster=forecaster, **opts)
+    if sched.idle_windows:
+        notes.append(f"{horizon.forecast}: {sched.idle_windows} decision window(s) at the start "
+                     "had no published prices to forecast from and idle")
     perfect = None
     if compare_to_perfect and not horizon.is_perfect:
         best = run_horizon(actual, battery, PERFECT, **opts)

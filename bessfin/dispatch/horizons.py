@@ -4,6 +4,10 @@ One driver serves all of them: the series is cut into decision windows (local ca
 periods); each window is solved with ``lookahead_hours`` more hours; only the decision part
 is kept and its final state of charge starts the next window. Models are built once per LP
 structure and re-solved with new parameters.
+
+Windows decided on actual prices are still perfect foresight (over the window and its
+lookahead). Only a forecast (:mod:`bessfin.dispatch.forecast`) removes it: each window is then
+decided on prices forecast from the history published before the window starts.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import pandas as pd
 
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.coefficients import HOURS_PER_YEAR, coefficients, structure
+from bessfin.dispatch.forecast import PERSISTENCE, Forecaster, UserForecast
 from bessfin.dispatch.series import MarketSeries
 from bessfin.dispatch.solver import CompiledModel
 
@@ -33,9 +38,11 @@ class Horizon:
     window : decision window: ``"all"`` solves the whole series at once (perfect foresight);
         ``"year"``, ``"month"``, ``"week"``, ``"day"`` cut it at local calendar boundaries.
     lookahead_hours : extra hours each window sees beyond its decision part [h].
-    forecast : ``None`` decides on actual prices (perfect foresight within each window);
-        ``"persistence-day"`` / ``"persistence-week"`` decide on the prices of 24 h / 168 h
-        earlier; ``"user"`` decides on a forecast frame passed to :func:`run_horizon`.
+    forecast : ``None`` decides on actual prices: perfect foresight within each window and
+        its lookahead. ``"persistence-day"`` decides day D (and its lookahead) on day D-1's
+        prices, the latest published; ``"persistence-week"`` on the same weekday a week before
+        (the latest published one); ``"user"`` on a forecast frame passed to
+        :func:`bessfin.dispatch.dispatch`. A forecast needs decision windows.
     """
 
     window: Window = "all"
@@ -47,6 +54,9 @@ class Horizon:
             raise ValueError(f"window must be one of all/year/month/week/day, got {self.window!r}")
         if self.lookahead_hours < 0:
             raise ValueError(f"lookahead_hours must be >= 0, got {self.lookahead_hours}")
+        if self.forecast is not None and self.window == "all":
+            raise ValueError("a forecast needs decision windows (window='day', ...): one solve "
+                             "over the whole series can only see actual prices")
 
     @property
     def is_perfect(self) -> bool:
@@ -54,39 +64,49 @@ class Horizon:
 
     @property
     def label(self) -> str:
-        base = "perfect foresight" if self.window == "all" else (
-            f"rolling {self.window} + {self.lookahead_hours} h lookahead"
-        )
-        return base + (f", decided on {self.forecast} forecast" if self.forecast else "")
+        if self.window == "all":
+            return "perfect foresight"
+        base = f"rolling {self.window} + {self.lookahead_hours} h lookahead"
+        if self.forecast is None:
+            return base + " on actual prices (perfect foresight)"
+        return base + f", decided on {self.forecast} forecast"
 
 
 PERFECT = Horizon()
+#: Daily windows with 24 h lookahead on actual prices: perfect foresight over 48 h.
 ROLLING_DAY = Horizon(window="day", lookahead_hours=24)
 
-#: Horizons by the names the CLI and deal files use.
+#: Horizons by the names the CLI and deal files use. Without a forecast every one of them
+#: decides on actual prices, i.e. perfect foresight (over the year or over each window).
 NAMED_HORIZONS: dict[str, Horizon] = {
     "perfect": PERFECT,
-    "rolling-day": ROLLING_DAY,
-    "rolling-week": Horizon("week", 24),
-    "month": Horizon("month", 0),
-    "day": Horizon("day", 0),
+    "perfect-rolling-day": ROLLING_DAY,
+    "perfect-rolling-week": Horizon("week", 24),
+    "perfect-month": Horizon("month", 0),
+    "perfect-day": Horizon("day", 0),
 }
+#: Former names, still accepted.
+HORIZON_ALIASES = {"rolling-day": "perfect-rolling-day", "rolling-week": "perfect-rolling-week",
+                   "month": "perfect-month", "day": "perfect-day"}
+
+#: Forecast names: a persistence forecast, or ``"user"`` (a forecast frame or file).
+FORECASTS = ("persistence-day", "persistence-week", "user")
 
 
 def named_horizon(name: str, forecast: str | None = None) -> Horizon:
-    """A horizon by name, optionally decided on a persistence forecast.
+    """A horizon by name, optionally decided on a forecast.
 
-    A forecast needs windows: with ``"perfect"`` it becomes daily windows with 24 h lookahead.
+    A forecast needs windows: with ``"perfect"`` it becomes daily windows with 24 h lookahead
+    (the day-ahead market's decision: day D, seeing the next day).
     """
+    name = HORIZON_ALIASES.get(name, name)
     if name not in NAMED_HORIZONS:
         raise ValueError(f"horizon must be one of {sorted(NAMED_HORIZONS)}, got {name!r}")
     h = NAMED_HORIZONS[name]
     if forecast is None:
         return h
-    if forecast not in ("persistence-day", "persistence-week"):
-        raise ValueError(
-            f"forecast must be persistence-day or persistence-week, got {forecast!r}"
-        )
+    if forecast not in FORECASTS:
+        raise ValueError(f"forecast must be one of {list(FORECASTS)}, got {forecast!r}")
     window = h.window if h.window != "all" else "day"
     return Horizon(window, max(h.lookahead_hours, 24), forecast)  # type: ignore[arg-type]
 
@@ -103,6 +123,7 @@ class Schedule:
     models_built: int
     build_seconds: float
     solve_seconds: float
+    idle_windows: int = 0  # windows without a published history (forecasts only)
 
 
 def window_starts(series: MarketSeries, window: Window) -> np.ndarray:
@@ -114,39 +135,17 @@ def window_starts(series: MarketSeries, window: Window) -> np.ndarray:
     return np.flatnonzero(np.r_[True, period[1:] != period[:-1]])
 
 
-def persistence_forecast(actual: pd.DataFrame, lag_hours: int) -> pd.DataFrame:
-    """Forecast each hour by the actual price ``lag_hours`` earlier.
-
-    The first ``lag_hours`` have no history; they reuse the first observed period, which
-    leaks actual prices into those hours. :func:`run_horizon` reports that.
-    """
-    values = actual.to_numpy()
-    out = np.empty_like(values)
-    out[lag_hours:] = values[:-lag_hours]
-    out[:lag_hours] = values[:lag_hours]
-    return pd.DataFrame(out, index=actual.index, columns=actual.columns)
-
-
-def decision_series(
-    series: MarketSeries, horizon: Horizon, forecast: pd.DataFrame | None = None
-) -> tuple[MarketSeries, list[str]]:
-    """The prices the schedule is decided on, and notes on how they were formed."""
-    notes: list[str] = []
+def forecaster_for(
+    horizon: Horizon, forecast: pd.DataFrame | None = None, source: str = "user forecast"
+) -> Forecaster | None:
+    """The forecaster a horizon decides on (``None``: actual prices, perfect foresight)."""
     if horizon.forecast is None:
-        return series, notes
+        return None
     if horizon.forecast == "user":
         if forecast is None:
             raise ValueError("horizon.forecast='user' needs a forecast price frame")
-        frame = forecast.reindex(columns=series.to_frame().columns)
-        missing = [c for c in frame.columns if frame[c].isna().all()]
-        if missing:
-            raise ValueError(f"forecast frame lacks columns {missing}")
-        return series.with_prices(frame.loc[series.index]), notes
-    lag = 24 if horizon.forecast == "persistence-day" else 168
-    notes.append(
-        f"{horizon.forecast}: the first {lag} h have no history and use their own actual prices"
-    )
-    return series.with_prices(persistence_forecast(series.to_frame(), lag)), notes
+        return UserForecast(forecast, source)
+    return PERSISTENCE[horizon.forecast]
 
 
 def run_horizon(
@@ -154,12 +153,19 @@ def run_horizon(
     battery: Battery,
     horizon: Horizon,
     *,
+    forecaster: Forecaster | None = None,
     capacity_factor: float = 1.0,
     threads: int | None = None,
     time_limit: float | None = None,
     cache: dict | None = None,
 ) -> Schedule:
     """Decide a schedule over ``decide`` window by window.
+
+    Without ``forecaster`` each window is decided on the prices of ``decide`` (perfect
+    foresight within the window and its lookahead). With one, ``decide`` holds the actual
+    prices and each window is decided on ``forecaster(history, window index, timezone)``, where
+    ``history`` is the actual price frame strictly before the window's first interval (what
+    has been published when the window is decided); a window without any history idles.
 
     ``cache`` maps LP structures to built models; pass the same dict to reuse models across
     calls (e.g. the operating years of a project).
@@ -180,9 +186,20 @@ def run_horizon(
         else None
     )
     used = 0.0
+    actual = decide.to_frame() if forecaster is not None else None
+    retention = (1.0 - battery.self_discharge_per_hour) ** decide.dt
+    idle = 0
     for a, b in zip(starts, ends, strict=True):
         c = min(b + horizon.lookahead_hours, n)
         window = decide.take(slice(a, c))
+        if actual is not None:
+            predicted = forecaster(actual.iloc[:a], window.index, decide.market.timezone)
+            if predicted is None:  # nothing published yet: hold the state of charge
+                soc[a:b] = soc_now * retention ** np.arange(1, b - a + 1)
+                soc_now = float(soc[b - 1])
+                idle += 1
+                continue
+            window = window.with_prices(predicted)
         allowance = None
         if budget is not None:
             allowance = max(budget - used, 0.0) * (c - a) / (n - a)
@@ -223,6 +240,7 @@ def run_horizon(
         soc=soc,
         reserve=reserve,
         windows=len(starts),
+        idle_windows=idle,
         models_built=len(cache) - built_before,
         build_seconds=build_s,
         solve_seconds=solve_s,

@@ -1,9 +1,12 @@
 """Dispatch over a project's life: a price path, degradation and augmentation, year by year.
 
 Each operating year is dispatched with that year's usable energy (degradation) on the prices
-of a historical year (cycled) scaled by escalation. Years that share a historical price year
-share one built LP, re-solved with new parameters. The output is the annual revenue table the
-finance layer reads (:func:`bessfin.finance.build_pro_forma`). Equations: ``docs/lifetime.md``.
+of the historical price years, scaled by escalation and a forward curve (energy and ancillary
+services separately). By default every price year is a scenario and the operating year takes
+their mean revenue; ``combine="cycle"`` alternates the price years instead. Years that share a
+historical price year share one built LP, re-solved with new parameters. The output is the
+annual revenue table the finance layer reads (:func:`bessfin.finance.build_pro_forma`) and the
+revenue of every (operating year, price year) scenario. Equations: ``docs/lifetime.md``.
 """
 
 from __future__ import annotations
@@ -66,24 +69,119 @@ class Augmentation(_Model):
         return tuple(sorted(v))
 
 
+class ForwardCurve(_Model):
+    """Energy and ancillary-service price paths per operating year (1, 2, ...).
+
+    ``kind="multiplier"``: values multiply the historical prices [-]. ``kind="level"``: values
+    are target annual means (energy [$/MWh] time-weighted over the year; ancillary [$/MW-h]
+    over every offered product-hour); each price year is scaled so that its mean equals the
+    level. A list shorter than the project life is an error; one of the two may be omitted
+    (its prices are then not moved by the curve).
+    """
+
+    kind: Literal["multiplier", "level"] = Field(
+        "multiplier", description="Values are multipliers [-] or annual mean prices.")
+    energy: tuple[float, ...] | None = Field(
+        None, description="Per operating year: energy multiplier [-] or mean price [$/MWh].")
+    ancillary: tuple[float, ...] | None = Field(
+        None, description="Per operating year: ancillary multiplier [-] or mean capacity "
+        "price [$/MW-h].")
+    source: str = Field("deal file", description="Where the curve comes from.")
+
+    @field_validator("energy", "ancillary")
+    @classmethod
+    def _positive(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None and (len(v) == 0 or any(not x > 0 for x in v)):
+            raise ValueError(f"curve values must be a non-empty list of numbers > 0, got {v}")
+        return v
+
+    def check_life(self, life_years: int) -> None:
+        """Raise unless every given list covers ``life_years`` operating years."""
+        for name in ("energy", "ancillary"):
+            v = getattr(self, name)
+            if v is not None and len(v) < life_years:
+                raise ValueError(f"forward curve ({self.source}) {name}: {len(v)} values for a "
+                                 f"{life_years}-year life; expected one per operating year")
+
+    def factor(self, op_year: int, kind: Literal["energy", "ancillary"], mean: float) -> float:
+        """Multiplier on historical prices whose annual mean is ``mean`` [-]."""
+        v = getattr(self, kind)
+        if v is None:
+            return 1.0
+        x = v[op_year - 1]
+        if self.kind == "multiplier":
+            return x
+        if not mean > 0:
+            raise ValueError(f"forward curve ({self.source}) {kind} level: the historical mean "
+                             f"price is {mean:g}; a level needs a positive mean")
+        return x / mean
+
+
 class PricePath(_Model):
-    """Which historical prices each operating year sees."""
+    """Which historical prices each operating year sees, and how they are scaled.
+
+    ``combine="mean"`` (default): every operating year is dispatched on each price year (a
+    scenario) and takes the mean revenue. ``combine="cycle"``: operating year y sees price year
+    ``years[(y-1) mod K]`` only (the former alternation).
+    """
 
     years: tuple[int, ...] = Field(
-        min_length=1, description="Historical price years, cycled over the project life."
+        min_length=1, description="Historical price years: scenarios (mean) or cycled."
     )
     escalation: float = Field(
         0.0, gt=-1, description="Growth of all prices per operating year [-/yr]."
     )
     level: float = Field(1.0, gt=0, description="Multiplier on all prices (a scenario) [-].")
+    combine: Literal["mean", "cycle"] = Field(
+        "mean", description="Mean revenue over the price years, or cycle through them.")
+    curve: ForwardCurve | None = Field(None, description="Forward curve per operating year.")
 
     def price_year(self, op_year: int) -> int:
-        """Historical year whose prices operating year ``op_year`` (1-based) sees."""
+        """Historical year operating year ``op_year`` (1-based) sees when cycling."""
         return self.years[(op_year - 1) % len(self.years)]
 
+    def scenarios(self, op_year: int) -> tuple[int, ...]:
+        """Price years dispatched for ``op_year``: each distinct year once (an unweighted
+        mean), or the cycled year."""
+        if self.combine == "mean":
+            return tuple(dict.fromkeys(self.years))
+        return (self.price_year(op_year),)
+
     def scale(self, op_year: int) -> float:
-        """Price multiplier of operating year ``op_year`` [-]."""
+        """Multiplier of level and escalation in operating year ``op_year`` [-]."""
         return self.level * (1.0 + self.escalation) ** (op_year - 1)
+
+    def scales(self, op_year: int, energy_mean: float = 1.0, ancillary_mean: float = 1.0
+               ) -> tuple[float, float]:
+        """(energy, ancillary) multipliers of operating year ``op_year`` on a price year whose
+        annual means are given (used by a level curve) [-]."""
+        k = self.scale(op_year)
+        if self.curve is None:
+            return k, k
+        return (k * self.curve.factor(op_year, "energy", energy_mean),
+                k * self.curve.factor(op_year, "ancillary", ancillary_mean))
+
+
+def _means(data: PriceData) -> tuple[float, float]:
+    """Annual mean energy price [$/MWh] and mean ancillary capacity price over offered
+    product-hours [$/MW-h] of a price year."""
+    frame = data.frame
+    products = list(data.products)
+    ancillary = float(np.nanmean(frame[products].to_numpy())) if products else 0.0
+    return float(frame["energy"].mean()), ancillary
+
+
+def scaled_frame(frame: pd.DataFrame, energy: float, ancillary: float) -> pd.DataFrame:
+    """Prices with the energy column times ``energy`` and every other (ancillary capacity and
+    mileage) column times ``ancillary``."""
+    if math.isclose(energy, 1.0) and math.isclose(ancillary, 1.0):
+        return frame
+    factors = np.where(frame.columns == "energy", energy, ancillary)
+    return frame * factors
+
+
+def _is_energy_stream(stream: str) -> bool:
+    return stream == "energy" or stream.endswith("_deployed_energy")
 
 
 @dataclasses.dataclass
@@ -92,13 +190,20 @@ class LifetimeResult:
 
     Attributes
     ----------
-    annual : index operating year 1..N; columns: ``price_year``, ``price_scale`` [-],
-        ``capacity_factor`` [-] (usable energy / nameplate during the year),
-        ``augmentation_mwh`` [MWh added at the start of the year], one column per revenue
-        stream [$], ``discharged_mwh`` [MWh], ``cycles`` [-].
-    first_year : the year-1 dispatch result (hourly schedule for reports).
+    annual : index operating year 1..N; columns: ``price_years`` [-] (how many price-year
+        scenarios the year averages; 1 when cycling), ``energy_price_scale``,
+        ``as_price_scale`` [-] (scenario means), ``capacity_factor`` [-] (usable energy /
+        nameplate during the year), ``augmentation_mwh`` [MWh added at the start of the
+        year], one column per revenue stream [$], ``discharged_mwh`` [MWh], ``cycles`` [-]:
+        means over the year's scenarios.
+    scenarios : index (``year``, ``price_year``): the same revenue streams, ``discharged_mwh``
+        and scales for every operating year dispatched on every price year of its path, at
+        the year's common capacity factor (for P50 / P90 across price years).
+    first_year : a year-1 dispatch result (hourly schedule for reports): the first scenario.
+    first_price_year : the price year of ``first_year``.
     streams : revenue stream column names.
     models_built : distinct LPs built over the whole life.
+    combine : ``"mean"`` or ``"cycle"`` (see :class:`PricePath`).
     """
 
     annual: pd.DataFrame
@@ -108,11 +213,47 @@ class LifetimeResult:
     solve_seconds: float
     build_seconds: float
     mode: str = "full"
+    scenarios: pd.DataFrame | None = None
+    first_price_year: int | None = None
+    combine: str = "cycle"
+    first_years: dict[int, DispatchResult] = dataclasses.field(default_factory=dict)
+
+    def year_one_monthly(self) -> pd.DataFrame:
+        """Year-1 revenue by local month and stream [$], what the pro forma's year 1 is: one
+        price year's months (index ``YYYY-MM``), or the mean over the price-year scenarios by
+        calendar month (index ``Jan`` .. ``Dec``), plus ``discharged_mwh`` and
+        ``mean_energy_price`` [$/MWh] (scenario means)."""
+        results = list(self.first_years.values()) or [self.first_year]
+        frames = []
+        for r in results:
+            local = r.schedule.index.tz_convert(r.timezone).tz_localize(None).to_period("M")
+            m = r.monthly_revenue.assign(
+                discharged_mwh=r.schedule["discharge_mw"].groupby(local).sum(),
+                mean_energy_price=r.schedule["energy_price"].groupby(local).mean())
+            frames.append(m)
+        if len(frames) == 1:
+            out = frames[0]
+            out.index = out.index.astype(str)
+        else:
+            for m in frames:
+                m.index = m.index.month
+            out = pd.concat(frames).fillna(0.0).groupby(level=0).mean()
+            out.index = [pd.Timestamp(2000, int(k), 1).strftime("%b") for k in out.index]
+        out.index.name = "month"
+        return out
 
     def revenue_table(self) -> pd.DataFrame:
         """Revenue streams and ``discharged_mwh`` as :func:`bessfin.finance.build_pro_forma`
         reads them."""
         return self.annual[[*self.streams, "discharged_mwh"]]
+
+    def scenario_revenue(self, price_year: int) -> pd.DataFrame:
+        """Revenue table of every operating year on ``price_year`` alone (same degradation
+        path as the base case), as :meth:`revenue_table`; only in ``combine="mean"``."""
+        if self.scenarios is None or self.combine != "mean":
+            raise ValueError("per-price-year revenue needs combine='mean'")
+        one = self.scenarios.xs(price_year, level="price_year")
+        return one[[*self.streams, "discharged_mwh"]].fillna(0.0)
 
     def augmentation_mwh(self) -> dict[int, float]:
         """MWh added per augmented year."""
@@ -120,18 +261,30 @@ class LifetimeResult:
         return {int(y): float(v) for y, v in s.items() if v > 0}
 
 
-def _check_path(prices: Mapping[int, PriceData], life_years: int, path: PricePath) -> None:
+_INFO = ("price_years", "energy_price_scale", "as_price_scale", "capacity_factor",
+         "augmentation_mwh", "discharged_mwh", "cycles")
+
+
+def _check_path(prices: Mapping[int, PriceData], life_years: int, path: PricePath,
+                horizon: Horizon, forecasts: Mapping[int, pd.DataFrame] | None) -> None:
     if life_years < 1:
         raise ValueError(f"life_years must be >= 1, got {life_years}")
     missing = sorted(set(path.years) - set(prices))
     if missing:
         raise ValueError(f"price path needs years {missing}; prices were given for "
                          f"{sorted(prices)}")
+    if path.curve is not None:
+        path.curve.check_life(life_years)
+    if horizon.forecast == "user":
+        lacking = sorted(set(path.years) - set(forecasts or {}))
+        if lacking:
+            raise ValueError(f"a user forecast is needed for price years {lacking}")
 
 
 @dataclasses.dataclass
 class _YearDispatcher:
-    """Dispatches operating years (full) or interpolates between anchors (screening)."""
+    """Dispatches (operating year, price year) scenarios (full) or interpolates between
+    anchors (screening)."""
 
     prices: Mapping[int, PriceData]
     battery: Battery
@@ -140,18 +293,31 @@ class _YearDispatcher:
     horizon: Horizon
     products: list[str] | None
     as_limits: AsLimits
+    forecasts: Mapping[int, pd.DataFrame] | None
     threads: int | None
     cache: dict
     anchors: dict[tuple[int, float], DispatchResult] = dataclasses.field(default_factory=dict)
     stats: dict[str, float] = dataclasses.field(
         default_factory=lambda: {"solve": 0.0, "build": 0.0})
+    means: dict[int, tuple[float, float]] = dataclasses.field(default_factory=dict)
 
-    def run(self, py: int, scale: float, cf: float) -> DispatchResult:
+    def __post_init__(self) -> None:
+        self.means = {py: _means(self.prices[py]) for py in set(self.path.years)}
+
+    def scales(self, year: int, py: int) -> tuple[float, float]:
+        """(energy, ancillary) price multipliers of operating year ``year`` on ``py``."""
+        return self.path.scales(year, *self.means[py])
+
+    def run(self, py: int, ke: float, ka: float, cf: float) -> DispatchResult:
         data = self.prices[py]
-        if not math.isclose(scale, 1.0):
-            data = dataclasses.replace(data, frame=data.frame * scale)
+        frame = scaled_frame(data.frame, ke, ka)
+        if frame is not data.frame:
+            data = dataclasses.replace(data, frame=frame)
+        forecast = None
+        if self.forecasts is not None and py in self.forecasts:
+            forecast = scaled_frame(self.forecasts[py], ke, ka)
         result = dispatch(data, self.battery, horizon=self.horizon, products=self.products,
-                          as_limits=self.as_limits, capacity_factor=cf,
+                          forecast=forecast, as_limits=self.as_limits, capacity_factor=cf,
                           compare_to_perfect=False, threads=self.threads, cache=self.cache)
         self.stats["solve"] += result.solve_seconds
         self.stats["build"] += result.build_seconds
@@ -159,16 +325,19 @@ class _YearDispatcher:
 
     def anchor(self, py: int, cf: float) -> DispatchResult:
         """Screening anchor: price year ``py`` dispatched at capacity factor ``cf`` on year-1
-        prices (the path's level, no escalation)."""
+        prices (year-1 scales, no escalation)."""
         if (py, cf) not in self.anchors:
-            self.anchors[(py, cf)] = self.run(py, self.path.level, cf)
+            self.anchors[(py, cf)] = self.run(py, *self.scales(1, py), cf)
         return self.anchors[(py, cf)]
 
-    def year_values(self, py: int, scale: float, cf: float) -> tuple[dict[str, float], float]:
-        """Revenue by stream and discharged MWh of one operating year."""
+    def year_values(self, year: int, py: int, cf: float) -> tuple[dict[str, float], float]:
+        """Revenue by stream and discharged MWh of operating year ``year`` on price year
+        ``py``."""
+        ke, ka = self.scales(year, py)
         if self.mode == "full":
-            r = self.run(py, scale, cf)
-            self.anchors.setdefault((py, 1.0), r)
+            r = self.run(py, ke, ka, cf)
+            if year == 1:
+                self.anchors.setdefault((py, 1.0), r)
             return r.revenue_by_stream.to_dict(), r.discharged_mwh
         self.anchor(py, 1.0)
         self.anchor(py, SCREENING_LOW_CAPACITY)
@@ -177,14 +346,25 @@ class _YearDispatcher:
             self.anchor(py, cf)  # never extrapolate: dispatch the new capacity factor itself
             known = sorted(a for (p, a) in self.anchors if p == py)
         results = [self.anchors[(py, a)] for a in known]
-        streams = results[0].revenue_by_stream.index
-        growth = scale / self.path.level  # escalation since year 1
+        ke1, ka1 = self.scales(1, py)
+        growth = {"energy": ke / ke1, "ancillary": ka / ka1}  # scale since year 1
         revenue = {
-            k: (growth if k != "degradation" else 1.0)
+            k: (1.0 if k == "degradation" else
+                growth["energy" if _is_energy_stream(k) else "ancillary"])
             * float(np.interp(cf, known, [r.revenue_by_stream.get(k, 0.0) for r in results]))
-            for k in streams
+            for k in results[0].revenue_by_stream.index
         }
         return revenue, float(np.interp(cf, known, [r.discharged_mwh for r in results]))
+
+    def scenarios(self, year: int, cf: float) -> list[dict]:
+        """One row per price year of operating year ``year`` at capacity factor ``cf``."""
+        rows = []
+        for py in self.path.scenarios(year):
+            revenue, discharged = self.year_values(year, py, cf)
+            ke, ka = self.scales(year, py)
+            rows.append({"year": year, "price_year": py, "energy_price_scale": ke,
+                         "as_price_scale": ka, **revenue, "discharged_mwh": discharged})
+        return rows
 
 
 def lifetime_dispatch(
@@ -198,6 +378,7 @@ def lifetime_dispatch(
     horizon: Horizon = PERFECT,
     products: list[str] | None = None,
     as_limits: AsLimits = DEFAULT,
+    forecasts: Mapping[int, pd.DataFrame] | None = None,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     mode: Literal["full", "screening"] = "full",
@@ -210,41 +391,46 @@ def lifetime_dispatch(
     prices : validated prices by historical year (every year of ``path`` must be present).
     battery : nameplate battery (year-1 capacity).
     life_years : operating years N.
-    path : historical years cycled over the life and price escalation.
+    path : historical price years (mean of scenarios, or cycled), escalation, forward curve.
     degradation, augmentation : capacity fade and restoration (default: fade, no
         augmentation).
     horizon, products, as_limits, threads : as :func:`bessfin.dispatch`; award limits are
         re-applied to every operating year (a bound change: built models are re-solved).
+    forecasts : forecast price frames by historical year for ``horizon.forecast == "user"``
+        (scaled like the prices).
     progress : called with (year, life_years) after each year.
-    mode : ``"full"`` dispatches every operating year. ``"screening"`` dispatches each distinct
-        price year at capacity factors 1 and :data:`SCREENING_LOW_CAPACITY` (plus any capacity
-        factor the path reaches outside them, so nothing is extrapolated), interpolates revenue
-        and throughput piecewise-linearly in capacity factor and scales the price-driven streams
-        by escalation (error against ``"full"`` in ``docs/lifetime.md``).
+    mode : ``"full"`` dispatches every operating year on each of its price years.
+        ``"screening"`` dispatches each distinct price year at capacity factors 1 and
+        :data:`SCREENING_LOW_CAPACITY` (plus any capacity factor the path reaches outside
+        them, so nothing is extrapolated), interpolates revenue and throughput
+        piecewise-linearly in capacity factor and scales energy-priced streams by the energy
+        scale and ancillary streams by the ancillary scale since year 1 (error against
+        ``"full"`` in ``docs/lifetime.md``).
     cache : built models by LP structure, shared with other calls (e.g. a screening worker).
+
+    The degradation state is common to all scenarios of an operating year: year y+1's
+    capacity follows from year y's mean cycles over its scenarios.
     """
-    _check_path(prices, life_years, path)
+    _check_path(prices, life_years, path, horizon, forecasts)
     degradation = degradation or Degradation()
     augmentation = augmentation or Augmentation()
     cache = {} if cache is None else cache
     built_before = len(cache)
-    years = _YearDispatcher(prices, battery, path, mode, horizon, products, as_limits, threads,
-                            cache)
-    rows, first = [], None
+    years = _YearDispatcher(prices, battery, path, mode, horizon, products, as_limits,
+                            forecasts, threads, cache)
+    rows, scen_rows = [], []
     capacity = 1.0
     for year in range(1, life_years + 1):
         added = 0.0
         if year in augmentation.years and capacity < augmentation.restore_to:
             added = (augmentation.restore_to - capacity) * battery.energy_mwh
             capacity = augmentation.restore_to
-        py, scale = path.price_year(year), path.scale(year)
-        revenue, discharged = years.year_values(py, scale, capacity)
-        first = first or years.anchors[(py, 1.0)]
-        cycles = discharged / battery.energy_mwh
-        row = {"price_year": py, "price_scale": scale, "capacity_factor": capacity,
-               "augmentation_mwh": added, **revenue, "discharged_mwh": discharged,
-               "cycles": cycles}
-        rows.append(row)
+        scen = years.scenarios(year, capacity)
+        scen_rows += scen
+        mean = pd.DataFrame(scen).drop(columns=["year", "price_year"]).fillna(0.0).mean()
+        cycles = float(mean["discharged_mwh"]) / battery.energy_mwh
+        rows.append({"price_years": len(scen), "capacity_factor": capacity,
+                     "augmentation_mwh": added, **mean.to_dict(), "cycles": cycles})
         capacity = max(
             degradation.minimum,
             capacity - degradation.calendar_per_year - degradation.per_cycle * cycles,
@@ -252,10 +438,15 @@ def lifetime_dispatch(
         if progress is not None:
             progress(year, life_years)
     annual = pd.DataFrame(rows, index=pd.RangeIndex(1, life_years + 1, name="year")).fillna(0.0)
-    streams = [c for c in annual.columns if c not in
-               ("price_year", "price_scale", "capacity_factor", "augmentation_mwh",
-                "discharged_mwh", "cycles")]
-    return LifetimeResult(annual=annual, first_year=first, streams=streams,
+    streams = [c for c in annual.columns if c not in _INFO]
+    annual = annual[[*_INFO[:5], *streams, "discharged_mwh", "cycles"]]
+    first_years = {py: years.anchors[(py, 1.0)] for py in path.scenarios(1)}
+    first_py = path.scenarios(1)[0]
+    return LifetimeResult(annual=annual, first_year=first_years[first_py], streams=streams,
                           models_built=len(cache) - built_before,
                           solve_seconds=years.stats["solve"],
-                          build_seconds=years.stats["build"], mode=mode)
+                          build_seconds=years.stats["build"], mode=mode,
+                          scenarios=pd.DataFrame(scen_rows).set_index(
+                              ["year", "price_year"]).fillna(0.0),
+                          first_price_year=first_py, combine=path.combine,
+                          first_years=first_years)

@@ -146,13 +146,21 @@ def key_assumptions(result: DealResult) -> pd.DataFrame:
          f"{mk.iso.upper()} {mk.node}, {mk.market.upper()} prices, "
          f"products: {'all in the data' if mk.products is None else _text(mk.products)}",
          _set_by(mk, "iso", "node"),
-         "shipped ISO data: " + ", ".join(f"market_data/{mk.iso}_{y}_{mk.market}.csv"
-                                          for y in sorted(set(mk.price_years)))
-         + " (provenance in market_data/SOURCES.md)"),
-        ("market", "price years and escalation",
-         f"{_text(mk.price_years)} cycled over {pr.life_years} years, "
-         f"escalation {mk.escalation:.1%}/yr", _set_by(mk, "price_years", "escalation"),
-         "historical prices, no forecast; escalation is a deal assumption"),
+         mk.price_source() + ("" if mk.price_file else
+                              " (provenance in market_data/SOURCES.md)")),
+        ("market", "price years, path and escalation",
+         f"{_text(mk.price_years)} "
+         + ("as scenarios, mean revenue per operating year" if mk.price_path == "mean"
+            else f"cycled over {pr.life_years} years")
+         + f", escalation {mk.escalation:.1%}/yr"
+         + ("" if mk.forward_curve is None else f", forward curve ({mk.forward_curve.kind})"),
+         _set_by(mk, "price_years", "price_path", "escalation", "forward_curve"),
+         "historical prices; escalation and forward curve are deal assumptions"),
+        ("market", "foresight",
+         mk.foresight + (f" ({mk.forecast_file})" if mk.forecast_file else ""),
+         _set_by(mk, "foresight"),
+         "decided on prices published before each decision, settled at actual prices"
+         if mk.foresight != "perfect" else "perfect foresight: an upper bound"),
         ("market", "AS award limits (market depth)", _limits_text(result),
          _set_by(mk, "as_limits"),
          "market-depth defaults by product and year with their facts, status and reasons: "

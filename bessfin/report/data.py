@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bessfin.deal import DealResult
-from bessfin.dispatch import DispatchResult
+from bessfin.dispatch import DispatchResult, LifetimeResult
 from bessfin.finance import METRIC_CATALOGUE, ProForma
 from bessfin.finance import lines as L
 from bessfin.supply import SupplyOutcome
@@ -114,14 +114,11 @@ def soc_heatmap(dispatch: DispatchResult) -> pd.DataFrame:
     return table.reindex(range(24))
 
 
-def monthly_revenue(dispatch: DispatchResult) -> pd.DataFrame:
+def monthly_revenue(lifetime: LifetimeResult) -> pd.DataFrame:
     """Year-1 merchant dispatch revenue by local month and stream [$] (streams never
-    non-zero are dropped)."""
-    monthly = dispatch.monthly_revenue
-    monthly = monthly.loc[:, (monthly != 0).any()]
-    monthly.index = monthly.index.astype(str)
-    monthly.index.name = "month"
-    return monthly
+    non-zero are dropped): the mean over the price-year scenarios when there are several."""
+    monthly = lifetime.year_one_monthly().drop(columns=["discharged_mwh", "mean_energy_price"])
+    return monthly.loc[:, (monthly != 0).any()]
 
 
 #: Steps of the lifetime cash-flow waterfall: label -> pro forma lines summed over years 0..N.

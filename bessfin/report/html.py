@@ -118,7 +118,7 @@ def _dispatch_section(result: DealResult) -> str:
     day_table = day.copy()
     day_table["soc_mwh"] = day_table["soc_mwh"]
     return (
-        f'<p class="note">Year 1 = price year {int(result.lifetime.annual.loc[1, "price_year"])}'
+        f'<p class="note">Year 1 shown on price year {result.lifetime.first_price_year}'
         f" at nameplate capacity, {escape(fy.horizon.label)}, {escape(fy.market)} "
         f"{escape(fy.node)}, local time {escape(fy.timezone)}.</p>"
         + figure(charts.typical_day_chart(day, fy.battery.energy_mwh),
@@ -133,11 +133,13 @@ def _dispatch_section(result: DealResult) -> str:
 
 
 def _monthly_section(result: DealResult, colors: dict[str, str]) -> str:
-    monthly = data.monthly_revenue(result.lifetime.first_year)
+    monthly = data.monthly_revenue(result.lifetime)
     table = monthly.copy()
     table["total"] = monthly.sum(axis=1)
     return (figure(charts.monthly_chart(monthly, colors),
-                   "Year-1 merchant dispatch revenue by local calendar month, before contracts.")
+                   "Year-1 merchant dispatch revenue by local calendar month, before contracts"
+                   + ("; mean over the price years." if len(result.lifetime.first_years) > 1
+                      else "."))
             + render_table(table, kind="usd", index_label="month",
                            caption="Year-1 merchant revenue by month and stream [$]."))
 
@@ -219,7 +221,7 @@ def _proforma_section(result: DealResult) -> str:
 def deal_report_html(result: DealResult, *, tornado: pd.DataFrame | None = None) -> str:
     """The single-deal report as an HTML string (see :func:`write_html`)."""
     rev = data.revenue_by_stream(result.pro_forma)
-    monthly = data.monthly_revenue(result.lifetime.first_year)
+    monthly = data.monthly_revenue(result.lifetime)
     colors = charts.stream_colors([*rev.columns, *monthly.columns])
     bodies = {
         "metrics": _metrics_section(result),

@@ -39,7 +39,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from bessfin.deal import Deal, DealError, deal_from_dict, read_toml_file
+from bessfin.deal import Deal, DealError, deal_from_dict, read_toml_file, resolve_paths
 
 Mode = Literal["screening", "full"]
 MODES: tuple[str, ...] = ("screening", "full")
@@ -189,7 +189,7 @@ class _Bases:
         path = Path(name)
         path = path if path.is_absolute() else self.root / path
         if path not in self._cache:
-            self._cache[path] = _read_toml(path, "base deal file")
+            self._cache[path] = resolve_paths(_read_toml(path, "base deal file"), path.parent)
         return copy.deepcopy(self._cache[path])
 
 

@@ -28,6 +28,7 @@ from bessfin.deal import (
     DealResult,
     deal_from_dict,
     dispatch_deal,
+    load_deal_prices,
     resolve_supply,
     value_deal,
 )
@@ -81,6 +82,12 @@ def cache_sizes() -> dict[str, int]:
 def worker_prices(deal: Deal) -> dict[int, PriceData]:
     """The deal's price years from this process's price cache, loading what is missing."""
     m = deal.market
+    if m.price_file is not None:  # the deal's own file, read once per process
+        k = (m.price_file, m.as_price_file, m.price_format, m.iso.lower(), m.node.upper(),
+             m.on_missing, tuple(sorted(set(m.price_years))))
+        if k not in _PRICES:
+            _PRICES[k] = load_deal_prices(deal)
+        return _PRICES[k]
     out = {}
     for year in sorted(set(m.price_years)):
         k = (m.iso.lower(), year, m.node.upper(), m.market, m.on_missing)

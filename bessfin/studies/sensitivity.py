@@ -22,7 +22,7 @@ from bessfin.deal import (
     value_deal,
 )
 from bessfin.finance import lines as L
-from bessfin.io import available
+from bessfin.io import PriceData
 
 #: Metric the tornado and P-values report by default.
 DEFAULT_METRIC = "project_irr_after_tax"
@@ -139,27 +139,28 @@ def price_year_distribution(
     metric: str = DEFAULT_METRIC,
     mode: str = "screening",
     cache: dict | None = None,
+    prices: dict[int, PriceData] | None = None,
 ) -> pd.DataFrame:
-    """The deal valued on each shipped historical price year of its node alone.
+    """The deal valued on each of its own price years alone (its price file or the shipped
+    data, as the deal says).
 
-    Returns one row per year (``price_year``, ``metric``, ``value``, ``year1_revenue_usd``);
-    ``p_values(frame)`` turns it into P50 / P90. With few years the spread is thin: the row count
-    says how many years stand behind it.
+    Returns one row per year (``price_year``, ``metric``, ``value``, ``year1_revenue_usd``,
+    ``price_source``); ``p_values(frame)`` turns it into P50 / P90. With few years the spread
+    is thin: the row count says how many years stand behind it.
     """
     m = deal.market
-    years = sorted({y for iso, mk, y, node in available()
-                    if iso == m.iso.lower() and mk == m.market
-                    and node.lower() == m.node.lower()})
+    prices = load_deal_prices(deal) if prices is None else prices
     cache = {} if cache is None else cache
     supply = resolve_supply(deal)
+    source = m.price_source()
     rows = []
-    for y in years:
-        one = deal.model_copy(update={"market": m.model_copy(update={
-            "price_years": (y,), "on_missing": "drop-days"})})
-        lifetime = dispatch_deal(one, mode=mode, cache=cache)
+    for y in sorted(set(m.price_years)):
+        one = deal.model_copy(update={"market": m.model_copy(update={"price_years": (y,)})})
+        lifetime = dispatch_deal(one, prices={y: prices[y]}, mode=mode, cache=cache)  # type: ignore[arg-type]
         pf, _ = value_deal(one, lifetime, supply)
         rows.append({"price_year": y, "metric": metric, "value": _metric(pf.metrics, metric),
-                     "year1_revenue_usd": float(pf.line(L.REVENUE_TOTAL).loc[1])})
+                     "year1_revenue_usd": float(pf.line(L.REVENUE_TOTAL).loc[1]),
+                     "price_source": source})
     return pd.DataFrame(rows)
 
 

@@ -39,7 +39,9 @@ def test_year_one_equals_single_year_dispatch(short_result):
     from bessfin.dispatch import dispatch
 
     first = short_result.lifetime.first_year
-    again = dispatch("ercot 2024 HB_HOUSTON", short_result.deal.battery)
+    again = dispatch("ercot 2024 HB_HOUSTON", short_result.deal.battery,
+                     horizon=short_result.deal.market.horizon_spec())
+    assert "persistence-day" in first.horizon.label  # the deal default
     assert again.total_revenue == pytest.approx(first.total_revenue, rel=1e-9)
     assert short_result.lifetime.annual.loc[1, "energy"] == pytest.approx(
         first.revenue_by_stream["energy"])

@@ -18,8 +18,13 @@ def test_tornado_directions(short_result):
 
 
 def test_price_year_distribution(short_deal):
-    dist = price_year_distribution(short_deal)
+    # the deal's own price years (not every shipped year of its node), named by source
+    two = short_deal.model_copy(update={"market": short_deal.market.model_copy(
+        update={"price_years": (2025, 2024)})})
+    dist = price_year_distribution(two)
     assert list(dist["price_year"]) == [2024, 2025]
+    assert set(dist["price_source"]) == {"shipped ERCOT 2024-2025 DAM HB_HOUSTON"}
+    assert list(price_year_distribution(short_deal)["price_year"]) == [2024]
     # 2025 was a much weaker ERCOT year than 2024 (policy_facts 5.2)
     rev = dist.set_index("price_year")["year1_revenue_usd"]
     assert rev[2025] < rev[2024]

@@ -14,7 +14,8 @@ from bessfin.screen.worker import METRICS as SCREEN_COLUMNS
 
 #: Summary keys that describe the deal rather than measure it.
 NOT_METRICS = {"deal", "market", "power_mw", "energy_mwh", "life_years", "checks", "passed",
-               "dispatch_mode", "supply_option", "checks_failed"}
+               "dispatch_mode", "supply_option", "checks_failed", "foresight", "horizon",
+               "price_source", "price_path"}
 
 
 def test_summary_keys_are_catalogued(result):

@@ -127,16 +127,18 @@ def assumptions_sheet(book: Book, result: DealResult) -> None:
 
 def monthly_sheet(book: Book, result: DealResult) -> None:
     ws = book.wb.get_worksheet_by_name("Dispatch (year 1 monthly)")
-    fy = result.lifetime.first_year
-    monthly = fy.monthly_revenue
-    local = fy.schedule.index.tz_convert(fy.timezone).tz_localize(None).to_period("M")
-    extra = pd.DataFrame({
-        "discharged MWh (scheduled)": fy.schedule["discharge_mw"].groupby(local).sum(),
-        "mean energy price": fy.schedule["energy_price"].groupby(local).mean(),
-    })
+    lt = result.lifetime
+    fy = lt.first_year
+    table = lt.year_one_monthly()
+    monthly = table.drop(columns=["discharged_mwh", "mean_energy_price"])
+    extra = table[["discharged_mwh", "mean_energy_price"]].set_axis(
+        ["discharged MWh (scheduled)", "mean energy price"], axis=1)
+    years = sorted(lt.first_years) or [lt.first_price_year]
     ws.write(0, 0, f"{result.deal.name}: year-1 merchant dispatch revenue by month",
              book.fmt("text", "title"))
-    ws.write(1, 0, f"price year {int(result.lifetime.annual.loc[1, 'price_year'])}, local time "
+    which = (f"price year {years[0]}" if len(years) == 1 else
+             "mean over price years " + ", ".join(map(str, years)))
+    ws.write(1, 0, f"{which}, local time "
              f"{fy.timezone}; $ unless marked", book.fmt("text", "note"))
     ws.write(HEADER_ROW, 0, "stream", book.fmt("text", "head"))
     ws.write(HEADER_ROW, 1, "unit", book.fmt("text", "head"))
@@ -183,12 +185,14 @@ def annual_dispatch_sheet(book: Book, result: DealResult) -> None:
     year_header(book, ws, f"{result.deal.name}: lifetime dispatch by operating year",
                  "revenue streams at full plant capacity before contracts [$]; year 0 empty")
     annual = result.lifetime.annual
-    units = {"price_year": "year", "price_scale": "x", "capacity_factor": "fraction",
+    units = {"price_years": "scenarios", "energy_price_scale": "x", "as_price_scale": "x",
+             "capacity_factor": "fraction",
              "augmentation_mwh": "MWh", "discharged_mwh": "MWh", "cycles": "cycles"}
     for i, col in enumerate(annual.columns):
         row = HEADER_ROW + 1 + i
-        kind = ("year" if col == "price_year" else "number" if col in (
-            "price_scale", "capacity_factor", "cycles") else "mwh" if "mwh" in col else "usd")
+        kind = ("number" if col in ("price_years", "energy_price_scale", "as_price_scale",
+                                    "capacity_factor", "cycles")
+                else "mwh" if "mwh" in col else "usd")
         ws.write(row, 0, col)
         ws.write(row, 1, units.get(col, "$"))
         for y, v in annual[col].items():

@@ -1,0 +1,135 @@
+"""Price forecasts as functions of (decision time, published history).
+
+A decision window that starts at interval ``t0`` (UTC) is decided before ``t0``'s day-ahead
+market clears: day-ahead results for local day D are published on day D-1, so the decision for
+D, and for any lookahead beyond D, may use only prices of intervals before the start of D.
+:func:`bessfin.dispatch.horizons.run_horizon` enforces this by construction: it hands a
+forecaster only the rows of the actual price frame that lie strictly before the window's first
+interval (``history``), and asks for prices at the window's intervals (``targets``).
+
+A forecaster returns a frame with the history's columns at ``targets``, or ``None`` when it has
+nothing to go on (the first window of a series: no published history); the window then idles.
+Equations: ``docs/dispatch.md`` (Horizons).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+#: Rows of history a persistence forecast looks at: eight local days of up to 25 hours.
+_TAIL_ROWS = 8 * 25
+
+
+class Forecaster(Protocol):
+    """Prices at ``targets`` from the ``history`` published before the decision."""
+
+    def __call__(
+        self, history: pd.DataFrame, targets: pd.DatetimeIndex, timezone: str
+    ) -> pd.DataFrame | None: ...
+
+
+def _local_day_hour(index: pd.DatetimeIndex, timezone: str) -> tuple[np.ndarray, np.ndarray]:
+    """Local calendar day (days since epoch) and local clock hour of each interval."""
+    local = index.tz_convert(timezone).tz_localize(None)
+    days = local.to_numpy().astype("datetime64[D]").astype(np.int64)
+    return days, np.asarray(local.hour, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Persistence:
+    """Tomorrow looks like a published day: the latest one (``period_days=1``) or the latest
+    one on the same weekday (``period_days=7``, falling back to the latest published day when
+    no such day is in the history).
+
+    Each target interval at local clock hour h takes the price of hour h of its source day; a
+    source day without that hour (spring-forward day) gives the nearest earlier hour (hour 0
+    missing: the next hour), a fall-back day's repeated hour gives its first occurrence. A NaN
+    (a product not offered on the source day) forecasts $0.
+    """
+
+    period_days: int = 1
+
+    @property
+    def name(self) -> str:
+        return "persistence-day" if self.period_days == 1 else "persistence-week"
+
+    def __call__(
+        self, history: pd.DataFrame, targets: pd.DatetimeIndex, timezone: str
+    ) -> pd.DataFrame | None:
+        if history.empty:
+            return None
+        tail = history.iloc[-_TAIL_ROWS:]
+        h_day, h_hour = _local_day_hour(pd.DatetimeIndex(tail.index), timezone)
+        first_day = int(h_day.min())
+        span = int(h_day.max()) - first_day + 1
+        table = np.full((span, 24), -1, dtype=np.int64)
+        # reversed so that a repeated (fall-back) hour keeps its first occurrence
+        for pos in range(len(tail) - 1, -1, -1):
+            table[h_day[pos] - first_day, h_hour[pos]] = pos
+        latest = int(h_day.max())
+        t_day, t_hour = _local_day_hour(targets, timezone)
+        if self.period_days == 1:
+            source = np.full(len(targets), latest)
+        else:
+            back = np.ceil((t_day - latest) / self.period_days).astype(np.int64)
+            source = t_day - self.period_days * np.maximum(back, 0)
+            present = (table[np.clip(source - first_day, 0, span - 1)] >= 0).any(axis=1)
+            source = np.where((source >= first_day) & present, source, latest)
+        rows = table[source - first_day]  # (targets, 24) positions of each source day's hours
+        filled = _fill_hours(rows)
+        pos = filled[np.arange(len(targets)), t_hour]
+        if (pos < 0).any():  # pragma: no cover - a present day has at least one hour
+            raise ValueError("persistence forecast found an empty source day")
+        values = np.nan_to_num(tail.to_numpy(dtype=float)[pos], nan=0.0)
+        return pd.DataFrame(values, index=targets, columns=history.columns)
+
+
+def _fill_hours(rows: np.ndarray) -> np.ndarray:
+    """Fill missing hours (-1) of each row from the nearest earlier hour, else the next."""
+    out = rows.copy()
+    for h in range(1, out.shape[1]):
+        gap = out[:, h] < 0
+        out[gap, h] = out[gap, h - 1]
+    for h in range(out.shape[1] - 2, -1, -1):
+        gap = out[:, h] < 0
+        out[gap, h] = out[gap, h + 1]
+    return out
+
+
+@dataclass(frozen=True)
+class UserForecast:
+    """A forecast frame the user supplies (same columns as the prices, every target hour).
+
+    bessfin cannot know when such a forecast was made: the user asserts that each value was
+    known before the decision for its interval.
+    """
+
+    frame: pd.DataFrame
+    source: str = "user forecast"
+
+    name = "user"
+
+    def __call__(
+        self, history: pd.DataFrame, targets: pd.DatetimeIndex, timezone: str
+    ) -> pd.DataFrame:
+        columns = list(history.columns) if not history.empty else list(self.frame.columns)
+        missing_cols = [c for c in columns if c not in self.frame.columns]
+        if missing_cols:
+            raise ValueError(f"{self.source}: forecast lacks price columns {missing_cols}")
+        out = self.frame.reindex(targets)[columns]
+        if out["energy"].isna().any():
+            first = targets[np.argmax(out["energy"].isna().to_numpy())]
+            raise ValueError(f"{self.source}: no forecast for interval {first.isoformat()}; "
+                             "expected every hour of the dispatched prices")
+        return out.fillna(0.0)
+
+
+#: Persistence forecasters by name.
+PERSISTENCE: dict[str, Persistence] = {
+    "persistence-day": Persistence(1),
+    "persistence-week": Persistence(7),
+}
