@@ -34,7 +34,9 @@ def reference_problems(deal: Deal) -> list[str]:
     else:
         shipped = [r for r in available() if r[0] == iso]
         kinds = {r[1] for r in shipped}
-        if m.market not in kinds:
+        if m.price_file is not None:
+            pass  # own prices: validated when read (files, years and node), not shipped names
+        elif m.market not in kinds:
             problems.append(f"market.market: {iso} has no shipped {m.market!r} prices; "
                             f"markets: {_names(kinds)}")
         else:

@@ -143,3 +143,13 @@ def test_forward_curve_file(base, tmp_path):
                                forward_curve={"file": str(tmp_path / "bad.csv")}))
     with pytest.raises(ValueError, match=r"bad.csv: row 3: energy = -3"):
         bad.market.price_path_spec()
+
+
+def test_own_price_file_deal_is_not_checked_against_shipped_names(base, price_csv):
+    from bessfin.deal import reference_problems
+
+    own = deal_from_dict(_short(base, price_file=str(price_csv), node="MY_NODE",
+                                price_years=[2019]))
+    assert reference_problems(own) == []
+    shipped = deal_from_dict(_short(base, node="MY_NODE", price_years=[2019]))
+    assert any("price_years" in p for p in reference_problems(shipped))
