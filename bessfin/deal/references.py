@@ -7,6 +7,8 @@ An unknown name is a :class:`~bessfin.deal.DealError` that names the file and th
 
 from __future__ import annotations
 
+from typing import Any
+
 from bessfin.deal.schema import Deal, DealError
 from bessfin.io import available
 from bessfin.markets import markets
@@ -17,8 +19,39 @@ def _names(items: list[str] | set[str]) -> str:
     return ", ".join(sorted(items))
 
 
+def _shipped_price_problems(m: Any, iso: str, known: dict, shipped_isos: set[str]
+                            ) -> list[str]:
+    """Problems of a deal on shipped prices: ISO shipped, market, years and node present."""
+    if not known[iso].shipped:
+        return [f"market.iso: bessfin ships no {iso} prices (shipped ISOs: "
+                f"{_names(shipped_isos)}); run it on your own prices with "
+                f"bessfin.deal.run_deal(deal, prices=...) or market.price_file"]
+    shipped = [r for r in available() if r[0] == iso]
+    kinds = {r[1] for r in shipped}
+    if m.market not in kinds:
+        return [f"market.market: {iso} has no shipped {m.market!r} prices; "
+                f"markets: {_names(kinds)}"]
+    problems = []
+    years = sorted({r[2] for r in shipped if r[1] == m.market})
+    missing = [y for y in m.price_years if y not in years]
+    if missing:
+        problems.append(f"market.price_years: {iso} {m.market} has no prices for "
+                        f"{missing}; shipped years: {years}")
+    market = known[iso]
+    want = market.node_column(m.node)
+    for y in (y for y in dict.fromkeys(m.price_years) if y in years):
+        nodes = [r[3] for r in shipped if r[1] == m.market and r[2] == y]
+        if not any(market.node_column(n) == want for n in nodes):
+            problems.append(f"market.node: {iso} {y} {m.market} has no node {m.node!r}; "
+                            f"nodes: {_names(nodes)}")
+            break
+    return problems
+
+
 def reference_problems(deal: Deal) -> list[str]:
-    """``key: what is wrong`` for every name in ``deal`` that bessfin does not ship."""
+    """``key: what is wrong`` for every name in ``deal`` that bessfin does not ship. A deal
+    with its own ``market.price_file`` is not checked against shipped prices (the file is
+    validated when read)."""
     problems: list[str] = []
     m = deal.market
     known = markets()
@@ -27,32 +60,9 @@ def reference_problems(deal: Deal) -> list[str]:
     if iso not in known:
         problems.append(f"market.iso: unknown ISO {m.iso!r}; shipped ISOs: {_names(shipped_isos)}"
                         f"; user prices only: {_names(set(known) - shipped_isos)}")
-    elif not known[iso].shipped:
-        problems.append(f"market.iso: bessfin ships no {iso} prices (shipped ISOs: "
-                        f"{_names(shipped_isos)}); run it on your own prices with "
-                        f"bessfin.deal.run_deal(deal, prices=...)")
     else:
-        shipped = [r for r in available() if r[0] == iso]
-        kinds = {r[1] for r in shipped}
-        if m.price_file is not None:
-            pass  # own prices: validated when read (files, years and node), not shipped names
-        elif m.market not in kinds:
-            problems.append(f"market.market: {iso} has no shipped {m.market!r} prices; "
-                            f"markets: {_names(kinds)}")
-        else:
-            years = sorted({r[2] for r in shipped if r[1] == m.market})
-            missing = [y for y in m.price_years if y not in years]
-            if missing:
-                problems.append(f"market.price_years: {iso} {m.market} has no prices for "
-                                f"{missing}; shipped years: {years}")
-            market = known[iso]
-            want = market.node_column(m.node)
-            for y in (y for y in dict.fromkeys(m.price_years) if y in years):
-                nodes = [r[3] for r in shipped if r[1] == m.market and r[2] == y]
-                if not any(market.node_column(n) == want for n in nodes):
-                    problems.append(f"market.node: {iso} {y} {m.market} has no node {m.node!r}; "
-                                    f"nodes: {_names(nodes)}")
-                    break
+        if m.price_file is None:
+            problems += _shipped_price_problems(m, iso, known, shipped_isos)
         if m.products:
             ids = [p.id for p in known[iso].products]
             bad = [p for p in m.products if p not in ids]
