@@ -15,6 +15,7 @@ import pandas as pd
 
 from bessfin.deal.checks import Check, lender_checks
 from bessfin.deal.inputs import finance_inputs, resolve_supply
+from bessfin.deal.ladder import Ladder, as_haircut, region_summed_as, revenue_ladder
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult, lifetime_dispatch
 from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
@@ -29,7 +30,8 @@ from bessfin.io import (
 )
 from bessfin.supply import SupplyOutcome
 
-__all__ = ["DealResult", "dispatch_deal", "load_deal_forecasts", "load_deal_prices", "run_deal",
+__all__ = ["DealResult", "attach_ladder", "dispatch_deal", "load_deal_forecasts",
+           "load_deal_prices", "run_deal",
            "value_deal"]
 
 
@@ -42,6 +44,8 @@ class DealResult:
     pro_forma: ProForma
     supply: SupplyOutcome | None
     checks: list[Check]
+    #: revenue ladder (ceiling -> capped -> base), when computed (:func:`attach_ladder`)
+    ladder: Ladder | None = None
 
     @property
     def passed(self) -> bool:
@@ -92,7 +96,20 @@ class DealResult:
             "horizon": self.lifetime.first_year.horizon.label,
             "price_source": d.market.price_source(),
             "price_path": self.lifetime.combine,
+            **self._ladder_dict(),
         }
+
+    def _ladder_dict(self) -> dict:
+        out: dict = {}
+        if self.ladder is not None:
+            out["revenue_ladder"] = self.ladder.to_dict()
+        if region_summed_as(self.deal):
+            out["as_prices_upper_bound"] = {
+                "reason": "shipped CAISO AS prices are sums over the six AS regions "
+                "(market_data/SOURCES.md); a resource is paid only its regions' prices",
+                "revenue_at_lower_as_prices": as_haircut(self.lifetime,
+                                                         self.deal.battery.power_mw)}
+        return out
 
     @property
     def finance_inputs(self) -> FinanceInputs:
@@ -200,10 +217,23 @@ def run_deal(
     cache: dict | None = None,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    ladder: bool = False,
 ) -> DealResult:
-    """Run a deal: supply, lifetime dispatch, pro forma and lender checks."""
+    """Run a deal: supply, lifetime dispatch, pro forma and lender checks; with ``ladder``
+    also the revenue ladder (two screening-mode re-dispatches, docs/dispatch.md)."""
     supply = resolve_supply(deal)
+    cache = {} if cache is None else cache
+    prices = prices if prices is not None else load_deal_prices(deal)
     lifetime = dispatch_deal(deal, prices=prices, mode=mode, cache=cache, threads=threads,
                              progress=progress)
     pf, checks = value_deal(deal, lifetime, supply)
-    return DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply, checks=checks)
+    result = DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply,
+                        checks=checks)
+    return attach_ladder(result, prices=prices, cache=cache) if ladder else result
+
+
+def attach_ladder(result: DealResult, *, prices: dict[int, PriceData] | None = None,
+                  cache: dict | None = None) -> DealResult:
+    """Compute the deal's revenue ladder and keep it on the result (returned)."""
+    result.ladder = revenue_ladder(result, prices=prices, cache=cache)
+    return result
