@@ -13,7 +13,14 @@ from rich.table import Table
 
 from bessfin.cli.common import ExitCode, app, err, out_console, require, run_guarded
 from bessfin.cli.paths import file_stem, output_dir
-from bessfin.deal import DealResult, check_references, deal_schema, load_deal, run_deal
+from bessfin.deal import (
+    DealResult,
+    attach_ladder,
+    check_references,
+    deal_schema,
+    load_deal,
+    run_deal,
+)
 from bessfin.studies import p_values, price_year_distribution, tornado
 
 Mode = Annotated[str, typer.Option(
@@ -29,7 +36,8 @@ def _check_mode(mode: str) -> None:
     require(mode in ("full", "screening"), f"--mode must be full or screening, got {mode!r}")
 
 
-def _run_one(path: Path, mode: str, progress: Progress | None) -> DealResult:
+def _run_one(path: Path, mode: str, progress: Progress | None,
+             ladder: bool = False) -> DealResult:
     deal = load_deal(path)
     check_references(deal, str(path))
     task = None
@@ -40,7 +48,25 @@ def _run_one(path: Path, mode: str, progress: Progress | None) -> DealResult:
         if progress is not None and task is not None:
             progress.update(task, completed=year)
 
-    return run_deal(deal, mode=mode, progress=step)  # type: ignore[arg-type]
+    result = run_deal(deal, mode=mode, progress=step)  # type: ignore[arg-type]
+    if ladder:
+        err.print("revenue ladder: ceiling and AS-depth rungs (screening-mode re-dispatch) ...")
+        attach_ladder(result)
+    return result
+
+
+def _ladder_table(result: DealResult) -> Table:
+    lad = result.ladder
+    assert lad is not None
+    t = Table(title="revenue ladder (merchant, net of wear cost)")
+    for col in ("rung", "year 1 [$M]", "year 1 [$/kW-yr]", "capture", "life [$/kW-yr]",
+                "capture"):
+        t.add_column(col, justify="left" if col == "rung" else "right")
+    for r in lad.rungs:
+        t.add_row(r.label, f"{r.year1_usd / 1e6:.2f}", f"{r.year1_usd_per_kw_yr:.1f}",
+                  f"{r.year1_capture:.0%}", f"{r.life_usd_per_kw_yr:.1f}",
+                  f"{r.life_capture:.0%}")
+    return t
 
 
 def _progress() -> Progress:
@@ -96,6 +122,8 @@ def run_cmd(
     mode: Mode = "full",
     sensitivity: Annotated[bool, typer.Option(help="Tornado and P50/P90 in the report.")] = True,
     report: Annotated[bool, typer.Option(help="Write the HTML and Excel reports.")] = True,
+    ladder: Annotated[bool, typer.Option(help="Revenue ladder: ceiling, AS depth, base case "
+                                              "(two screening-mode re-dispatches).")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="JSON summary on stdout.")] = False,
 ) -> None:
     """Run one deal: dispatch over its life, pro forma, lender checks, reports."""
@@ -105,7 +133,7 @@ def run_cmd(
         if report:
             output_dir(out, "--out", inputs=[deal_file])
         with _progress() as progress:
-            result = _run_one(deal_file, mode, progress)
+            result = _run_one(deal_file, mode, progress, ladder)
         summary = result.summary_dict()
         if sensitivity:
             dist = price_year_distribution(result.deal)
@@ -119,6 +147,14 @@ def run_cmd(
         else:
             console = out_console()
             console.print(_metrics_table([result]))
+            if result.ladder is not None:
+                console.print(_ladder_table(result))
+            upper = summary.get("as_prices_upper_bound")
+            if upper:
+                low = upper["revenue_at_lower_as_prices"]
+                console.print(f"AS prices are an upper bound ({upper['reason']}); at "
+                              f"-{low['as_price_cut']:.0%} AS prices year-1 merchant revenue "
+                              f"is at least {low['year1_usd_per_kw_yr']:.1f} $/kW-yr")
             for c in result.checks:
                 console.print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
         return result
