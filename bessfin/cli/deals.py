@@ -58,12 +58,13 @@ def _run_one(path: Path, mode: str, progress: Progress | None,
 def _ladder_table(result: DealResult) -> Table:
     lad = result.ladder
     assert lad is not None
-    t = Table(title="revenue ladder (merchant, net of wear cost)")
+    t = Table(title="revenue ladder (merchant, net of wear cost)",
+              caption="; ".join(f"{r.name}: {r.label}" for r in lad.rungs))
     for col in ("rung", "year 1 [$M]", "year 1 [$/kW-yr]", "capture", "life [$/kW-yr]",
                 "capture"):
         t.add_column(col, justify="left" if col == "rung" else "right")
     for r in lad.rungs:
-        t.add_row(r.label, f"{r.year1_usd / 1e6:.2f}", f"{r.year1_usd_per_kw_yr:.1f}",
+        t.add_row(r.name, f"{r.year1_usd / 1e6:.2f}", f"{r.year1_usd_per_kw_yr:.1f}",
                   f"{r.year1_capture:.0%}", f"{r.life_usd_per_kw_yr:.1f}",
                   f"{r.life_capture:.0%}")
     return t
