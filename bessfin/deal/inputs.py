@@ -19,6 +19,7 @@ from bessfin.finance import (
     CapexInputs,
     FinanceInputs,
     ItcInputs,
+    apply_conventions,
 )
 from bessfin.supply import SupplyOutcome, price_option
 
@@ -126,7 +127,7 @@ def finance_inputs(
         capex=deal_capex(deal, supply),
         opex=deal.opex,
         itc=itc,
-        tax=deal.tax,
+        tax=apply_conventions(deal.tax, deal.finance.conventions),
         debt=deal.debt,
         contracts=deal.contracts,
         augmentation=AugmentationInputs(per_kwh=per_kwh),

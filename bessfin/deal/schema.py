@@ -44,6 +44,7 @@ from bessfin.finance import (
     ItcInputs,
     OpexInputs,
     TaxInputs,
+    convention_conflicts,
 )
 from bessfin.markets import get_market, markets
 
@@ -281,6 +282,10 @@ class FinanceSection(_Section):
     """Valuation settings."""
 
     discount_rate: float = Field(0.08, gt=-1, description="NPV and LCOS rate [-/yr].")
+    conventions: Literal["bessfin", "sam"] = Field(
+        "bessfin", description="Tax conventions: 'bessfin' (the [tax] section as given) or 'sam' "
+        "(NREL SAM Single Owner's: losses used as they arise, ITC used directly in year 1; "
+        "see docs/finance.md).")
 
 
 class LenderSection(_Section):
@@ -341,6 +346,10 @@ class Deal(_Section):
         if self.debt is not None and self.debt.tenor_years > self.project.life_years:
             raise ValueError(f"debt.tenor_years ({self.debt.tenor_years}) must be <= "
                              f"project.life_years ({self.project.life_years})")
+        clash = convention_conflicts(self.tax, self.finance.conventions)
+        if clash:
+            raise ValueError("finance.conventions: " + "; ".join(clash)
+                             + ": remove the [tax] key or the preset")
         if any(y > self.project.life_years for y in self.augmentation.years):
             raise ValueError(f"augmentation.years {self.augmentation.years} must be within "
                              f"project.life_years ({self.project.life_years})")

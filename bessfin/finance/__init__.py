@@ -3,6 +3,7 @@
 All functions are pure; money is nominal US$, rates are fractions. See docs/finance.md.
 """
 
+from bessfin.finance.conventions import CONVENTIONS, apply_conventions, convention_conflicts
 from bessfin.finance.costs import capex_lines
 from bessfin.finance.debt import DebtSchedule, annuity_factor, blended_target_dscr, size_debt
 from bessfin.finance.depreciation import MACRS_HALF_YEAR, depreciable_basis, depreciation_schedule
@@ -48,6 +49,7 @@ from bessfin.finance.proforma import (
 from bessfin.finance.tax import income_tax, monetise_credit
 
 __all__ = [
+    "CONVENTIONS",
     "step_value",
     "capex_lines",
     "itc_outcome",
@@ -76,8 +78,10 @@ __all__ = [
     "TaxInputs",
     "TollInputs",
     "annuity_factor",
+    "apply_conventions",
     "blended_target_dscr",
     "build_pro_forma",
+    "convention_conflicts",
     "depreciable_basis",
     "depreciation_schedule",
     "income_tax",

@@ -6,6 +6,7 @@ import re
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from bessfin.io.errors import UnknownSeriesError
 from bessfin.io.files import price_data_from_table, read_table
@@ -21,9 +22,19 @@ _DATA_PACKAGE = "bessfin.market_data"
 def data_root() -> Traversable:
     """Folder of the shipped price files.
 
-    It is the ``bessfin.market_data`` package (``market_data/`` in the repository).
+    Installed, it is the ``bessfin.market_data`` package (the project's top-level
+    ``market_data/``, mapped in ``setup.py``). When ``bessfin`` is imported from a source
+    checkout while a non-editable install sits in the environment (the test suite in CI), the
+    package is not importable from the tree and the folder is ``market_data/`` beside
+    ``bessfin/``.
     """
-    return resources.files(_DATA_PACKAGE)
+    try:
+        return resources.files(_DATA_PACKAGE)
+    except ModuleNotFoundError:
+        checkout = Path(__file__).resolve().parents[2] / "market_data"
+        if not (checkout / "SOURCES.md").is_file():
+            raise
+        return checkout
 
 
 @cache

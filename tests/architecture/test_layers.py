@@ -16,7 +16,7 @@ FLOORS: dict[str, int] = {
     "dispatch": 1,
     "finance": 2, "supply": 2,
     "deal": 3,
-    "studies": 4,
+    "studies": 4, "sam": 4,
     "report": 5, "screen": 5,
     "cli": 6,
 }

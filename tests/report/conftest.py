@@ -34,6 +34,12 @@ def toll_result() -> DealResult:
     return run_deal(d, mode="screening")
 
 
+@pytest.fixture(scope="session")
+def caiso_result() -> DealResult:
+    """The CAISO SP15 example with its RA contract and state tax, screening mode."""
+    return run_deal(load_deal(EXAMPLES / "caiso_sp15_4h_ra.toml"), mode="screening")
+
+
 def revalue(result: DealResult, **sections) -> DealResult:
     """The same dispatch valued with some deal sections replaced (no re-dispatch)."""
     deal = result.deal.model_copy(update=sections)

@@ -1,4 +1,5 @@
-"""The Excel pro forma opened with openpyxl: sheets, the pro forma's numbers, live formulas."""
+"""The Excel model opened with openpyxl: sheets, inputs, the pro forma's numbers as cached
+results, every line a formula. Recalculation by an independent engine: test_excel_live.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import re
 import numpy as np
 import pytest
 from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string
 
 from bessfin.finance.lines import LINE_SPECS
 from bessfin.report.excel import SHEETS, home_sheet
@@ -16,8 +16,9 @@ from bessfin.report.excel import SHEETS, home_sheet
 #: Lines the catalogue defines as sums of other lines (written as formulas).
 DERIVED = [s.name for s in LINE_SPECS if s.sums is not None]
 
-YEAR_SHEETS = ("Revenue", "Opex", "Capex", "Tax & ITC", "Debt", "Cash flow")
-HEADER_ROW = 3  # 1-based row with the year numbers
+YEAR_SHEETS = ("Revenue", "Opex", "Capex", "Tax & ITC", "Depreciation", "Debt", "Cash flow")
+HEADER_ROW = 3  # 1-based row with the project year numbers
+CALENDAR_ROW = 4  # 1-based row with the calendar years
 REF = re.compile(r"(?:'((?:[^']|'')+)'!|([A-Za-z_][\w .]*)!)?\$?([A-Z]+)\$?(\d+)")
 
 
@@ -34,7 +35,7 @@ def values(xlsx_path):
 def _rows(ws) -> dict[str, int]:
     """Line label -> first row on the sheet (1-based)."""
     out: dict[str, int] = {}
-    for row in range(HEADER_ROW + 1, ws.max_row + 1):
+    for row in range(CALENDAR_ROW + 1, ws.max_row + 1):
         label = ws.cell(row, 1).value
         if isinstance(label, str):
             out.setdefault(label, row)
@@ -56,8 +57,9 @@ def _cell(book, sheet: str, line: str, year: int):
 def test_sheet_names(formulas):
     # Written out here, not read from SHEETS: the workbook a user opens, in order.
     assert formulas.sheetnames == [
-        "Summary", "Assumptions", "Revenue", "Opex", "Capex", "Tax & ITC", "Debt", "Cash flow",
-        "Dispatch (year 1 monthly)", "Dispatch (annual)",
+        "Summary", "Inputs", "Sources and uses", "Assumptions", "Revenue", "Opex", "Capex",
+        "Tax & ITC", "Depreciation", "Debt", "Cash flow", "Dispatch (year 1 monthly)",
+        "Dispatch (annual)",
     ]
     assert tuple(formulas.sheetnames) == SHEETS
 
@@ -92,64 +94,72 @@ def test_every_line_on_its_home_sheet(values, result):
                 assert got == pytest.approx(want, rel=1e-12, abs=1e-6), (line, year)
 
 
-def test_totals_are_formulas(formulas, result):
-    for line in DERIVED:
+def test_every_line_is_a_formula(formulas, result):
+    """No pro forma number is typed in: every year of every line is a formula."""
+    annual = result.pro_forma.annual
+    for line in annual.index:
         ws = formulas[home_sheet(line)]
         row = _rows(ws)[line]
-        cells = [ws.cell(row, c).value for c in range(3, 3 + len(result.pro_forma.annual.columns))]
+        cells = [ws.cell(row, c).value for c in range(3, 3 + len(annual.columns))]
         assert all(isinstance(v, str) and v.startswith("=") for v in cells), (line, cells[:3])
     for sheet, line in (("Revenue", "revenue: total"), ("Opex", "opex: total"),
                         ("Capex", "capex: total")):
         assert _cell(formulas, sheet, line, 1).value.startswith("=SUM(")
+    # derived lines follow the catalogue: EBITDA = revenue: total + opex: total
+    f = _cell(formulas, "Cash flow", "EBITDA", 2).value
+    rows = _rows(formulas["Cash flow"])
+    assert f == f"=E{rows['revenue: total']}+E{rows['opex: total']}"
 
 
-def _evaluate(formula: str, sheet: str, values) -> float:
-    """Value of a '=SUM(range)', '=a+b-c' or '=0' formula from the workbook's cached values."""
-    body = formula.removeprefix("=")
-
-    def at(m: re.Match[str]) -> tuple[str, int, int]:
-        name = (m.group(1) or m.group(2) or sheet).replace("''", "'")
-        return name, int(m.group(4)), column_index_from_string(m.group(3))
-
-    if body.startswith("SUM("):
-        a, b = body[4:-1].split(":")
-        ma, mb = REF.fullmatch(a), REF.fullmatch(b)
-        name, r1, c1 = at(ma)
-        _, r2, c2 = at(mb)
-        ws = values[name]
-        return float(sum(ws.cell(r, c).value or 0.0 for r in range(r1, r2 + 1)
-                         for c in range(c1, c2 + 1)))
-    total, pos = 0.0, 0
-    for token in re.finditer(r"([+-]?)([^+-]+)", body):
-        sign, term = token.group(1), token.group(2)
-        assert token.start() == pos
-        pos = token.end()
-        if term == "0":
-            continue
-        m = REF.fullmatch(term)
-        assert m, f"unexpected term {term!r} in {formula!r}"
-        name, r, c = at(m)
-        total += (-1 if sign == "-" else 1) * float(values[name].cell(r, c).value or 0.0)
-    return total
+def test_formulas_use_named_inputs(formulas, result):
+    """Lines read the Inputs sheet by name: capex, tax, debt, contracts."""
+    for sheet, line, year, name in (
+        ("Capex", "capex: PCS", 0, "capex_pcs_usd_per_kw"),
+        ("Opex", "opex: fixed O&M", 1, "opex_fixed_om_usd_per_kw_yr"),
+        ("Tax & ITC", "tax: federal", 1, "tax_federal_rate"),
+        ("Tax & ITC", "ITC: transfer proceeds", 1, "itc_transfer_price"),
+        ("Debt", "debt: interest", 1, "debt_rate"),
+        ("Debt", "debt: drawdown", 0, "debt_amount_usd"),
+        ("Revenue", "revenue: resource adequacy", 1, "ra_price_usd_per_kw_month"),
+    ):
+        assert name in _cell(formulas, sheet, line, year).value, (line, name)
+    # merchant lines read the LP output rows of 'Dispatch (annual)'
+    merchant = next(n for n in result.pro_forma.annual.index if n.startswith("revenue: merchant"))
+    assert "'Dispatch (annual)'!" in _cell(formulas, "Revenue", merchant, 1).value
 
 
-def test_formulas_reproduce_their_cached_values(formulas, values, result):
-    """Every formula on the year sheets, evaluated on the cells it points at, gives the value
-    cached with it, which is the pro forma's number."""
-    checked = 0
-    for sheet in (*YEAR_SHEETS, "Dispatch (year 1 monthly)"):
-        wf, wv = formulas[sheet], values[sheet]
-        for row in wf.iter_rows():
-            for c in row:
-                if isinstance(c.value, str) and c.value.startswith("="):
-                    cached = wv.cell(c.row, c.column).value
-                    assert cached is not None, (sheet, c.coordinate)
-                    got = _evaluate(c.value, sheet, values)
-                    assert got == pytest.approx(cached, rel=1e-9, abs=1e-4), (
-                        sheet, c.coordinate, c.value)
-                    checked += 1
-    n_years = len(result.pro_forma.annual.columns)
-    assert checked >= len(DERIVED) * n_years
+def test_inputs_sheet(formulas, values, result):
+    """Every named input has a value, a unit and a source; names point at the Inputs sheet."""
+    inputs = result.pro_forma.inputs
+    ws = values["Inputs"]
+    names = {}
+    for row in ws.iter_rows(min_row=5):
+        label, value, unit, name, source = (c.value for c in row[:5])
+        if isinstance(name, str) and name and value is not None:
+            names[name] = (value, unit, source)
+            assert unit and source, name
+    for name, want in (("tax_federal_rate", inputs.tax.federal_rate),
+                       ("itc_rate", result.pro_forma.itc.rate),
+                       ("debt_tenor_years", inputs.debt.tenor_years),
+                       ("debt_rate", inputs.debt.rate),
+                       ("capex_pcs_usd_per_kw", inputs.capex.pcs_usd_per_kw),
+                       ("itc_basis_reduction", 0.5),
+                       ("discount_rate", inputs.discount_rate),
+                       ("tax_loss_treatment", inputs.tax.loss_treatment)):
+        assert names[name][0] == pytest.approx(want) if not isinstance(want, str) else \
+            names[name][0] == want, name
+        (sheet, ref), = formulas.defined_names[name].destinations
+        assert sheet == "Inputs"
+    for rng in ("macrs_table", "macrs_classes", "macrs_selected", "macrs_cumulative"):
+        assert rng in formulas.defined_names
+
+
+def test_calendar_years(values, result):
+    cod = result.deal.project.cod.year if result.deal.project.cod else \
+        result.deal.project.boc_date.year
+    for sheet in YEAR_SHEETS:
+        ws = values[sheet]
+        assert [ws.cell(CALENDAR_ROW, c).value for c in (3, 4)] == [cod, cod + 1]
 
 
 def test_summary_irr_and_npv_checks(formulas, values, result):
@@ -157,6 +167,7 @@ def test_summary_irr_and_npv_checks(formulas, values, result):
     wf, wv = formulas["Summary"], values["Summary"]
     rate = wv["C5"].value
     assert rate == pytest.approx(m.discount_rate)
+    assert wf["C5"].value == "=discount_rate"
     found = {}
     for row in range(1, wf.max_row + 1):
         label, formula = wf.cell(row, 2).value, wf.cell(row, 4).value
@@ -182,7 +193,7 @@ def test_summary_irr_and_npv_checks(formulas, values, result):
 def test_layout_frozen_and_formatted(formulas):
     for sheet in YEAR_SHEETS:
         ws = formulas[sheet]
-        assert ws.freeze_panes == "C4"
+        assert ws.freeze_panes == "C5"
         assert [ws.cell(HEADER_ROW, c).value for c in (3, 4, 5)] == [0, 1, 2]
     cell = _cell(formulas, "Capex", "capex: total", 0)
     assert "#,##0" in cell.number_format

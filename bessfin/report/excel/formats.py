@@ -12,7 +12,12 @@ from bessfin.finance import ProForma
 from bessfin.report.fmt import EXCEL_FORMATS
 
 FIRST_YEAR_COL = 2  # column C holds year 0
-HEADER_ROW = 2  # row 3 holds the year numbers
+HEADER_ROW = 2  # row 3 holds the project year numbers
+CALENDAR_ROW = 3  # row 4 holds the calendar years
+FIRST_ROW = 4  # first line row (row 5)
+
+#: Number formats of kinds only the workbook uses (others: :data:`EXCEL_FORMATS`).
+_LOCAL_FORMATS = {"pct4": "0.0000%", "flag": "0"}
 
 #: Cell style of each format modifier.
 _STYLES: dict[str, dict[str, object]] = {
@@ -22,6 +27,8 @@ _STYLES: dict[str, dict[str, object]] = {
     "head": {"bg_color": "#E8EEF2", "bold": True},
     "note": {"italic": True, "font_color": "#555555"},
     "title": {"font_size": 14, "bold": True},
+    "input": {"font_color": "#0000CC", "bg_color": "#FFF7D6"},
+    "lp": {"font_color": "#2F6B2F", "bg_color": "#EEF6EE"},
 }
 
 
@@ -34,12 +41,14 @@ class Book:
     fmts: dict[str, object] = field(default_factory=dict)
     where: dict[str, tuple[str, int]] = field(default_factory=dict)  # line -> home (sheet, row)
     local: dict[tuple[str, str], int] = field(default_factory=dict)  # (sheet, line) -> row
+    names: dict[str, float | str] = field(default_factory=dict)  # input name -> value
 
     def fmt(self, kind: str, *extra: str) -> object:
         """Cell format for display ``kind`` with modifiers (``bold``, ``top``, ``head`` ...)."""
         key = "|".join((kind, *extra))
         if key not in self.fmts:
-            spec: dict[str, object] = {"num_format": EXCEL_FORMATS.get(kind, "General")}
+            num = _LOCAL_FORMATS.get(kind) or EXCEL_FORMATS.get(kind, "General")
+            spec: dict[str, object] = {"num_format": num}
             for e in extra:
                 spec.update(_STYLES.get(e, {}))
             self.fmts[key] = self.wb.add_format(spec)
