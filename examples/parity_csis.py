@@ -1,13 +1,12 @@
-"""Reproduce, and stress, the CSIS parity claim with ``bessfin.studies.parity``.
+"""Test the CSIS cell-level parity claim as quoted, and keep project-level MACR apart.
 
-CSIS, "A New Phase for the U.S. Battery Industry" (2026), policy_facts.md row 4.13 (FROM-CSIS):
-"Even with ~58% tariff (Jan 2026), US LFP cells still need the 30% ITC to match Chinese imports."
-The ~58% is 3.4 MFN + 25 §301 + 20 fentanyl + 10 reciprocal = 58.4%; the actual stack on
-2026-01-01 was 48.4% (fentanyl cut to 10% on 2025-11-10; policy_facts.md 3a and section 7).
-
-Reading used here: the project is built in 2026 (BOC 2026-03-01), so a project on Chinese
-(PFE) cells fails the 55% MACR test and gets NO ITC (policy_facts.md 1.15-1.16); the US-cell
-project gets the tier shown. "Match on cost" = US price x (1 - ITC rate) <= Chinese landed price.
+CSIS, Cai and Nakano, "A New Phase for the U.S. Battery Industry" (2026), says only: "recent
+industry analysis indicates that even with an estimated 58 percent tariff in place as of January
+2026, U.S.-produced LFP battery cells still require the 30 percent ITC to match Chinese imports
+on cost." Section 1 tests exactly that at cell level, at the fact sheet's sourced cell prices
+(section 4, with their vintage), with the ITC at nominal and at cash value
+(``bessfin.studies.parity.cell_claim``). Sections 2-3 are a separate finding the quote does not
+make: the DC block and the project (MACR decides the ITC from BOC 2026), for three supply cases.
 
 Run::
 
@@ -27,9 +26,9 @@ import pandas as pd
 
 from bessfin.deal import Deal, deal_from_dict, dispatch_deal
 from bessfin.studies import (
-    CustomOption,
-    breakeven_cell_price,
     breakeven_tariff,
+    cash_factor,
+    cell_claim_table,
     compare_options,
     parity_curves,
     plot_parity_curves,
@@ -40,32 +39,24 @@ DEAL_FILE = ROOT / "examples" / "ercot_houston_2h_merchant.toml"
 DOC = ROOT / "docs" / "parity.md"
 BEGIN, END = "<!-- parity_csis:begin -->", "<!-- parity_csis:end -->"
 
-#: Total duty on Chinese 8507.60.0020 [fraction]: the actual 2026-01-01 stack and CSIS's.
-STACKS: dict[str, float] = {"48.4% (actual Jan 2026)": 0.484, "58.4% (CSIS assumption)": 0.584}
-#: Chinese LFP cell, 2024 average "just under $60/kWh" (pf 4.6, VERIFIED).
-CN_CELL_USD_PER_KWH = 60.0
-#: US cell cases: (label, $/kWh, share of the $35/kWh cell 45X passed through).
-US_CELLS: tuple[tuple[str, float, float], ...] = (
-    ("+56% vs CN: 60 x 1.56 (pf 4.6 x 4.9)", 93.60, 0.0),
-    ("Benchmark US average (pf 4.10)", 111.18, 0.0),
-    ("'>$130' under tariffs (pf 4.8)", 130.0, 0.0),
-    ("+56%, 45X $35 passed through (pf 2.1)", 93.60, 1.0),
-)
+#: Total duty on Chinese 8507.60.0020 [fraction]: the actual 2026-01-01 stack and the ~58 %
+#: (3.4 MFN + 25 §301 + 20 fentanyl + 10 reciprocal = 58.4 %, pf 3a and section 7).
+STACKS: dict[str, float] = {"48.4% (actual Jan 2026)": 0.484, "58.4% (the ~58 %)": 0.584}
 #: ITC tiers in increasing rate for a US-cell project (DC bonus earned: 100% US cells, pf 1.8).
 TIERS: tuple[tuple[str, str], ...] = (("none", "0%"), ("base", "6%"), ("pwa", "30%"),
                                       ("pwa+dc", "40% (30+DC)"))
 METRIC = "dc_block_net_of_itc_usd_per_kwh"
 
-CN_CELL = CustomOption("cn-cell", ({
-    "name": "CN LFP cell", "item": "battery", "origin": "china",
-    "usd_per_kwh": CN_CELL_USD_PER_KWH, "freight_pct": 0.0, "supplier_is_pfe": True,
-    "us_manufactured": False, "x45": [], "status": "VERIFIED", "source": "pf 4.6",
-},), "Chinese LFP cells, PFE supplier")
-US_CELL = CustomOption("us-cell", ({
-    "name": "US LFP cell", "item": "battery", "origin": "us", "usd_per_kwh": 93.60,
-    "freight_pct": 0.0, "supplier_is_pfe": False, "us_manufactured": True, "x45": ["cell"],
-    "status": "DERIVED", "source": "pf 4.6 x 4.9",
-},), "US-made LFP cells, non-PFE maker")
+#: The three supply cases of the project-level finding: (label, option, line overrides).
+#: Chinese cells in a US-assembled block: the korea-japan layout (cells + US integration) with
+#: Chinese PFE cells at the 2024 LFP price (pf 4.6).
+CASES: tuple[tuple[str, str, dict], ...] = (
+    ("Chinese DC block (china-import)", "china-import", {}),
+    ("Chinese cells, US-assembled block", "korea-japan",
+     {"korea-japan": {"cells": {"origin": "china", "supplier_is_pfe": True,
+                                "usd_per_kwh": 60.0}}}),
+    ("US cells, US block (fully-domestic)", "fully-domestic", {}),
+)
 
 
 def csis_deal() -> Deal:
@@ -90,72 +81,14 @@ def _md(df: pd.DataFrame) -> str:
 
 
 def _verdict(first: str | None) -> str:
-    if first == "pwa":
-        return "**holds**: 6% is not enough, 30% is"
-    if first in ("none", "base"):
-        return f"breaks: {dict(TIERS)[first]} ITC already matches"
-    if first == "pwa+dc":
-        return "breaks: needs more than 30% (the DC bonus)"
-    return "breaks: no tier matches"
+    if first is None:
+        return "none of 0/6/30/40 % matches"
+    return f"from {dict(TIERS)[first]}"
 
 
-def cell_table(deal: Deal) -> str:
-    """Cell level: Chinese cell landed at each stack vs US cell net of the ITC tiers."""
-    rows = []
-    for stack_label, stack in STACKS.items():
-        for label, price, pt in US_CELLS:
-            t = compare_options(
-                deal, None, [CN_CELL, US_CELL], itc_tiers=[k for k, _ in TIERS],
-                import_duty_rate=stack, pass_through_45x=pt,
-                line_overrides={"us-cell": {"US LFP cell": {"usd_per_kwh": price}}},
-            )
-            cn = t.loc[("cn-cell", "none"), "landed_usd_per_kwh"]
-            assert (t.xs("cn-cell", level="option")["itc_rate"] == 0).all()  # MACR fails
-            us = {k: t.loc[("us-cell", k), METRIC] for k, _ in TIERS}
-            first = next((k for k, _ in TIERS if us[k] <= cn + 1e-9), None)
-            rows.append({
-                "CN stack": stack_label, "US cell case": label,
-                "CN landed": _money(cn),
-                "US net, 0%": _money(us["none"]), "6%": _money(us["base"]),
-                "30%": _money(us["pwa"]), "40%": _money(us["pwa+dc"]),
-                "CSIS claim": _verdict(first),
-            })
-    return _md(pd.DataFrame(rows))
-
-
-def band_table(deal: Deal) -> str:
-    """Where the claim holds: US cell price band at each stack, and duty band per US case."""
-    rows = []
-    for stack_label, stack in STACKS.items():
-        p = {k: breakeven_cell_price(deal, None, CN_CELL, US_CELL, metric=METRIC, itc_tier=k,
-                                     import_duty_rate=stack, price_range=(1.0, 400.0)).value
-             for k in ("none", "base", "pwa")}
-        rows.append({
-            "case": f"CN cell at {stack_label}",
-            "parity with no ITC": f"US cell {p['none']:.2f} $/kWh",
-            "claim holds for": f"US cell in ({p['base']:.2f}, {p['pwa']:.2f}] $/kWh",
-            "premium over CN FOB": f"{p['base'] / CN_CELL_USD_PER_KWH - 1:.0%} to "
-                                   f"{p['pwa'] / CN_CELL_USD_PER_KWH - 1:.0%}",
-        })
-    for label, price, pt in US_CELLS:
-        ov = {"us-cell": {"US LFP cell": {"usd_per_kwh": price}}}
-        r = {k: breakeven_tariff(deal, None, CN_CELL, US_CELL, metric=METRIC, itc_tier=k,
-                                 max_rate=3.0, pass_through_45x=pt, line_overrides=ov)
-             for k in ("none", "base", "pwa")}
-
-        def pct(b):
-            return f"{b.value:.1%}" if b.found else "< 0% (US always cheaper)"
-
-        holds = (f"CN duty in [{pct(r['pwa'])}, {pct(r['base'])})"
-                 if r["base"].found else "never (US matches with no ITC at any duty)")
-        rows.append({
-            "case": f"US cell {label}",
-            "parity with no ITC": f"CN duty {pct(r['none'])}",
-            "claim holds for": holds,
-            "premium over CN FOB": f"{price / CN_CELL_USD_PER_KWH - 1:.0%}"
-                                   + (" (before 45X)" if pt else ""),
-        })
-    return _md(pd.DataFrame(rows))
+def claim_table() -> str:
+    """Section 1: the quoted claim per sourced price pairing."""
+    return _md(cell_claim_table())
 
 
 def block_table(deal: Deal) -> str:
@@ -170,34 +103,26 @@ def block_table(deal: Deal) -> str:
         rows.append({"CN stack": stack_label, "CN block landed": _money(cn),
                      "US block net, 0%": _money(us["none"]), "6%": _money(us["base"]),
                      "30%": _money(us["pwa"]), "40%": _money(us["pwa+dc"]),
-                     "CSIS claim": _verdict(first)})
+                     "US block matches": _verdict(first)})
     be = breakeven_tariff(deal, None, "china-import", "fully-domestic", metric=METRIC,
                           itc_tier="none")
     rows.append({"CN stack": f"parity duty, no ITC: {be.value:.1%}", "CN block landed": "",
-                 "US block net, 0%": "", "6%": "", "30%": "", "40%": "", "CSIS claim": ""})
+                 "US block net, 0%": "", "6%": "", "30%": "", "40%": "", "US block matches": ""})
     return _md(pd.DataFrame(rows))
 
 
 def project_table(deal: Deal, lifetime) -> str:
-    """Project level (ERCOT Houston 2h, BOC 2026): LCOS with credits and after-tax IRR."""
+    """Section 3: three supply cases, 30 % tier, the deal's own tariff scenario (BOC 2026)."""
     rows = []
-    for stack_label, stack in STACKS.items():
-        t = compare_options(deal, lifetime, ["china-import"], itc_tiers=["pwa"],
-                            import_duty_rate=stack).iloc[0]
-        rows.append({"option": f"china-import, {stack_label}", "ITC": f"{t['itc_rate']:.0%} "
-                     "(MACR 0% < 55%)", "net DC block $/kWh": _money(t["net_dc_block_usd_per_kwh"]),
-                     "LCOS with credits $/MWh": f"{t['lcos_with_credits_usd_per_mwh']:.1f}",
-                     "project IRR after tax": f"{t['project_irr_after_tax']:.2%}"})
-    for cell in (93.60, 130.0):
-        ov = {"fully-domestic": {"cells (US, non-PFE)": {"usd_per_kwh": cell}}}
-        t = compare_options(deal, lifetime, ["fully-domestic"], itc_tiers=[k for k, _ in TIERS],
-                            line_overrides=ov)
-        for (_, tier), r in t.iterrows():
-            rows.append({"option": f"fully-domestic, US cell {cell:.2f}, tier {tier}",
-                         "ITC": f"{r['itc_rate']:.0%}",
-                         "net DC block $/kWh": _money(r["net_dc_block_usd_per_kwh"]),
-                         "LCOS with credits $/MWh": f"{r['lcos_with_credits_usd_per_mwh']:.1f}",
-                         "project IRR after tax": f"{r['project_irr_after_tax']:.2%}"})
+    for label, option, ov in CASES:
+        r = compare_options(deal, lifetime, [option], itc_tiers=["pwa"],
+                            line_overrides=ov or None).iloc[0]
+        rows.append({"case": label,
+                     "MACR": f"{r['macr']:.0%} vs {r['macr_threshold']:.0%}",
+                     "ITC": f"{r['itc_rate']:.0%}",
+                     "net DC block $/kWh": _money(r["net_dc_block_usd_per_kwh"]),
+                     "LCOS with credits $/MWh": f"{r['lcos_with_credits_usd_per_mwh']:.1f}",
+                     "project IRR after tax": f"{r['project_irr_after_tax']:.2%}"})
     out = [_md(pd.DataFrame(rows)), ""]
     for metric in ("lcos_with_credits_usd_per_mwh", "project_irr_after_tax"):
         for tier, _ in TIERS[:3]:
@@ -213,14 +138,15 @@ def render(lifetime=None) -> str:
     if lifetime is None:
         lifetime = dispatch_deal(deal, mode="screening")
     return "\n".join([
-        "#### 1. Cell level ($/kWh): CN cell landed vs US cell x (1 - ITC)", "",
-        cell_table(deal), "",
-        "#### 2. Where the claim holds (break-even cell price and duty, $/kWh metric)", "",
-        band_table(deal), "",
-        "#### 3. DC block level, CEA containers (pf 4.11): CN 196.59 ex-duty vs US 256", "",
+        f"#### 1. The claim at cell level ($/kWh): CN cell FOB x 1.58 vs US cell - 30 % ITC "
+        f"(cash value = nominal x {cash_factor():.3f})", "",
+        claim_table(), "",
+        "#### 2. Separate finding, DC block level, CEA containers (pf 4.11): "
+        "CN 196.59 ex-duty vs US 256", "",
         block_table(deal), "",
-        "#### 4. Project level: ERCOT Houston 2 h example, BOC 2026-03-01, 2024 prices, screening",
-        "", project_table(deal, lifetime),
+        "#### 3. Separate finding, project level: three supply cases, ERCOT Houston 2 h, "
+        "BOC 2026-03-01, 2024 prices, screening, 30 % tier", "",
+        project_table(deal, lifetime),
     ])
 
 

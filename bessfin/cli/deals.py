@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -88,12 +89,24 @@ def _metrics_table(results: list[DealResult]) -> Table:
              "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh", "year1_merchant_usd_per_kw_yr",
              "project_payback_year")
     summaries = [r.summary_dict() for r in results]
+    t.add_row("investment view", *(s["investment_verdict"].upper() for s in summaries))
+    t.add_row("lender view", *(s["lender_verdict"].upper() for s in summaries))
     for name in names:
         t.add_row(metric_label(name), *(format_metric(name, s.get(name)) for s in summaries))
     t.add_row("foresight", *(s["foresight"] for s in summaries))
     t.add_row("price years", *(s["price_path"] for s in summaries))
-    t.add_row("lender checks", *("pass" if s["passed"] else "FAIL" for s in summaries))
     return t
+
+
+def _print_verdicts(console: Console, result: DealResult) -> None:
+    """Both verdicts with their reasons (investment first), then debt and IRR notes."""
+    prefix = f"{result.deal.name}: "
+    for v in (result.investment, result.lender):
+        console.print(f"{prefix}{v.view} view: {v.headline}")
+        for reason in v.reasons:
+            console.print(f"  - {reason}")
+    for name, note in result.pro_forma.metrics.irr_notes.items():
+        console.print(f"  note: {name}: {note}")
 
 
 def _write_reports(result: DealResult, out: Path, with_sensitivity: bool,
@@ -147,6 +160,7 @@ def run_cmd(
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
         else:
             console = out_console()
+            _print_verdicts(console, result)
             console.print(_metrics_table([result]))
             if result.ladder is not None:
                 console.print(_ladder_table(result))
@@ -156,12 +170,19 @@ def run_cmd(
                 console.print(f"AS prices are an upper bound ({upper['reason']}); at "
                               f"-{low['as_price_cut']:.0%} AS prices year-1 merchant revenue "
                               f"is at least {low['year1_usd_per_kw_yr']:.1f} $/kW-yr")
+            st = summary["settlement"]
+            if st["settlement"] == "da+rt":
+                console.print(
+                    f"two-settlement (year 1, RT {st['rt_foresight']}, mean of price years): "
+                    f"DA-only {st['da_only_usd_per_kw_year']:.1f} $/kW-yr, DA+RT "
+                    f"{st['da_rt_usd_per_kw_year']:.1f} $/kW-yr, RT uplift "
+                    f"{st['rt_uplift_usd_per_kw_year']:+.1f} $/kW-yr; {st['pro_forma_revenue']}")
             for c in result.checks:
                 console.print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
         return result
 
     result = run_guarded(go)
-    if not result.passed:
+    if result.lender_failed:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 
@@ -192,11 +213,14 @@ def compare_cmd(
         if as_json:
             sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
         else:
-            out_console().print(_metrics_table(results))
+            console = out_console()
+            for r in results:
+                _print_verdicts(console, r)
+            console.print(_metrics_table(results))
         return results
 
     results = run_guarded(go)
-    if not all(r.passed for r in results):
+    if any(r.lender_failed for r in results):
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 

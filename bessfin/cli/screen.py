@@ -32,10 +32,11 @@ from bessfin.screen import (
 )
 
 _SHOWN = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
-          "min_dscr", "year1_merchant_usd_per_kw_yr", "itc_rate", "capex_usd", "passed")
+          "min_dscr", "year1_merchant_usd_per_kw_yr", "itc_rate", "capex_usd",
+          "investment_verdict", "lender_verdict")
 #: Fewer metrics in the terminal table (all of _SHOWN are in --json).
 _TABLE = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
-          "min_dscr", "passed")
+          "min_dscr", "investment_verdict", "lender_verdict")
 
 
 @app.command("screen")

@@ -10,7 +10,14 @@
 * :mod:`~bessfin.deal.run` - prices -> supply -> lifetime dispatch -> pro forma -> checks.
 """
 
-from bessfin.deal.checks import Check, lender_checks
+from bessfin.deal.checks import (
+    Check,
+    Verdict,
+    investment_verdict,
+    lender_assessed,
+    lender_checks,
+    lender_verdict,
+)
 from bessfin.deal.inputs import ItcTier, deal_capex, finance_inputs, itc_inputs, resolve_supply
 from bessfin.deal.ladder import Ladder, Rung, revenue_ladder
 from bessfin.deal.references import check_references, reference_problems
@@ -37,6 +44,7 @@ from bessfin.deal.schema import (
 
 __all__ = [
     "Check",
+    "Verdict",
     "Deal",
     "DealError",
     "DealResult",
@@ -53,7 +61,10 @@ __all__ = [
     "finance_inputs",
     "format_errors",
     "itc_inputs",
+    "investment_verdict",
+    "lender_assessed",
     "lender_checks",
+    "lender_verdict",
     "load_deal",
     "load_deal_forecasts",
     "load_deal_prices",

@@ -13,11 +13,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from bessfin.deal.checks import Check, lender_checks
+from bessfin.deal.checks import Check, Verdict, investment_verdict, lender_checks, lender_verdict
 from bessfin.deal.inputs import finance_inputs, resolve_supply
 from bessfin.deal.ladder import Ladder, as_haircut, region_summed_as, revenue_ladder
 from bessfin.deal.schema import Deal
-from bessfin.dispatch import LifetimeResult, lifetime_dispatch
+from bessfin.dispatch import LifetimeResult, TwoSettlementResult, lifetime_dispatch, two_settlement
 from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
 from bessfin.finance import lines as L
 from bessfin.io import (
@@ -31,7 +31,7 @@ from bessfin.io import (
 from bessfin.supply import SupplyOutcome
 
 __all__ = ["DealResult", "attach_ladder", "dispatch_deal", "load_deal_forecasts",
-           "load_deal_prices", "run_deal",
+           "load_deal_rt_prices", "load_deal_prices", "run_deal", "two_settle_deal",
            "value_deal"]
 
 
@@ -46,11 +46,28 @@ class DealResult:
     checks: list[Check]
     #: revenue ladder (ceiling -> capped -> base), when computed (:func:`attach_ladder`)
     ladder: Ladder | None = None
+    #: ``settlement = "da+rt"``: the year-1 two-settlement of each price year (else ``None``)
+    settlement: dict[int, TwoSettlementResult] | None = None
+
+    @property
+    def investment(self) -> Verdict:
+        """The investment view: project NPV >= 0 and equity IRR >= hurdle."""
+        return investment_verdict(self.deal, self.pro_forma)
+
+    @property
+    def lender(self) -> Verdict:
+        """The lender view: pass / fail / not assessed (no ``[lender]`` criteria)."""
+        return lender_verdict(self.deal, self.pro_forma, self.checks)
 
     @property
     def passed(self) -> bool:
-        """All lender checks pass."""
-        return all(c.passed for c in self.checks)
+        """The lender view passed (False when it failed or was not assessed)."""
+        return self.lender.status == "pass"
+
+    @property
+    def lender_failed(self) -> bool:
+        """An assessed lender check failed (the CLI's exit code 1)."""
+        return self.lender.status == "fail"
 
     def summary_dict(self) -> dict:
         """Headline metrics, JSON-serialisable."""
@@ -89,6 +106,18 @@ class DealResult:
             "supply_option": None if self.supply is None else self.supply.option,
             "dc_block_usd_per_kwh": round(float(self.finance_inputs.capex.dc_block_usd_per_kwh),
                                           4),
+            "verdicts": {"investment": self.investment.as_dict(),
+                         "lender": self.lender.as_dict()},
+            "investment_verdict": self.investment.status,
+            "lender_verdict": self.lender.status,
+            "hurdle_rate": d.finance.hurdle_rate,
+            "discount_rate": d.finance.discount_rate,
+            "irr_notes": dict(m.irr_notes),
+            "debt_sizing": None if self.pro_forma.debt is None else {
+                "binding": self.pro_forma.debt.binding,
+                "dscr_sized_usd": num(self.pro_forma.debt.dscr_sized_amount),
+                "gearing_cap_usd": num(self.pro_forma.debt.gearing_cap),
+                "notes": list(self.pro_forma.debt.notes)},
             "checks": [dataclasses.asdict(c) for c in self.checks],
             "passed": self.passed,
             "dispatch_mode": self.lifetime.mode,
@@ -96,6 +125,7 @@ class DealResult:
             "horizon": self.lifetime.first_year.horizon.label,
             "price_source": d.market.price_source(),
             "price_path": self.lifetime.combine,
+            "settlement": self.settlement_summary(),
             **self._ladder_dict(),
         }
 
@@ -110,6 +140,18 @@ class DealResult:
                 "revenue_at_lower_as_prices": as_haircut(self.lifetime,
                                                          self.deal.battery.power_mw)}
         return out
+
+    def settlement_summary(self) -> dict:
+        """DA-only and DA+RT year-1 revenue by price year and their mean [$/kW-yr]."""
+        if not self.settlement:
+            return {"settlement": "da"}
+        years = {y: r.summary_dict() for y, r in sorted(self.settlement.items())}
+        keys = ("da_only_usd_per_kw_year", "da_rt_usd_per_kw_year", "rt_uplift_usd_per_kw_year")
+        mean = {k: round(float(np.mean([v[k] for v in years.values()])), 3) for k in keys}
+        return {"settlement": "da+rt", "rt_foresight": self.deal.market.rt_foresight,
+                **mean, "by_price_year": years,
+                "pro_forma_revenue": "DA-only (the two-settlement is reported, not carried "
+                "into the pro forma)"}
 
     @property
     def finance_inputs(self) -> FinanceInputs:
@@ -170,6 +212,36 @@ def load_deal_forecasts(
     return out
 
 
+def load_deal_rt_prices(deal: Deal) -> dict[int, PriceData]:
+    """Real-time prices for each price year: ``rt_price_file`` or the shipped RT files."""
+    m = deal.market
+    if m.rt_price_file is not None:
+        data = _read_own(m.rt_price_file, deal, None, m.price_format)
+        return split_years(data, m.price_years, partial=m.on_missing == "drop-days")
+    return {y: load_prices(m.iso, y, m.node, market="rtm", on_missing=m.on_missing)
+            for y in sorted(set(m.price_years))}
+
+
+def two_settle_deal(
+    deal: Deal, prices: dict[int, PriceData] | None = None, threads: int | None = None
+) -> dict[int, TwoSettlementResult]:
+    """Year-1 two-settlement of each price year: the DA schedule decided as the deal decides
+    it (foresight, horizon, products, award limits), then the RT re-dispatch."""
+    m = deal.market
+    prices = prices if prices is not None else load_deal_prices(deal)
+    rt = load_deal_rt_prices(deal)
+    forecasts = load_deal_forecasts(deal, prices)
+    return {
+        y: two_settlement(
+            prices[y], rt[y], deal.battery, horizon=m.horizon_spec(),
+            rt_foresight=m.rt_foresight,
+            products=None if m.products is None else list(m.products),
+            as_limits=m.as_limits_spec(),
+            forecast=None if forecasts is None else forecasts[y], threads=threads)
+        for y in sorted(prices)
+    }
+
+
 def value_deal(
     deal: Deal, lifetime: LifetimeResult, supply: SupplyOutcome | None = None
 ) -> tuple[ProForma, list[Check]]:
@@ -227,8 +299,10 @@ def run_deal(
     lifetime = dispatch_deal(deal, prices=prices, mode=mode, cache=cache, threads=threads,
                              progress=progress)
     pf, checks = value_deal(deal, lifetime, supply)
+    two = (two_settle_deal(deal, prices, threads) if deal.market.settlement == "da+rt"
+           else None)
     result = DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply,
-                        checks=checks)
+                        checks=checks, settlement=two)
     return attach_ladder(result, prices=prices, cache=cache) if ladder else result
 
 

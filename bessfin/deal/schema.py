@@ -54,7 +54,7 @@ class _Section(BaseModel):
 
 
 #: Path keys of a deal file resolved against the deal file's folder.
-PATH_KEYS = ("price_file", "as_price_file", "forecast_file")
+PATH_KEYS = ("price_file", "as_price_file", "forecast_file", "rt_price_file")
 
 
 class ForwardCurveSection(_Section):
@@ -167,6 +167,18 @@ class MarketSection(_Section):
     on_missing: Literal["raise", "drop-days"] = Field(
         "raise", description="Missing prices: refuse, or drop the affected local days."
     )
+    settlement: Literal["da", "da+rt"] = Field(
+        "da", description="'da': the schedule settles at day-ahead prices; 'da+rt': also value "
+        "a real-time re-dispatch around the day-ahead awards (two-settlement) and report "
+        "DA-only and DA+RT revenue per price year (docs/dispatch.md; the pro forma stays on "
+        "the DA-only revenue). Needs real-time prices: shipped (ERCOT 2024-25, PJM 2022-24) or "
+        "rt_price_file.")
+    rt_foresight: Literal["perfect", "persistence"] = Field(
+        "persistence", description="Real-time re-dispatch decided on the previous day's RT "
+        "prices ('persistence', the base) or on the actual RT prices ('perfect', the ceiling).")
+    rt_price_file: str | None = Field(
+        None, description="Own real-time energy prices (any regular interval, same layout "
+        "as price_file) for settlement = 'da+rt'; omit for the shipped RT files.")
     as_limits: str | dict[str, Any] = Field(
         "default",
         description="Ancillary award limits (market depth): 'default' = the market's depth "
@@ -211,6 +223,10 @@ class MarketSection(_Section):
             raise ValueError("as_price_file needs price_format = 'gridstatus'")
         if self.price_format == "gridstatus" and self.price_file is None:
             raise ValueError("price_format = 'gridstatus' needs price_file")
+        if self.settlement == "da+rt" and self.market != "dam":
+            raise ValueError("settlement = 'da+rt' needs market = 'dam' (the day-ahead leg)")
+        if self.rt_price_file is not None and self.settlement != "da+rt":
+            raise ValueError("rt_price_file needs settlement = 'da+rt'")
         if self.forward_curve is not None and self.escalation != 0:
             raise ValueError("give escalation or a forward_curve, not both (the curve sets "
                              "each operating year's prices)")
@@ -286,10 +302,20 @@ class FinanceSection(_Section):
         "bessfin", description="Tax conventions: 'bessfin' (the [tax] section as given) or 'sam' "
         "(NREL SAM Single Owner's: losses used as they arise, ITC used directly in year 1; "
         "see docs/finance.md).")
+    hurdle: float | None = Field(
+        None, gt=-1,
+        description="Equity hurdle rate for the investment view [-/yr]; default the discount "
+        "rate.",
+    )
+
+    @property
+    def hurdle_rate(self) -> float:
+        """The equity hurdle [-/yr]: ``hurdle`` if set, else ``discount_rate``."""
+        return self.discount_rate if self.hurdle is None else self.hurdle
 
 
 class LenderSection(_Section):
-    """Bankability criteria, each checked pass/fail with a reason."""
+    """Bankability criteria, each checked pass/fail with a reason; none set: not assessed."""
 
     min_dscr: float | None = Field(None, gt=0, description="Minimum DSCR in the base case [-].")
     max_merchant_share: float | None = Field(
@@ -297,7 +323,8 @@ class LenderSection(_Section):
     )
     downside_revenue_factor: float = Field(
         0.75, gt=0, le=1,
-        description="Merchant revenue in the downside case as a share of base [-] (P90 proxy).",
+        description="Merchant revenue in the downside case as a share of base [-] (P90 across "
+        "price years is checked separately when the deal has two or more).",
     )
     downside_min_dscr: float | None = Field(
         None, gt=0, description="Minimum DSCR in the downside case, same debt [-]."

@@ -34,8 +34,11 @@ from bessfin.dispatch.limits import (
 from bessfin.dispatch.results import DispatchResult, settle
 from bessfin.dispatch.series import MarketSeries, ProductSeries, market_series
 from bessfin.dispatch.solver import CompiledModel, SolverError, SolveStatus
+from bessfin.dispatch.two_settlement import TwoSettlementResult, two_settlement
 
 __all__ = [
+    "TwoSettlementResult",
+    "two_settlement",
     "DEFAULT_LIMITS",
     "LimitError",
     "check_products",

@@ -32,6 +32,9 @@ class Structure:
     retention: float  # 1 - self-discharge per interval [-]
     daily_cycle_limit: bool
     horizon_cycle_limit: bool
+    #: positions t whose awards equal those of t-1 (sub-hourly data: an award is held for its
+    #: clock hour); int64 bytes, empty for hourly data
+    award_hold: bytes = b""
 
     @property
     def up(self) -> list[int]:
@@ -45,6 +48,11 @@ class Structure:
 
     def durations(self, k: int) -> np.ndarray:
         return np.frombuffer(self.duration_h[k], dtype=float)
+
+    @property
+    def held(self) -> np.ndarray:
+        """Positions whose awards are held from the previous interval."""
+        return np.frombuffer(self.award_hold, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,18 @@ def structure(
         retention=(1.0 - battery.self_discharge_per_hour) ** series.dt,
         daily_cycle_limit=battery.max_cycles_per_day is not None,
         horizon_cycle_limit=horizon_cycle_limit and battery.max_cycles_per_year is not None,
+        award_hold=held_awards(series).tobytes(),
     )
+
+
+def held_awards(series: MarketSeries) -> np.ndarray:
+    """Positions t whose ancillary awards must equal those of t-1: on sub-hourly data every
+    interval after the first of its clock hour (awards are hourly products, held for the
+    hour); none for hourly data or without products. Equations: ``docs/dispatch.md``."""
+    if series.dt >= 1.0 or not series.products or len(series) < 2:
+        return np.zeros(0, dtype=np.int64)
+    hour = series.index.floor("h").asi8
+    return np.flatnonzero(hour[1:] == hour[:-1]).astype(np.int64) + 1
 
 
 def coefficients(

@@ -32,11 +32,27 @@ class Forecaster(Protocol):
     ) -> pd.DataFrame | None: ...
 
 
-def _local_day_hour(index: pd.DatetimeIndex, timezone: str) -> tuple[np.ndarray, np.ndarray]:
-    """Local calendar day (days since epoch) and local clock hour of each interval."""
+def _local_day_hour(
+    index: pd.DatetimeIndex, timezone: str, per_hour: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Local calendar day (days since epoch) and local clock slot of each interval: the hour
+    for hourly data, else hour x ``per_hour`` + the interval within the hour."""
     local = index.tz_convert(timezone).tz_localize(None)
     days = local.to_numpy().astype("datetime64[D]").astype(np.int64)
-    return days, np.asarray(local.hour, dtype=np.int64)
+    slot = np.asarray(local.hour, dtype=np.int64) * per_hour
+    if per_hour > 1:
+        slot += np.asarray(local.minute, dtype=np.int64) * per_hour // 60
+    return days, slot
+
+
+def _per_hour(index: pd.DatetimeIndex) -> int:
+    """Intervals per hour of a regular series (1 for hourly or a single row)."""
+    if len(index) < 2:
+        return 1
+    steps, counts = np.unique(np.diff(index.asi8), return_counts=True)
+    minutes = pd.Timedelta(int(steps[np.argmax(counts)]), unit=index.unit) / pd.Timedelta(
+        minutes=1)
+    return max(1, int(round(60 / minutes))) if minutes < 60 else 1
 
 
 @dataclass(frozen=True)
@@ -45,7 +61,8 @@ class Persistence:
     one on the same weekday (``period_days=7``, falling back to the latest published day when
     no such day is in the history).
 
-    Each target interval at local clock hour h takes the price of hour h of its source day; a
+    Each target interval at local clock hour h takes the price of hour h of its source day
+    (sub-hourly data: the same interval of the hour, e.g. 14:45 from 14:45); a
     source day without that hour (spring-forward day) gives the nearest earlier hour (hour 0
     missing: the next hour), a fall-back day's repeated hour gives its first occurrence. A NaN
     (a product not offered on the source day) forecasts $0.
@@ -62,16 +79,17 @@ class Persistence:
     ) -> pd.DataFrame | None:
         if history.empty:
             return None
-        tail = history.iloc[-_TAIL_ROWS:]
-        h_day, h_hour = _local_day_hour(pd.DatetimeIndex(tail.index), timezone)
+        per_hour = _per_hour(pd.DatetimeIndex(history.index))
+        tail = history.iloc[-_TAIL_ROWS * per_hour:]
+        h_day, h_hour = _local_day_hour(pd.DatetimeIndex(tail.index), timezone, per_hour)
         first_day = int(h_day.min())
         span = int(h_day.max()) - first_day + 1
-        table = np.full((span, 24), -1, dtype=np.int64)
+        table = np.full((span, 24 * per_hour), -1, dtype=np.int64)
         # reversed so that a repeated (fall-back) hour keeps its first occurrence
         for pos in range(len(tail) - 1, -1, -1):
             table[h_day[pos] - first_day, h_hour[pos]] = pos
         latest = int(h_day.max())
-        t_day, t_hour = _local_day_hour(targets, timezone)
+        t_day, t_hour = _local_day_hour(targets, timezone, per_hour)
         if self.period_days == 1:
             source = np.full(len(targets), latest)
         else:

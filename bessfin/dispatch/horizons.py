@@ -189,8 +189,9 @@ def run_horizon(
     actual = decide.to_frame() if forecaster is not None else None
     retention = (1.0 - battery.self_discharge_per_hour) ** decide.dt
     idle = 0
+    lookahead = int(round(horizon.lookahead_hours / decide.dt))  # [intervals]
     for a, b in zip(starts, ends, strict=True):
-        c = min(b + horizon.lookahead_hours, n)
+        c = min(b + lookahead, n)
         window = decide.take(slice(a, c))
         if actual is not None:
             predicted = forecaster(actual.iloc[:a], window.index, decide.market.timezone)

@@ -228,7 +228,8 @@ class LifetimeResult:
         for r in results:
             local = r.schedule.index.tz_convert(r.timezone).tz_localize(None).to_period("M")
             m = r.monthly_revenue.assign(
-                discharged_mwh=r.schedule["discharge_mw"].groupby(local).sum(),
+                discharged_mwh=r.schedule["discharge_mw"].groupby(local).sum()
+                * r.interval_hours,
                 mean_energy_price=r.schedule["energy_price"].groupby(local).mean())
             frames.append(m)
         if len(frames) == 1:

@@ -173,6 +173,23 @@ def define_sustain(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
             setattr(m, con, pyo.Constraint(m.T, rule=rule))
 
 
+def define_award_hold(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
+    """Sub-hourly intervals: an award is held for its clock hour (hourly products):
+
+    x[p,t] - x[p,t-1] = 0     for t after the first interval of its hour          [MW]
+    """
+    held = s.held.tolist()
+    if not held or not s.products:
+        return
+    pairs = [(pid, t) for pid, _, _ in s.products for t in held]
+
+    def rule(m, pid, t):
+        r = x.reserve[pid]
+        return _lin([1.0, -1.0], [r[t], r[t - 1]]) == 0
+
+    m.award_hold = pyo.Constraint(pairs, rule=rule)
+
+
 def define_terminal(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """soc[n-1] >= soc_terminal                                              [MWh]"""
     m.terminal_energy = pyo.Constraint(expr=x.soc[s.n - 1] >= _rhs(m, "terminal_energy"))
@@ -235,6 +252,7 @@ def build_model(s: Structure, c: Coefficients) -> pyo.ConcreteModel:
     define_energy_balance(m, s, x)
     define_headroom(m, s, x)
     define_sustain(m, s, x)
+    define_award_hold(m, s, x)
     define_terminal(m, s, x)
     define_cycle_limits(m, s, x)
     define_objective(m, x)

@@ -11,7 +11,7 @@ import pandas as pd
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import Horizon, Schedule
 from bessfin.dispatch.limits import AppliedLimit
-from bessfin.dispatch.series import MarketSeries
+from bessfin.dispatch.series import MarketSeries, interval_hours
 
 
 def settle(schedule: Schedule, actual: MarketSeries, battery: Battery) -> pd.DataFrame:
@@ -107,7 +107,12 @@ class DispatchResult:
     def discharged_mwh(self) -> float:
         """Discharged energy [MWh]: scheduled plus expected deployed up-regulation energy
         (what the LP's cycle limits count)."""
-        return float(self.schedule["discharge_mw"].sum()) + self.deployed_mwh
+        return float(self.schedule["discharge_mw"].sum()) * self.interval_hours + self.deployed_mwh
+
+    @property
+    def interval_hours(self) -> float:
+        """Interval length of the schedule [h] (1 for hourly data)."""
+        return interval_hours(pd.DatetimeIndex(self.schedule.index))
 
     @property
     def cycles(self) -> float:
@@ -123,14 +128,15 @@ class DispatchResult:
 
     def summary_dict(self) -> dict:
         """Headline numbers, JSON-serialisable."""
-        hours = len(self.schedule)
+        hours = len(self.schedule) * self.interval_hours
         kw = self.battery.power_mw * 1000.0
         return {
             "market": self.market,
             "node": self.node,
             "start": self.schedule.index[0].isoformat(),
             "end": self.schedule.index[-1].isoformat(),
-            "hours": hours,
+            "hours": int(hours) if float(hours).is_integer() else round(hours, 4),
+            "interval_minutes": round(self.interval_hours * 60.0, 4),
             "horizon": self.horizon.label,
             "power_mw": self.battery.power_mw,
             "energy_mwh": self.battery.energy_mwh,

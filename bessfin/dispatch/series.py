@@ -1,4 +1,5 @@
-"""Hourly market series for one dispatch horizon, as plain numpy arrays."""
+"""Market series for one dispatch horizon (hourly or a regular sub-hourly interval), as plain
+numpy arrays."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ class ProductSeries:
     Attributes
     ----------
     product : the market's product definition (direction, deployment fraction, mileage).
-    capacity_price : clearing price for holding 1 MW for one hour [$/MW-h].
+    capacity_price : clearing price for holding 1 MW for one hour [$/MW-h], per interval
+        (an hourly price repeated to each interval of its hour on sub-hourly data).
     mileage_price : mileage price [$/MW of mileage], zeros if the product has no mileage.
     available : whether the product is offered in each hour [bool].
     duration_h : state-of-charge sustain requirement of an award in each hour [h].
@@ -49,7 +51,7 @@ class ProductSeries:
 
 @dataclass(frozen=True)
 class MarketSeries:
-    """Energy and ancillary prices for a horizon of hourly intervals.
+    """Energy and ancillary prices for a horizon of regular intervals (hourly or sub-hourly).
 
     Attributes
     ----------
@@ -182,4 +184,22 @@ def market_series(
         products=tuple(series),
         local_day=day_codes,
         market=market,
+        dt=interval_hours(idx),
     )
+
+
+def interval_hours(index: pd.DatetimeIndex) -> float:
+    """Interval length of a series [h]: its most common step between interval starts (holes
+    left by dropped days are longer steps); 1 h for a single interval. A step that does not
+    divide the hour is refused."""
+    if len(index) < 2:
+        return 1.0
+    steps, counts = np.unique(np.diff(index.asi8), return_counts=True)
+    step = pd.Timedelta(int(steps[np.argmax(counts)]), unit=index.unit)
+    minutes = step / pd.Timedelta(minutes=1)
+    if minutes <= 0 or minutes > 60 or 60 % minutes:
+        raise ValueError(
+            f"price frame interval {minutes:g} min: expected a regular interval dividing the "
+            "hour (5, 10, 15, 30 or 60 min)"
+        )
+    return minutes / 60.0

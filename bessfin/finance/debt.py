@@ -41,6 +41,9 @@ class DebtSchedule:
         Per-year amounts [$].
     upfront_fee
         Fee paid at year 0 [$].
+    notes
+        Sizing outcomes a reader must not miss, in words: debt above capex, or debt (or a
+        year's debt service) at zero because sizing CFADS is not positive in a loan year.
     """
 
     amount: float
@@ -54,6 +57,7 @@ class DebtSchedule:
     opening_balance: np.ndarray
     closing_balance: np.ndarray
     upfront_fee: float
+    notes: tuple[str, ...] = ()
 
 
 def annuity_factor(rate: float, tenor: int) -> float:
@@ -83,6 +87,26 @@ def blended_target_dscr(
     return 1.0 / (share / dscr_contracted + (1.0 - share) / dscr_merchant)
 
 
+def _sizing_notes(cf: np.ndarray, in_tenor: np.ndarray, repayment: str, sizing: str,
+                  d_dscr: float, amount: float, capex: float | None) -> tuple[str, ...]:
+    """Notes on a sizing: $0 debt or unserviced years from non-positive CFADS, debt > capex."""
+    notes: list[str] = []
+    weak = [int(t) for t in np.flatnonzero(in_tenor) if cf[t] <= 0.0]
+    if weak:
+        listed = ", ".join(str(t) for t in weak)
+        if d_dscr <= 0.0 and sizing != "gearing":
+            notes.append(
+                f"debt sized to $0: sizing CFADS is <= 0 in loan year(s) {listed}, so no level "
+                "(annuity) payment is covered" if repayment == "annuity" else
+                f"debt sized to $0: sizing CFADS is <= 0 in every loan year ({listed})")
+        elif repayment == "sculpted":
+            notes.append(f"no debt service in loan year(s) {listed}: sizing CFADS <= 0 there")
+    if capex is not None and amount > capex:
+        notes.append(f"debt ${amount / 1e6:,.1f}M exceeds capex ${capex / 1e6:,.1f}M "
+                     f"({amount / capex:.0%}): the lender funds more than the project costs")
+    return tuple(notes)
+
+
 def size_debt(
     sizing_cfads: np.ndarray,
     target_dscr: np.ndarray,
@@ -92,6 +116,7 @@ def size_debt(
     gearing_cap: float = float("inf"),
     sizing: SizingMode = "lesser_of",
     upfront_fee_pct: float = 0.0,
+    capex: float | None = None,
 ) -> DebtSchedule:
     """Size debt and build its schedule.
 
@@ -113,6 +138,8 @@ def size_debt(
         ``"lesser_of"`` both tests, or only ``"dscr"`` or only ``"gearing"``.
     upfront_fee_pct
         Fee as a fraction of debt, paid at year 0 [-].
+    capex
+        Initial capex [$]; when given, debt above it is noted.
     """
     cf = np.asarray(sizing_cfads, dtype=float)
     n = cf.size - 1
@@ -156,6 +183,7 @@ def size_debt(
     else:
         ds = np.where(in_tenor, amount / af, 0.0)
 
+    notes = _sizing_notes(cf, in_tenor, repayment, sizing, d_dscr, amount, capex)
     opening = np.zeros(n + 1)
     closing = np.zeros(n + 1)
     interest = np.zeros(n + 1)
@@ -178,4 +206,5 @@ def size_debt(
         opening_balance=opening,
         closing_balance=closing,
         upfront_fee=upfront_fee_pct * amount,
+        notes=notes,
     )

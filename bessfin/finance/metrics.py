@@ -17,7 +17,7 @@ from scipy.optimize import brentq
 
 ArrayLike = Sequence[float] | np.ndarray
 
-# Rates scanned for sign changes of NPV(r); IRRs outside (-0.99, 1000) are not reported.
+# Rates scanned for sign changes of NPV(r), a safety net under the polynomial roots.
 _RATE_GRID = np.unique(
     np.concatenate([np.linspace(-0.99, 1.0, 400), np.geomspace(1.0, 1000.0, 200)])
 )
@@ -49,31 +49,113 @@ def npv(rate: float, cash_flows: ArrayLike) -> float:
     return float(cf @ discount_factors(rate, len(cf) - 1))
 
 
+#: IRRs are reported in this range of rates [-]; roots outside it are named in the note only.
+IRR_RANGE = (-0.99, 1000.0)
+
+
 @dataclass(frozen=True)
 class IrrResult:
-    """IRR with a reason when it is undefined.
+    """IRR with a note in words when it is undefined, not unique, or not a return.
 
     Attributes
     ----------
     value
-        IRR [-]; NaN when undefined.
+        IRR [-]; NaN when no rate in :data:`IRR_RANGE` makes NPV zero.
     reason
-        Empty when a unique IRR was found; otherwise why it is NaN or which root was chosen.
+        Empty for a unique, investment-type IRR; otherwise, in words: why it is NaN, that
+        several rates make NPV zero (all listed), that NPV only touches zero (a double root),
+        or that the flow is borrowing-type (NPV rises with the rate).
     roots
-        Every IRR found in (-0.99, 1000) [-].
+        Every rate in :data:`IRR_RANGE` at which NPV is zero, ascending [-].
+    kind
+        ``"unique"``, ``"multiple"``, ``"tangent"`` (NPV touches zero without changing sign),
+        ``"borrowing"`` (one root, NPV rising with the rate) or ``"none"``.
     """
 
     value: float
     reason: str
     roots: tuple[float, ...]
+    kind: str = "unique"
+
+    @property
+    def note(self) -> str:
+        """The reason, under the name the reports use."""
+        return self.reason
+
+
+def _pct(r: float) -> str:
+    return f"{r:.4%}"
+
+
+def _polish(cf: np.ndarray, r: float, lo: float, hi: float) -> tuple[float, bool] | None:
+    """Refine a candidate root ``r`` of NPV; returns (root, crosses zero), or None if spurious.
+
+    NPV is compared at ``r +- h`` with ``h = 1e-4 (1 + |r|)`` kept inside ``(lo, hi)`` (the
+    midpoints to the neighbouring roots). Opposite signs: the root is refined with ``brentq``.
+    Same sign: ``r`` is a tangent (double) root if NPV there is zero to rounding
+    (``|NPV| <= 1e-9 sum_t |CF_t| / (1+r)^t``), else it is dropped."""
+    h = 1e-4 * (1.0 + abs(r))
+    a, b = max(r - h, (lo + r) / 2), min(r + h, (hi + r) / 2)
+    fa, fb = npv(a, cf), npv(b, cf)
+    if fa * fb <= 0.0:
+        if fa == 0.0 or fb == 0.0:
+            return (a if fa == 0.0 else b), True
+        return float(brentq(npv, a, b, args=(cf,), xtol=1e-15, rtol=1e-13)), True
+    scale = float(np.abs(cf) @ discount_factors(r, cf.size - 1))
+    return (r, False) if abs(npv(r, cf)) <= 1e-9 * scale else None
+
+
+def _merge(rates: list[float]) -> list[float]:
+    """Sorted rates with those closer than ``1e-6 (1 + |r|)`` merged (their mean)."""
+    groups: list[list[float]] = []
+    for r in sorted(rates):
+        if groups and r - groups[-1][-1] <= 1e-6 * (1.0 + abs(r)):
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    return [float(np.mean(g)) for g in groups]
+
+
+def _candidate_rates(cf: np.ndarray) -> list[float]:
+    """Real rates ``r > -1`` that may zero the NPV, sorted and merged.
+
+    ``NPV(r) = sum_t CF_t x^t`` with ``x = 1/(1+r)``: the real roots ``x > 0`` of this
+    polynomial (numpy's companion-matrix roots) are the IRRs ``r = 1/x - 1``. The same roots are
+    also taken from the reversed polynomial in ``y = 1 + r`` (well conditioned when late flows
+    are tiny) and from sign changes of NPV on a grid of rates (brentq), so no root is lost to
+    rounding. A form whose leading coefficient is below 1e-12 of the largest is skipped
+    (ill-conditioned). A double root comes out as two nearly equal, possibly slightly complex
+    roots."""
+    scaled = cf / np.max(np.abs(cf))
+    found: list[float] = []
+    for coeffs, to_rate in ((scaled, lambda x: 1.0 / x - 1.0), (scaled[::-1], lambda y: y - 1.0)):
+        nonzero = np.flatnonzero(coeffs)
+        trimmed = coeffs[: nonzero[-1] + 1]
+        if trimmed.size < 2 or abs(trimmed[-1]) < 1e-12:
+            continue  # ill-conditioned form: the other form and the grid cover it
+        for z in np.polynomial.polynomial.polyroots(trimmed):
+            if z.real > 0.0 and abs(z.imag) <= 1e-6 * max(1.0, abs(z.real)):
+                found.append(float(to_rate(z.real)))
+    values = np.array([npv(r, cf) for r in _RATE_GRID])
+    for i in np.flatnonzero(values[:-1] * values[1:] < 0.0):
+        found.append(float(brentq(npv, _RATE_GRID[i], _RATE_GRID[i + 1], args=(cf,))))
+    return _merge([r for r in found if r > -1.0 and np.isfinite(r)])
 
 
 def irr_result(cash_flows: ArrayLike) -> IrrResult:
-    """Internal rate of return: the rate at which :func:`npv` is zero.
+    """Internal rate of return: every rate at which :func:`npv` is zero, with a note in words.
 
-    NPV is evaluated on a grid of rates in (-0.99, 1000); each sign change is refined with
-    ``scipy.optimize.brentq``. No sign change in the cash flows gives NaN with a reason. With
-    several roots the one closest to zero is returned and the reason lists all of them.
+    All roots are found at once as the positive real roots ``x`` of ``sum_t CF_t x^t``
+    (``x = 1/(1+r)``), each refined with ``scipy.optimize.brentq`` where NPV changes sign.
+    Rates in :data:`IRR_RANGE` are reported (roots outside it are named only when none is
+    inside). The value is
+
+    * the root, when there is one and NPV falls through it (investment-type flow);
+    * the root with a note, when NPV rises through it (borrowing-type: money in first, out
+      later; a higher rate is then worse for the owner, so judge by NPV);
+    * the root with a note, when NPV only touches zero there (a double root);
+    * the root closest to zero with a note listing all, when several rates make NPV zero;
+    * NaN with a note when no rate in the range makes NPV zero.
 
     Parameters
     ----------
@@ -82,41 +164,56 @@ def irr_result(cash_flows: ArrayLike) -> IrrResult:
     """
     cf = np.asarray(cash_flows, dtype=float)
     if not np.all(np.isfinite(cf)):
-        return IrrResult(float("nan"), "cash flows contain NaN or inf", ())
+        return IrrResult(float("nan"), "cash flows contain NaN or inf", (), "none")
     nz = cf[cf != 0.0]
     if nz.size == 0:
-        return IrrResult(float("nan"), "all cash flows are zero: IRR undefined", ())
+        return IrrResult(float("nan"), "all cash flows are zero: IRR undefined", (), "none")
     if np.all(nz > 0) or np.all(nz < 0):
         sign = "positive" if nz[0] > 0 else "negative"
         return IrrResult(
-            float("nan"), f"cash flows are all {sign} (no sign change): IRR undefined", ()
+            float("nan"), f"cash flows are all {sign} (no sign change): IRR undefined", (), "none"
         )
-    values = np.array([npv(r, cf) for r in _RATE_GRID])
+    lo, hi = IRR_RANGE
+    candidates = _candidate_rates(cf)
+    inside = [r for r in candidates if lo < r < hi]
+    outside = [r for r in candidates if not lo < r < hi
+               and abs(npv(r, cf)) <= 1e-9 * float(np.abs(cf) @ discount_factors(r, cf.size - 1))]
     roots: list[float] = []
-    for i in range(len(_RATE_GRID) - 1):
-        a, b = values[i], values[i + 1]
-        if a == 0.0:
-            roots.append(float(_RATE_GRID[i]))
-        elif a * b < 0.0:
-            roots.append(
-                float(
-                    brentq(
-                        npv, _RATE_GRID[i], _RATE_GRID[i + 1], args=(cf,), xtol=1e-14, rtol=1e-12
-                    )
-                )
-            )
-    if values[-1] == 0.0:
-        roots.append(float(_RATE_GRID[-1]))
+    crossing: list[bool] = []
+    for i, r in enumerate(inside):
+        left = lo if i == 0 else (inside[i - 1] + r) / 2
+        right = hi if i == len(inside) - 1 else (inside[i + 1] + r) / 2
+        polished = _polish(cf, r, left, right)
+        if polished is not None:
+            roots.append(polished[0])
+            crossing.append(polished[1])
+    beyond = (f" (NPV is zero at {', '.join(_pct(r) for r in outside)}, outside the range)"
+              if outside else "")
     if not roots:
         return IrrResult(
-            float("nan"), "NPV does not change sign for rates in (-0.99, 1000): IRR undefined", ()
-        )
-    best = min(roots, key=abs)
-    reason = ""
+            float("nan"),
+            f"NPV does not change sign or touch zero for rates in ({lo:g}, {hi:g}): IRR "
+            f"undefined{beyond}", (), "none")
+    listed = ", ".join(_pct(r) for r in roots)
     if len(roots) > 1:
-        listed = ", ".join(f"{r:.6g}" for r in roots)
-        reason = f"multiple IRRs ({listed}); returned the one closest to zero"
-    return IrrResult(best, reason, tuple(roots))
+        return IrrResult(
+            min(roots, key=abs),
+            f"multiple IRRs ({listed}): NPV is zero at each, so no single rate of return "
+            f"describes these flows; reported the one closest to zero, judge by NPV",
+            tuple(roots), "multiple")
+    r = roots[0]
+    if not crossing[0]:
+        side = "negative" if npv(r + 1e-3, cf) < 0 else "positive"
+        return IrrResult(
+            r, f"NPV touches zero at {_pct(r)} without changing sign (a double root): NPV is "
+            f"{side} at every other rate", (r,), "tangent")
+    step = max(1e-4, 1e-3 * abs(r))
+    if npv(r + step, cf) > npv(max(r - step, lo), cf):
+        return IrrResult(
+            r, f"borrowing-type flow (money in first, out later): NPV rises with the rate, "
+            f"positive above {_pct(r)} and negative below; this rate is a cost of funds, not "
+            f"a return (judge by NPV)", (r,), "borrowing")
+    return IrrResult(r, "", (r,), "unique")
 
 
 def irr(cash_flows: ArrayLike) -> float:

@@ -350,6 +350,7 @@ def _debt_section(inputs: FinanceInputs, n: int, revenue: _Revenue, costs: _Cost
             d.max_gearing * costs.initial_capex,
             d.sizing,
             d.upfront_fee_pct,
+            capex=costs.initial_capex,
         )
         interest, principal, debt_service = debt.interest, debt.principal, debt.debt_service
         balance, target = debt.closing_balance, debt.target_dscr

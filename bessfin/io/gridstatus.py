@@ -404,13 +404,15 @@ def from_gridstatus(
     ----------
     lmp_df : pandas.DataFrame
         ``Interval Start`` (tz-aware; naive is an error), ``Location`` and ``LMP`` or
-        ``SPP`` [$/MWh], hourly.
+        ``SPP`` [$/MWh], hourly or a regular sub-hourly interval (gridstatus real-time
+        frames: ERCOT 15-minute SPP, CAISO 5- and 15-minute LMP).
     iso : str or Market
         ISO id, e.g. ``"ercot"``.
     as_prices : pandas.DataFrame or sequence of them, optional
         Ancillary-service prices [$/MW-h; mileage $/MW], wide or long, hourly or regular
         sub-hourly (averaged to the hour), one or several frames (see module doc).
-        Only hours of ``lmp_df`` are used; an hour of ``lmp_df`` without an AS price is a
+        Only hours of ``lmp_df`` are used; each hourly AS price applies to every LMP
+        interval of its clock hour; an hour of ``lmp_df`` without an AS price is a
         NaN price (an error unless the product is not offered that day).
     node : str, optional
         Location to keep when ``lmp_df`` has several (any case; CAISO with or without
@@ -473,10 +475,14 @@ def from_gridstatus(
     notes: list[str] = []
     if as_prices is not None:
         wide, notes = _as_frames(as_prices, market, node_name or node, reserve_zone)
-        extra = wide.index.difference(ts)
+        # hourly AS prices apply to every interval of their clock hour (sub-hourly LMP)
+        hours = pd.DatetimeIndex(ts).floor("h")
+        extra = wide.index.difference(hours)
         if len(extra):
             notes.append(f"{len(extra)} AS hour(s) outside the LMP hours ignored")
-        aligned = wide.reindex(ts)
+        if not hours.equals(pd.DatetimeIndex(ts)):
+            notes.append("hourly AS prices applied to each sub-hourly LMP interval of the hour")
+        aligned = wide.reindex(hours)
         for c in aligned.columns:
             columns[c] = (wide.attrs["names"][c], aligned[c].reset_index(drop=True))
     raw = RawPrices(

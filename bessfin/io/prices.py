@@ -25,14 +25,16 @@ OnMissing = Literal["raise", "drop-days"]
 
 @dataclass(frozen=True)
 class PriceData:
-    """Hourly prices of one node of one ISO market, validated.
+    """Prices of one node of one ISO market at a regular interval (hourly or sub-hourly),
+    validated.
 
     Attributes
     ----------
     frame : pandas.DataFrame
-        Index ``interval_start``: tz-aware UTC ``DatetimeIndex`` of hourly interval
-        starts, sorted and unique (contiguous unless ``on_missing="drop-days"`` removed
-        whole local days). Columns, all float64: ``energy`` [$/MWh], then one column per
+        Index ``interval_start``: tz-aware UTC ``DatetimeIndex`` of interval starts
+        (hourly, or a regular 5/10/15/30-minute step: ``interval_minutes``), sorted and
+        unique (contiguous unless ``on_missing="drop-days"`` removed whole local days).
+        Columns, all float64: ``energy`` [$/MWh], then one column per
         market product id the data carry (e.g. ``reg_up``, ``rrs``) [$/MW-h], then
         ``<product_id>_mileage`` [$/MW] for products with mileage. A product price is NaN
         exactly on the days the market does not offer it; no other NaN exists.
@@ -65,6 +67,11 @@ class PriceData:
         bad = [c for c, t in self.frame.dtypes.items() if t != np.float64]
         if bad:
             raise TypeError(f"PriceData.frame columns must be float64, not: {bad}")
+
+    @property
+    def interval_minutes(self) -> int:
+        """Length of each interval [min] (60 for hourly data)."""
+        return self.report.interval_minutes
 
     @property
     def local_index(self) -> pd.DatetimeIndex:

@@ -32,7 +32,9 @@ class DataReport:
     source : str
         File path or description the prices came from.
     n_hours : int
-        Rows (hours) in the returned frame.
+        Rows (intervals) in the returned frame (hours for hourly data).
+    interval_minutes : int
+        Length of each interval [min]: 60, or a regular sub-hourly step (5, 10, 15, 30).
     first, last : str
         First and last interval start, UTC, ``YYYY-MM-DDTHH:MMZ`` ("" when empty).
     n_filled : int
@@ -53,6 +55,7 @@ class DataReport:
 
     source: str
     n_hours: int
+    interval_minutes: int = 60
     first: str = ""
     last: str = ""
     n_filled: int = 0
@@ -75,7 +78,9 @@ class DataReport:
         """Human-readable multi-line summary of the report."""
         lines = [
             f"source: {self.source}",
-            f"hours: {self.n_hours} ({self.first} .. {self.last})",
+            (f"hours: {self.n_hours}" if self.interval_minutes == 60 else
+             f"intervals: {self.n_hours} x {self.interval_minutes} min")
+            + f" ({self.first} .. {self.last})",
             f"imputed (filled) rows: {self.n_filled}",
             "DST days: "
             + (

@@ -52,7 +52,10 @@ MISSING_TEXT = ("", "nan")
 #: Allowed values of ``on_missing``.
 ON_MISSING = ("raise", "drop-days")
 
-_HOUR_US = 3_600_000_000
+_MINUTE_US = 60_000_000
+_ONE_HOUR = pd.Timedelta(hours=1)
+#: Interval lengths a price series may have [min]: regular steps that divide the clock hour.
+INTERVAL_MINUTES = (5, 10, 15, 30, 60)
 
 
 @dataclass
@@ -209,20 +212,48 @@ def _to_float(raw: RawPrices, canon: str) -> np.ndarray:
     )
 
 
-def _check_on_the_hour(raw: RawPrices, ts: pd.DatetimeIndex) -> None:
-    off = np.flatnonzero(ts.asi8 % _HOUR_US != 0)
-    if len(off):
+def interval_minutes(ts: pd.DatetimeIndex) -> int:
+    """The interval of sorted, unique interval starts [min]: the most common step between
+    consecutive starts (gaps only add longer steps); 60 for a single row."""
+    if len(ts) < 2:
+        return 60
+    values, counts = np.unique(np.diff(ts.asi8), return_counts=True)
+    step = int(values[np.argmax(counts)])
+    return step // _MINUTE_US if step % _MINUTE_US == 0 else -1
+
+
+def _check_interval(raw: RawPrices, ts: pd.DatetimeIndex, rows: np.ndarray) -> int:
+    """Rule 2: a regular interval that divides the hour, every start on its grid [min]."""
+    minutes = interval_minutes(ts)
+    if minutes not in INTERVAL_MINUTES:
+        steps = np.diff(ts.asi8) // _MINUTE_US
         raise PriceDataError(
             raw.source,
             raw.time_column,
-            "timestamps not on the hour",
-            rows=off,
+            f"irregular interval starts (most common step {np.median(steps):g} min)",
+            rows=rows[:5],
+            timestamps=format_utc(ts[:5]),
+            count=len(ts),
+            expected=f"a regular interval of {', '.join(map(str, INTERVAL_MINUTES))} minutes",
+            hint="Resample to one of these intervals first, e.g. "
+            "df.resample('15min', on='interval_start').mean().",
+        )
+    off = np.flatnonzero(ts.asi8 % (minutes * _MINUTE_US) != 0)
+    if len(off):
+        grid = "on the hour" if minutes == 60 else f"on the {minutes}-minute grid"
+        raise PriceDataError(
+            raw.source,
+            raw.time_column,
+            f"timestamps not {grid}",
+            rows=rows[off],
             timestamps=[t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in ts[off[:5]]],
             count=len(off),
-            expected="hourly interval starts at minute 0",
-            hint="Resample sub-hourly prices to hourly means first, e.g. "
+            expected="hourly interval starts at minute 0" if minutes == 60
+            else f"{minutes}-minute interval starts at multiples of {minutes} minutes",
+            hint="Resample to a regular interval first, e.g. "
             "df.resample('h', on='interval_start').mean().",
         )
+    return minutes
 
 
 def _check_duplicates(raw: RawPrices, ts: pd.DatetimeIndex, rows: np.ndarray, tz: str) -> None:
@@ -258,10 +289,11 @@ def _check_year(
     year: int,
     tz: str,
     allow_partial: bool,
+    step: pd.Timedelta = _ONE_HOUR,
 ) -> None:
     start, end = _year_bounds(year, tz)
     span = f"the data cover {format_utc(ts[0])} .. {format_utc(ts[-1])}"
-    want = f"interval starts from {format_utc(start)} to {format_utc(end - pd.Timedelta(hours=1))}"
+    want = f"interval starts from {format_utc(start)} to {format_utc(end - step)}"
     outside = np.flatnonzero((ts < start) | (ts >= end))
     if len(outside):
         raise PriceDataError(
@@ -273,7 +305,7 @@ def _check_year(
             count=len(outside),
             expected=f"local calendar year {year} ({tz}): {want}",
         )
-    if not allow_partial and (ts[0] > start or ts[-1] < end - pd.Timedelta(hours=1)):
+    if not allow_partial and (ts[0] > start or ts[-1] < end - step):
         raise PriceDataError(
             raw.source,
             raw.time_column,
@@ -364,10 +396,12 @@ def _sort_rows(
     return ts0[order], order, values, filled
 
 
-def _partial_year_note(ts: pd.DatetimeIndex, year: int, tz: str) -> list[str]:
+def _partial_year_note(
+    ts: pd.DatetimeIndex, year: int, tz: str, step: pd.Timedelta = _ONE_HOUR
+) -> list[str]:
     """A note when sorted ``ts`` cover only part of local calendar ``year``."""
     start, end = _year_bounds(year, tz)
-    if ts[0] > start or ts[-1] < end - pd.Timedelta(hours=1):
+    if ts[0] > start or ts[-1] < end - step:
         return [f"partial year: data cover {format_utc(ts[0])} .. {format_utc(ts[-1])} of {year}"]
     return []
 
@@ -409,19 +443,23 @@ def _raise_on_missing(
     days: pd.DatetimeIndex,
     missing: pd.DatetimeIndex,
     nan_masks: dict[str, np.ndarray],
+    minutes: int = 60,
 ) -> None:
-    """``on_missing="raise"``: the first gap in the hours, else the first NaN column, raises."""
+    """``on_missing="raise"``: the first gap in the intervals, else the first NaN column,
+    raises."""
     if len(missing):
         after = np.searchsorted(ts.asi8, missing.asi8) - 1
+        what = ("hour", "hourly") if minutes == 60 else (
+            f"{minutes}-minute interval", f"{minutes}-minute")
         raise PriceDataError(
             raw.source,
             raw.time_column,
-            "missing hours (gap in the hourly UTC sequence)",
+            f"missing {what[0]}s (gap in the {what[1]} UTC sequence)",
             rows=rows[np.unique(after)],
             timestamps=format_utc(missing),
             count=len(missing),
-            unit="hour(s)",
-            expected="one row per hour from the first to the last interval start",
+            unit=f"{what[0]}(s)",
+            expected=f"one row per {what[0]} from the first to the last interval start",
             hint="The rows listed are the last rows before each gap. Use on_missing="
             '"drop-days" to drop the affected local days.',
         )
@@ -449,6 +487,7 @@ def _days_to_drop(
     days: pd.DatetimeIndex,
     missing: pd.DatetimeIndex,
     nan_masks: dict[str, np.ndarray],
+    minutes: int = 60,
 ) -> tuple[dict[dt.date, str], np.ndarray]:
     """``on_missing="drop-days"``: local days with a missing hour or NaN price and why.
 
@@ -457,13 +496,15 @@ def _days_to_drop(
     reasons: dict[pd.Timestamp, list[str]] = {}
     if len(missing):
         mdays = missing.tz_convert(tz).tz_localize(None).normalize()
+        unit = "hour" if minutes == 60 else f"{minutes}-minute interval"
         for d, k in pd.Series(1, index=mdays).groupby(level=0).sum().items():
-            reasons.setdefault(d, []).append(f"{k} missing hour(s)")
+            reasons.setdefault(d, []).append(f"{k} missing {unit}(s)")
     for c, bad in nan_masks.items():
         if bad.any():
             counts = pd.Series(1, index=days[bad]).groupby(level=0).sum()
+            unit = "hour" if minutes == 60 else "interval"
             for d, k in counts.items():
-                reasons.setdefault(d, []).append(f"{k} NaN hour(s) in {raw.columns[c][0]} ({c})")
+                reasons.setdefault(d, []).append(f"{k} NaN {unit}(s) in {raw.columns[c][0]} ({c})")
     dropped = {d.date(): "; ".join(r) for d, r in sorted(reasons.items())}
     keep = ~days.isin(pd.DatetimeIndex(list(reasons)))
     if not keep.any():
@@ -532,28 +573,29 @@ def build_price_data(
     _check_arguments(raw, on_missing)
     tz = market.timezone
     notes = list(raw.notes)
-    _check_on_the_hour(raw, raw.timestamps)
     ts, rows, values, filled = _sort_rows(raw, notes)
 
     _check_duplicates(raw, ts, rows, tz)
+    minutes = _check_interval(raw, ts, rows)
+    step = pd.Timedelta(minutes=minutes)
     if year is not None:
-        _check_year(raw, ts, rows, year, tz, allow_partial_year)
+        _check_year(raw, ts, rows, year, tz, allow_partial_year, step)
         if allow_partial_year:
-            notes += _partial_year_note(ts, year, tz)
+            notes += _partial_year_note(ts, year, tz, step)
     for c in values:
         _check_units(raw, c, values[c], ts, rows)
 
     days = ts.tz_convert(tz).tz_localize(None).normalize()
     must_have, unavailable = _blank_unavailable(values, market, days, notes)
 
-    missing = pd.date_range(ts[0], ts[-1], freq="h", unit="us").difference(ts)
+    missing = pd.date_range(ts[0], ts[-1], freq=step, unit="us").difference(ts)
     nan_masks = {c: np.isnan(values[c]) & must_have[c] for c in values}
     dropped: dict[dt.date, str] = {}
     if on_missing == "raise":
-        _raise_on_missing(raw, ts, rows, days, missing, nan_masks)
+        _raise_on_missing(raw, ts, rows, days, missing, nan_masks, minutes)
         keep = np.ones(len(ts), dtype=bool)
     else:
-        dropped, keep = _days_to_drop(raw, tz, days, missing, nan_masks)
+        dropped, keep = _days_to_drop(raw, tz, days, missing, nan_masks, minutes)
 
     idx = ts[keep]
     cols = _column_order(market, list(values))
@@ -561,6 +603,7 @@ def build_price_data(
     report = DataReport(
         source=raw.source,
         n_hours=len(frame),
+        interval_minutes=minutes,
         first=format_utc(idx[0]) if len(idx) else "",
         last=format_utc(idx[-1]) if len(idx) else "",
         n_filled=int(filled[keep].sum()) if filled is not None else 0,

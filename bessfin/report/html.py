@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bessfin.deal import DealResult
+from bessfin.deal import DealResult, Verdict
 from bessfin.finance import lines as L
 from bessfin.report import assumptions as asm
 from bessfin.report import charts, data
@@ -46,20 +46,35 @@ COMPARISON_SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+_BANNER_CLASS = {"pass": "pass", "fail": "fail", "not assessed": "none"}
+
+
+def _verdict_banner(v: Verdict, anchor: str) -> str:
+    items = "".join(f"<li>{escape(r)}</li>" for r in v.reasons)
+    return (f'<div class="banner {_BANNER_CLASS[v.status]}" id="{anchor}">'
+            f"<strong>{escape(v.view.capitalize())} view: {escape(v.headline)}</strong>"
+            f"<ul>{items}</ul></div>")
+
+
 def _banner(result: DealResult) -> str:
+    """Both verdicts, equally prominent: investment view first, then the lender view with each
+    check, the debt sizing and any IRR notes."""
     checks = result.checks
-    if not checks:
-        return ('<div class="banner none" id="checks"><strong>No lender criteria set</strong>'
-                "<p>Add a [lender] section to the deal to test bankability.</p></div>")
-    ok = result.passed
+    lender = result.lender
     items = "".join(
         f'<li class="{"passed" if c.passed else "failed"}">{"PASS" if c.passed else "FAIL"} '
         f"{escape(c.name)}: {escape(c.reason)}</li>" for c in checks)
-    n_fail = sum(not c.passed for c in checks)
-    head = ("PASS: all lender checks met" if ok else
-            f"FAIL: {n_fail} of {len(checks)} lender checks not met")
-    return (f'<div class="banner {"pass" if ok else "fail"}" id="checks">'
-            f"<strong>{head}</strong><ul>{items}</ul></div>")
+    info = "".join(f"<li>{escape(r)}</li>" for r in lender.reasons
+                   if not any(r.startswith(f"{c.name}: ") for c in checks))
+    hint = ("" if checks else
+            "<p>Add a [lender] section to the deal to test bankability.</p>")
+    lender_html = (f'<div class="banner {_BANNER_CLASS[lender.status]}" id="checks">'
+                   f"<strong>Lender view: {escape(lender.headline)}</strong>{hint}"
+                   f"<ul>{items}{info}</ul></div>")
+    notes = result.pro_forma.metrics.irr_notes
+    irr = "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in notes.items())
+    irr_html = f'<div class="notes"><strong>IRR notes</strong><ul>{irr}</ul></div>' if irr else ""
+    return _verdict_banner(result.investment, "investment") + lender_html + irr_html
 
 
 def _metrics_section(result: DealResult) -> str:
@@ -316,7 +331,8 @@ def comparison_report_html(results: list[DealResult]) -> str:
         raise ValueError("write_comparison_html needs at least one deal result")
     names = _unique_names(results)
     checks = pd.DataFrame({
-        n: {"lender checks": ("PASS" if r.passed else "FAIL") if r.checks else "none set",
+        n: {"investment view": r.investment.headline,
+            "lender view": r.lender.headline,
             **{c.name: f"{'PASS' if c.passed else 'FAIL'}: {c.reason}" for c in r.checks}}
         for n, r in zip(names, results, strict=True)}).fillna("")
     metrics, kinds = data.metrics_frame(results)

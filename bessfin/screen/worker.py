@@ -53,7 +53,8 @@ METRICS: tuple[str, ...] = (
     "project_npv_after_tax_usd", "min_dscr", "avg_dscr", "llcr", "debt_usd",
     "lcos_usd_per_mwh", "lcos_with_credits_usd_per_mwh", "project_payback_year",
     "year1_revenue_usd", "year1_merchant_usd_per_kw_yr", "avg_cycles_per_year",
-    "supply_option", "dc_block_usd_per_kwh", "passed", "checks_failed", "dispatch_mode",
+    "supply_option", "dc_block_usd_per_kwh", "investment_verdict", "lender_verdict", "passed",
+    "checks_failed", "dispatch_mode",
 )
 #: Run bookkeeping added to every row.
 TIMINGS: tuple[str, ...] = (

@@ -135,3 +135,27 @@ def test_depreciation_basis_bonus_and_writeoff():
     assert later[10:] == pytest.approx([20, 32, 48])
     with pytest.raises(ValueError, match="macrs_class"):
         depreciation_schedule(1.0, 5, macrs_class=3)
+
+
+def test_debt_above_capex_is_noted():
+    # CFADS 50/yr for 10 years at 5 %, DSCR 1.0: DSCR debt = 50 * annuity factor = 386.1 > 100.
+    cf = np.array([0.0] + [50.0] * 10)
+    sched = size_debt(cf, np.full(11, 1.0), 0.05, 10, "sculpted", sizing="dscr", capex=100.0)
+    expected = 50.0 * (1 - 1.05**-10) / 0.05
+    assert sched.amount == pytest.approx(expected)
+    assert any("exceeds capex" in n for n in sched.notes)
+    # Within capex: no note.
+    ok = size_debt(cf, np.full(11, 1.0), 0.05, 10, "sculpted", sizing="dscr", capex=1000.0)
+    assert ok.notes == ()
+
+
+def test_zero_debt_from_one_non_positive_loan_year_is_noted():
+    # Annuity: one loan year with CFADS -1 makes the level payment min(CFADS/DSCR) <= 0.
+    cf = np.array([0.0, 50.0, 50.0, -1.0, 50.0, 50.0])
+    sched = size_debt(cf, np.full(6, 1.3), 0.05, 5, "annuity", capex=200.0)
+    assert sched.amount == 0.0
+    assert any("debt sized to $0" in n and "year(s) 3" in n for n in sched.notes)
+    # Sculpted on the same flows: debt is sized, year 3 carries no service and says so.
+    sc = size_debt(cf, np.full(6, 1.3), 0.05, 5, "sculpted", capex=200.0)
+    assert sc.amount > 0 and sc.debt_service[3] == 0.0
+    assert any("no debt service in loan year(s) 3" in n for n in sc.notes)

@@ -121,3 +121,53 @@ def test_dscr_and_llcr():
     # PV at 10 % of CFADS in years 1..2 / debt
     assert llcr(0.10, [0.0, 11.0, 12.1, 99.0], [0.0, 5.0, 5.0, 0.0], 10.0) == pytest.approx(2.0)
     assert math.isnan(llcr(0.10, [0.0, 1.0], [0.0, 0.0], 0.0))
+
+
+def _flows_with_roots(*rates: float, sign: float = -1.0) -> list[float]:
+    """Cash flows whose NPV polynomial in x = 1/(1+r) has exactly the given roots:
+    ``sign * prod_i (x - 1/(1+r_i))`` (coefficients of x^0, x^1, ... = years 0, 1, ...)."""
+    poly = np.polynomial.polynomial.polyfromroots([1.0 / (1.0 + r) for r in rates])
+    return list(sign * poly)
+
+
+def test_irr_two_roots_closer_than_any_grid_are_both_found():
+    # Two IRRs 0.2 pp apart (10.0 % and 10.2 %): NPV is positive only between them.
+    cash = _flows_with_roots(0.10, 0.102)
+    res = irr_result(cash)
+    assert res.kind == "multiple"
+    assert list(res.roots) == pytest.approx([0.10, 0.102], abs=1e-9)
+    assert npv(0.101, cash) > 0 > npv(0.099, cash) and npv(0.103, cash) < 0
+    assert "multiple IRRs" in res.note and "10.0000%" in res.note and "10.2000%" in res.note
+
+
+def test_irr_double_root_is_a_tangent_not_nan():
+    # -(x - x0)^2: NPV <= 0 everywhere and exactly 0 at 8 %.
+    cash = _flows_with_roots(0.08, 0.08)
+    res = irr_result(cash)
+    assert res.kind == "tangent"
+    assert res.value == pytest.approx(0.08, abs=1e-6)
+    assert npv(0.07, cash) < 0 and npv(0.09, cash) < 0
+    assert "touches zero" in res.note and "negative at every other rate" in res.note
+
+
+def test_irr_borrowing_type_flow_is_named():
+    # +100 now, -110 next year: a loan at 10 %; NPV = 100 - 110/(1+r) rises with r.
+    res = irr_result([100.0, -110.0])
+    assert res.kind == "borrowing"
+    assert res.value == pytest.approx(0.10, abs=1e-12)
+    assert npv(0.05, [100.0, -110.0]) < 0 < npv(0.15, [100.0, -110.0])
+    assert "borrowing-type" in res.note
+
+
+def test_irr_no_real_root_with_sign_changes():
+    # -100 + 50 x - 100 x^2 < 0 for every x (discriminant 50^2 - 4*100*100 < 0).
+    res = irr_result([-100.0, 50.0, -100.0])
+    assert res.kind == "none" and math.isnan(res.value) and res.roots == ()
+    assert "does not change sign" in res.note
+
+
+def test_irr_investment_type_has_no_note():
+    # -100 then +110: 10 %, NPV falls with the rate.
+    res = irr_result([-100.0, 110.0])
+    assert res.kind == "unique" and res.note == ""
+    assert res.value == pytest.approx(0.10, abs=1e-12)

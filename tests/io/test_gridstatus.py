@@ -181,10 +181,16 @@ def test_naive_interval_start_is_refused() -> None:
         from_gridstatus(lmp, "ercot")
 
 
-def test_sub_hourly_frame_is_refused() -> None:
-    start = pd.date_range("2024-08-20", periods=8, freq="15min", tz="US/Central")
+def test_irregular_or_off_grid_sub_hourly_frame_is_refused() -> None:
+    """Sub-hourly prices load (tests/io/test_subhourly.py); an irregular step or a start
+    off the step's grid does not."""
+    start = pd.date_range("2024-08-20", periods=8, freq="7min", tz="US/Central")
     lmp = pd.DataFrame({"Interval Start": start, "Location": "HB_NORTH", "SPP": 30.0})
-    with pytest.raises(PriceDataError, match=r"not on the hour in 6 row\(s\).*resample"):
+    with pytest.raises(PriceDataError, match=r"irregular interval starts.*expected a regular"):
+        from_gridstatus(lmp, "ercot")
+    start = pd.date_range("2024-08-20 00:02", periods=8, freq="15min", tz="US/Central")
+    lmp = pd.DataFrame({"Interval Start": start, "Location": "HB_NORTH", "SPP": 30.0})
+    with pytest.raises(PriceDataError, match=r"not on the 15-minute grid in 8 row\(s\)"):
         from_gridstatus(lmp, "ercot")
 
 

@@ -30,9 +30,22 @@ def test_doc_block_is_regenerated_identically(csis, deal, lifetime):
 
 def test_documented_key_numbers(csis):
     block = csis.doc_block()
-    # CN cell landed at the two stacks, US +56% cell, DC-block parity duty
-    for text in ("| 89.04 |", "| 95.04 |", "US cell in (101.11, 135.77] $/kWh",
-                 "US cell in (94.72, 127.20] $/kWh", "parity duty, no ITC: 30.2%",
-                 "no break-even in [0%, 200%]"):
+    # Section 1: CN landed at 58 % (60 x 1.58, 74 x 1.58), US 111.18 net of 30 % nominal and
+    # cash (x 0.815), the two pairings that hold. Section 2: DC-block parity duty.
+    # Section 3: the three supply cases with their MACR.
+    for text in ("| 94.80 |", "| 116.92 |", "| 77.83 | 84.00 | 14.7% | 18.1% |",
+                 "parity duty, no ITC: 30.2%",
+                 "| Chinese DC block (china-import) | 0% vs 55% | 0% |",
+                 "| Chinese cells, US-assembled block | 73% vs 55% | 30% | 251.44 |",
+                 "| US cells, US block (fully-domestic) | 100% vs 55% | 30% | 256.00 |"):
         assert text in block, text
-    assert block.count("**holds**") == 3
+    assert block.count("| holds: needs") == 4  # two pairings, nominal and cash columns
+
+
+def test_doc_quotes_the_csis_sentence():
+    from bessfin.studies import CSIS_QUOTE
+
+    doc = (ROOT / "docs" / "parity.md").read_text()
+    quoted = " ".join(line.removeprefix("> ").strip() for line in doc.splitlines()
+                      if line.startswith("> "))
+    assert f'"{CSIS_QUOTE}"' in quoted

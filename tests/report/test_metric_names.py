@@ -12,10 +12,14 @@ from bessfin.report import data
 from bessfin.screen import RANKABLE
 from bessfin.screen.worker import METRICS as SCREEN_COLUMNS
 
-#: Summary keys that describe the deal rather than measure it.
+#: Summary keys that describe the deal rather than measure it; ``settlement`` is the nested
+#: two-settlement report (its rule and year-1 DA-only / DA+RT revenue, docs/dispatch.md), not a
+#: pro forma metric.
 NOT_METRICS = {"deal", "market", "power_mw", "energy_mwh", "life_years", "checks", "passed",
                "dispatch_mode", "supply_option", "checks_failed", "foresight", "horizon",
-               "price_source", "price_path"}
+               "price_source", "price_path", "verdicts", "investment_verdict",
+               "lender_verdict", "irr_notes", "debt_sizing", "discount_rate", "hurdle_rate",
+               "settlement"}
 
 
 def test_summary_keys_are_catalogued(result):

@@ -123,8 +123,8 @@ def summary_sheet(book: Book, result: DealResult) -> None:
     ws.write(1, 0, f"{d.market.iso.upper()} {d.market.node}, {d.battery.power_mw:g} MW / "
              f"{d.battery.energy_mwh:g} MWh, {d.project.life_years}-year life, dispatch mode "
              f"{result.lifetime.mode}", book.fmt("text", "note"))
-    verdict = ("PASS: all lender checks met" if result.passed else "FAIL: lender checks not "
-               "met") if result.checks else "no lender criteria set"
+    verdict = (f"Investment view: {result.investment.headline}   |   "
+               f"Lender view: {result.lender.headline}")
     ws.write(2, 0, verdict, book.fmt("text", "bold"))
     ws.write_string(3, 0, "Live metrics: column D is computed by the workbook's formulas from the "
                     "Inputs sheet; column C is bessfin's run (they agree until an input is "

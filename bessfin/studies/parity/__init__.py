@@ -12,6 +12,8 @@ that one :class:`~bessfin.dispatch.LifetimeResult`:
 * :func:`breakeven_tariff` solves for the total import duty rate on the import option at which a
   metric equals the domestic option's; :func:`breakeven_cell_price` for the domestic cell price.
 * :func:`parity_curves` / :func:`plot_parity_curves`: metric against duty rate for each option.
+* :func:`evaluate_cell_claim` / :func:`cell_claim_table`: the CSIS cell-level claim as quoted,
+  at sourced cell prices, with the ITC at nominal and cash value (no deal needed).
 
 The import-duty knob
 --------------------
@@ -33,11 +35,29 @@ block energy capacity; LCOS in $/MWh discharged.
 from bessfin.deal import ItcTier
 from bessfin.studies.parity.breakeven import BreakEven, breakeven_cell_price, breakeven_tariff
 from bessfin.studies.parity.catalog import ITC_TIERS, METRICS, Metric
+from bessfin.studies.parity.cell_claim import (
+    CELL_PAIRINGS,
+    CSIS_QUOTE,
+    CSIS_SOURCE,
+    CellClaim,
+    CellPrice,
+    cash_factor,
+    cell_claim_table,
+    evaluate_cell_claim,
+)
 from bessfin.studies.parity.compare import COLUMNS, compare_options, metric_value, value_option
 from bessfin.studies.parity.curves import DEFAULT_RATES, parity_curves, plot_parity_curves
 from bessfin.supply import CustomOption, price_option
 
 __all__ = [
+    "CELL_PAIRINGS",
+    "CSIS_QUOTE",
+    "CSIS_SOURCE",
+    "CellClaim",
+    "CellPrice",
+    "cash_factor",
+    "cell_claim_table",
+    "evaluate_cell_claim",
     "COLUMNS",
     "DEFAULT_RATES",
     "ITC_TIERS",

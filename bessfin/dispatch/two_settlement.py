@@ -1,0 +1,292 @@
+"""Day-ahead plus real-time two-settlement.
+
+1. **Day-ahead (DA)**: :func:`bessfin.dispatch.dispatch` decides an hourly energy schedule and
+   ancillary awards on DA information (perfect foresight of DA prices as the ceiling, or a
+   forecast horizon) and settles them at DA prices: the *DA-only* revenue.
+2. **Real-time (RT) re-dispatch**: on the RT interval (hourly or sub-hourly), the awards are
+   fixed at their DA values and the battery re-decides charge and discharge on RT prices inside
+   the headroom and stored-energy reserve those awards require (the same LP, with each award
+   bounded by its DA value and given an overriding value so it is always held; see
+   ``docs/dispatch.md``). RT foresight: ``"perfect"`` (RT prices known: the ceiling) or
+   ``"persistence"`` (the base: each local day is re-dispatched on the previous day's RT prices
+   at the same interval of the day, the first day on its DA prices).
+3. **Settlement** per RT interval t in DA hour h(t), length dt [h]:
+   DA quantity x DA price + (RT - DA) quantity x RT price + AS capacity (and mileage) payments
+   of the DA awards + deployed AS energy at the RT price - degradation of RT throughput.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from bessfin.dispatch.api import dispatch, series_from
+from bessfin.dispatch.battery import Battery
+from bessfin.dispatch.forecast import Persistence
+from bessfin.dispatch.horizons import PERFECT, Horizon, run_horizon
+from bessfin.dispatch.limits import DEFAULT, AsLimits
+from bessfin.dispatch.results import DispatchResult
+from bessfin.dispatch.series import MarketSeries, ProductSeries, interval_hours
+from bessfin.io import PriceData, load_prices, parse_price_spec
+from bessfin.markets import Market
+
+Settlement = Literal["da", "da+rt"]
+RtForesight = Literal["perfect", "persistence"]
+SETTLEMENTS: tuple[str, ...] = ("da", "da+rt")
+RT_FORESIGHTS: tuple[str, ...] = ("perfect", "persistence")
+#: Largest shortfall of a DA award in the RT re-dispatch treated as solver noise [MW].
+AWARD_TOL_MW = 1e-6
+
+
+@dataclass
+class TwoSettlementResult:
+    """DA-only and DA+RT outcomes of one horizon.
+
+    Attributes
+    ----------
+    da : the DA schedule and awards, settled at DA prices (the DA-only revenue).
+    rt_schedule : per RT interval: ``charge_mw``, ``discharge_mw``, ``soc_mwh`` (RT),
+        ``da_position_mw`` (DA discharge - charge of the interval's hour), ``<p>_mw`` awards
+        held in RT, ``da_price``, ``rt_price`` [$/MWh].
+    revenue : per RT interval, DA+RT streams [$]: ``da_energy``, ``rt_deviation``, each
+        product's capacity payment (and ``_mileage``), ``<p>_deployed_energy`` (at the RT
+        price) and ``degradation`` (negative).
+    rt_foresight : ``"perfect"`` or ``"persistence"``.
+    award_shortfall_mwh : MW-h of DA awards the RT re-dispatch could not hold (0 when every
+        award is honoured; the capacity payments are still those of the DA awards).
+    notes : how the data and horizons were handled.
+    """
+
+    da: DispatchResult
+    rt_schedule: pd.DataFrame
+    revenue: pd.DataFrame
+    rt_foresight: str
+    rt_node: str
+    award_shortfall_mwh: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def da_only_revenue(self) -> float:
+        """Revenue settling the DA schedule at DA prices [$]."""
+        return self.da.total_revenue
+
+    @property
+    def da_rt_revenue(self) -> float:
+        """Two-settlement revenue [$]."""
+        return float(self.revenue.to_numpy().sum())
+
+    @property
+    def rt_uplift(self) -> float:
+        """DA+RT - DA-only revenue [$]."""
+        return self.da_rt_revenue - self.da_only_revenue
+
+    def per_kw_year(self, usd: float) -> float:
+        """``usd`` over the horizon as $/kW-yr of nameplate power."""
+        hours = len(self.da.schedule) * self.da.interval_hours
+        return usd / (self.da.battery.power_mw * 1000.0) * 8760.0 / hours
+
+    def summary_dict(self) -> dict:
+        """Headline numbers, JSON-serialisable."""
+        out = {
+            "settlement": "da+rt",
+            "rt_foresight": self.rt_foresight,
+            "da_horizon": self.da.horizon.label,
+            "rt_node": self.rt_node,
+            "rt_interval_minutes": round(
+                interval_hours(pd.DatetimeIndex(self.rt_schedule.index)) * 60.0, 4),
+            "da_only_revenue_usd": round(self.da_only_revenue, 2),
+            "da_rt_revenue_usd": round(self.da_rt_revenue, 2),
+            "rt_uplift_usd": round(self.rt_uplift, 2),
+            "da_only_usd_per_kw_year": round(self.per_kw_year(self.da_only_revenue), 3),
+            "da_rt_usd_per_kw_year": round(self.per_kw_year(self.da_rt_revenue), 3),
+            "rt_uplift_usd_per_kw_year": round(self.per_kw_year(self.rt_uplift), 3),
+            "rt_uplift_pct": (None if self.da_only_revenue <= 0
+                              else round(100.0 * self.rt_uplift / self.da_only_revenue, 2)),
+            "da_rt_revenue_by_stream_usd": {
+                k: round(float(v), 2) for k, v in self.revenue.sum().items()},
+            "award_shortfall_mwh": round(self.award_shortfall_mwh, 6),
+            "notes": self.notes,
+        }
+        return out
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps({"da_only": self.da.summary_dict(), **self.summary_dict()}, **kwargs)
+
+
+def da_hour_positions(da_index: pd.DatetimeIndex, rt_index: pd.DatetimeIndex) -> np.ndarray:
+    """Position in ``da_index`` (hourly) of the DA hour holding each RT interval.
+
+    Raises ``ValueError`` unless the RT intervals cover exactly the DA hours."""
+    pos = da_index.get_indexer(rt_index.floor("h"))
+    if (pos < 0).any():
+        first = rt_index[np.argmax(pos < 0)]
+        raise ValueError(
+            f"real-time interval {first.isoformat()} has no day-ahead hour; expected DA and RT "
+            "prices over the same hours (select a common period with start=/end=)")
+    covered = np.zeros(len(da_index), dtype=bool)
+    covered[pos] = True
+    if not covered.all():
+        first = da_index[np.argmax(~covered)]
+        raise ValueError(
+            f"day-ahead hour {first.isoformat()} has no real-time price; expected DA and RT "
+            "prices over the same hours (select a common period with start=/end=)")
+    return pos
+
+
+def settle_two(
+    da: DispatchResult, rt: pd.DataFrame, rt_price: np.ndarray, pos: np.ndarray,
+    dt_rt: float, products: tuple[ProductSeries, ...],
+) -> pd.DataFrame:
+    """Two-settlement revenue per RT interval [$] (equations: ``docs/dispatch.md``).
+
+    Parameters
+    ----------
+    da : DA result (hourly schedule, awards, DA prices and streams).
+    rt : RT schedule: ``charge_mw``, ``discharge_mw`` and ``<p>_mw`` awards held [MW].
+    rt_price : RT energy price per RT interval [$/MWh].
+    pos : DA hour of each RT interval (:func:`da_hour_positions`).
+    dt_rt : RT interval length [h].
+    products : the DA products (rules: direction, deployment fraction).
+    """
+    dt_da = da.interval_hours
+    sched = da.schedule
+    q_da = (sched["discharge_mw"].to_numpy() - sched["charge_mw"].to_numpy())[pos]
+    lam_da = sched["energy_price"].to_numpy()[pos]
+    q_rt = rt["discharge_mw"].to_numpy() - rt["charge_mw"].to_numpy()
+    cols: dict[str, np.ndarray] = {
+        "da_energy": q_da * lam_da * dt_rt,
+        "rt_deviation": (q_rt - q_da) * rt_price * dt_rt,
+    }
+    discharged = dt_rt * rt["discharge_mw"].to_numpy()
+    share = dt_rt / dt_da  # an RT interval's share of its DA hour's capacity payment
+    for ps in products:
+        prod = ps.product
+        cols[prod.id] = da.revenue[prod.id].to_numpy()[pos] * share
+        if prod.mileage is not None:
+            cols[f"{prod.id}_mileage"] = da.revenue[f"{prod.id}_mileage"].to_numpy()[pos] * share
+        if prod.deployment_fraction > 0:
+            held = rt[f"{prod.id}_mw"].to_numpy()
+            sign = float(prod.needs_up) - float(prod.needs_down)
+            cols[f"{prod.id}_deployed_energy"] = (
+                sign * dt_rt * prod.deployment_fraction * rt_price * held)
+            if prod.needs_up:
+                discharged = discharged + dt_rt * prod.deployment_fraction * held
+    cols["degradation"] = -da.battery.degradation_cost * discharged
+    return pd.DataFrame(cols, index=rt.index)
+
+
+@dataclass(frozen=True)
+class _RtPersistence:
+    """RT forecast: yesterday's RT price at the same interval of the day; on the first day
+    (no RT history yet) the DA prices, which are published before it."""
+
+    fallback: pd.DataFrame
+
+    def __call__(self, history: pd.DataFrame, targets: pd.DatetimeIndex,
+                 timezone: str) -> pd.DataFrame:
+        out = Persistence(1)(history, targets, timezone)
+        return self.fallback.loc[targets] if out is None else out
+
+
+def _fixed_award_series(
+    rt: MarketSeries, da_series: MarketSeries, awards: np.ndarray, pos: np.ndarray,
+    battery: Battery,
+) -> MarketSeries:
+    """RT prices with each DA award fixed: bounded above by its DA value and given a value
+    that outweighs any energy gain, so the LP always holds it when it can."""
+    lam = np.abs(rt.energy_price)
+    longest = max([1.0] + [float(np.max(p.duration_h, initial=0.0)) for p in da_series.products])
+    premium = 10.0 * (float(lam.max(initial=0.0)) + battery.degradation_cost + 1.0) * longest / (
+        battery.charge_efficiency * battery.discharge_efficiency)
+    products = tuple(
+        replace(
+            ps,
+            capacity_price=np.full(len(rt), premium),
+            mileage_price=np.zeros(len(rt)),
+            available=ps.available[pos],
+            duration_h=ps.duration_h[pos],
+            award_limit_mw=awards[k][pos],
+        )
+        for k, ps in enumerate(da_series.products)
+    )
+    return replace(rt, products=products)
+
+
+def two_settlement(
+    da_prices: PriceData | str | pd.DataFrame,
+    rt_prices: PriceData | str | pd.DataFrame,
+    battery: Battery,
+    *,
+    horizon: Horizon = PERFECT,
+    rt_foresight: RtForesight = "persistence",
+    market: Market | str | None = None,
+    products: list[str] | None = None,
+    as_limits: AsLimits = DEFAULT,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    forecast: pd.DataFrame | None = None,
+    threads: int | None = None,
+    time_limit: float | None = None,
+) -> TwoSettlementResult:
+    """DA schedule and awards, then an RT re-dispatch around them; DA-only and DA+RT revenue.
+
+    Parameters
+    ----------
+    da_prices, rt_prices : DA prices (hourly, with the AS products) and RT energy prices
+        (hourly or a regular sub-hourly interval) over the same hours: shipped specs (e.g.
+        ``"ercot 2024 HB_HOUSTON"``; for RT ``load_prices(..., market="rtm")``), validated
+        :class:`~bessfin.io.PriceData` or canonical frames with ``market=``.
+    battery : battery parameters.
+    horizon : how the DA schedule is decided (default perfect foresight of DA prices).
+    rt_foresight : ``"perfect"`` (RT prices known: the ceiling) or ``"persistence"`` (base).
+    products, as_limits, start, end, forecast, threads, time_limit : as for
+        :func:`bessfin.dispatch.dispatch`.
+    """
+    if rt_foresight not in RT_FORESIGHTS:
+        raise ValueError(f"rt_foresight must be one of {RT_FORESIGHTS}, got {rt_foresight!r}")
+    if isinstance(rt_prices, str):  # a shipped spec names the real-time file
+        iso, year, node = parse_price_spec(rt_prices)
+        rt_prices = load_prices(iso, year, node, market="rtm")
+    opts = {"threads": threads, "time_limit": time_limit}
+    da = dispatch(da_prices, battery, horizon=horizon, market=market, products=products,
+                  as_limits=as_limits, start=start, end=end, forecast=forecast,
+                  compare_to_perfect=False, **opts)
+    mkt = market or da.market
+    da_series, _, _ = series_from(da_prices, market=mkt, products=products, start=start, end=end)
+    rt, rt_node, notes = series_from(rt_prices, market=mkt, products=[], start=start, end=end)
+    pos = da_hour_positions(pd.DatetimeIndex(da.schedule.index), rt.index)
+    awards = np.zeros((len(da_series.products), len(da.schedule)))
+    for k, p in enumerate(da_series.products):
+        awards[k] = da.schedule[f"{p.id}_mw"].to_numpy()
+    fixed = _fixed_award_series(rt, da_series, awards, pos, battery)
+    if rt_foresight == "perfect":
+        sched = run_horizon(fixed, battery, PERFECT, cache={}, **opts)
+    else:
+        fallback = fixed.to_frame()
+        fallback["energy"] = da.schedule["energy_price"].to_numpy()[pos]
+        sched = run_horizon(fixed, battery, Horizon("day", 24, "persistence-day"),
+                            forecaster=_RtPersistence(fallback), cache={}, **opts)
+        notes.append("RT persistence: each local day re-dispatched on the previous day's RT "
+                     "prices (the first day on its DA prices), settled at actual RT prices")
+    frame = {"charge_mw": sched.charge, "discharge_mw": sched.discharge, "soc_mwh": sched.soc,
+             "da_position_mw": (da.schedule["discharge_mw"] - da.schedule["charge_mw"])
+             .to_numpy()[pos]}
+    shortfall = 0.0
+    for k, p in enumerate(da_series.products):
+        frame[f"{p.id}_mw"] = sched.reserve[k]
+        gap = np.clip(awards[k][pos] - sched.reserve[k], 0.0, None)
+        shortfall += float((gap[gap > AWARD_TOL_MW]).sum() * rt.dt)
+    frame["da_price"] = da.schedule["energy_price"].to_numpy()[pos]
+    frame["rt_price"] = rt.energy_price
+    rt_frame = pd.DataFrame(frame, index=rt.index)
+    if shortfall > 0:
+        notes.append(f"RT re-dispatch could not hold {shortfall:.3f} MW-h of DA awards "
+                     "(capacity payments still those of the DA awards)")
+    revenue = settle_two(da, rt_frame, rt.energy_price, pos, rt.dt, da_series.products)
+    return TwoSettlementResult(da=da, rt_schedule=rt_frame, revenue=revenue,
+                               rt_foresight=rt_foresight, rt_node=rt_node,
+                               award_shortfall_mwh=shortfall, notes=notes)
