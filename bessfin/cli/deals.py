@@ -51,7 +51,8 @@ def _run_one(path: Path, mode: str, progress: Progress | None,
 
     result = run_deal(deal, mode=mode, progress=step)  # type: ignore[arg-type]
     if ladder:
-        err.print("revenue ladder: ceiling and AS-depth rungs (screening-mode re-dispatch) ...")
+        if err.is_terminal:  # a progress note, like the progress bar: terminals only
+            err.print("revenue ladder: ceiling and AS-depth rungs (screening re-dispatch) ...")
         attach_ladder(result)
     return result
 
