@@ -38,7 +38,7 @@ def main(capped: bool = False) -> None:
             r = dispatch(prices, battery, horizon=h, compare_to_perfect=False,
                          as_limits=limits)
             ratios.append(r.total_revenue / perfect.total_revenue)
-        per_kw = perfect.summary_dict()["revenue_usd_per_kw_year"]
+        per_kw = perfect.summary_dict()["revenue_usd_per_kw_yr"]
         print(f"| {iso.upper()} | {year} | {node} | {per_kw:.1f} | "
               + " | ".join(f"{x:.2%}" for x in ratios) + " |")
 

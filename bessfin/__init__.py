@@ -1,8 +1,25 @@
-"""bessfin: grid-scale battery dispatch, project finance and supply-chain parity."""
+"""bessfin: grid-scale battery dispatch, project finance and supply-chain parity.
 
+The notebook face (see ``examples/tutorial.ipynb``)::
+
+    import bessfin
+    deal = bessfin.Deal.from_toml("examples/ercot_houston_2h_merchant.toml")
+    result = bessfin.run(deal, mode="screening")         # a DealResult
+    result.metrics, result.annual                         # tidy, names with units
+    bessfin.compare([deal, deal.replace(**{"battery.energy_mwh": 400})])
+    bessfin.screen(frame, base=deal)                      # a DataFrame, one row per deal
+
+Lower floors (``bessfin.dispatch``, ``bessfin.finance``, ...) are documented in
+docs/architecture.md.
+"""
+
+from bessfin import screen
+from bessfin.deal import Deal, DealError, DealResult
+from bessfin.deal.api import run
 from bessfin.dispatch import Battery, DispatchResult, Horizon, dispatch
-from bessfin.io import load_prices
+from bessfin.io import load_prices, read_prices
 from bessfin.markets import get_market
+from bessfin.studies import Comparison, compare
 
 
 def crosscheck(deal, **kwargs):
@@ -15,9 +32,24 @@ def crosscheck(deal, **kwargs):
     return _crosscheck(deal, **kwargs)
 
 
-__all__ = ["Battery", "DispatchResult", "Horizon", "backcast", "crosscheck", "dispatch",
-           "get_market",
-           "load_prices"]
+__all__ = [
+    "Battery",
+    "Comparison",
+    "Deal",
+    "DealError",
+    "DealResult",
+    "DispatchResult",
+    "Horizon",
+    "backcast",
+    "compare",
+    "crosscheck",
+    "dispatch",
+    "get_market",
+    "load_prices",
+    "read_prices",
+    "run",
+    "screen",
+]
 __version__ = "0.1.0"
 
 

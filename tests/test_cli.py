@@ -19,7 +19,7 @@ def test_dispatch_json_is_clean_stdout():
     assert r.exit_code == ExitCode.OK, r.output
     data = json.loads(r.stdout)
     assert data["hours"] == 24 * 7
-    assert data["total_revenue_usd"] == pytest.approx(
+    assert data["revenue_total_usd"] == pytest.approx(
         sum(data["revenue_by_stream_usd"].values()), abs=0.05)
     assert data["cycles"] <= 1.5 * 7 + 1e-6
 
@@ -89,7 +89,7 @@ def test_dispatch_as_limits_options():
     assert lim["as_limits_mw"]["reg_up"] == pytest.approx(10.0)  # 0.1 x 100 MW
     assert lim["as_limits_mw"]["ecrs"] == pytest.approx(1660 / 7800 * 100)  # market default
     assert set(ceiling["as_limits_mw"].values()) == {None}
-    assert lim["total_revenue_usd"] <= ceiling["total_revenue_usd"] + 1e-6
+    assert lim["revenue_total_usd"] <= ceiling["revenue_total_usd"] + 1e-6
 
 
 @pytest.mark.parametrize(("args", "needle"), [

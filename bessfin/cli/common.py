@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import enum
 import errno
+import os
+import sys
+import threading
+import time
 from typing import Annotated, Any
 
 import click
@@ -93,9 +97,73 @@ app = typer.Typer(
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
+#: Table width when stdout is not a terminal and ``COLUMNS`` is unset (rich would use 80).
+PIPE_WIDTH = 120
+
+
 def out_console() -> Console:
-    """A stdout console that prints user text literally (no markup)."""
-    return Console(markup=False)
+    """A stdout console that prints user text literally (no markup). Piped, tables fit
+    ``COLUMNS`` (or :data:`PIPE_WIDTH`) and wrap their cells rather than overflow."""
+    console = Console(markup=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(markup=False, width=PIPE_WIDTH)
+    return console
+
+
+class Heartbeat:
+    """Plain progress lines on stderr when it is not a terminal (logs, CI, ``2> file``).
+
+    :meth:`set` records the current stage; a line ``bessfin: [<s> s] <stage>`` is printed
+    when the stage text before the first ``:`` changes and at least every ``interval``
+    seconds (``BESSFIN_PROGRESS_SECONDS``, default 5) while the command runs, so a long
+    solve is never silent for more than 10 s. On a terminal it prints nothing (the rich
+    progress bar shows instead).
+    """
+
+    def __init__(self, interval: float | None = None, *, enabled: bool | None = None):
+        env = os.environ.get("BESSFIN_PROGRESS_SECONDS")
+        self.interval = interval if interval is not None else float(env) if env else 5.0
+        self.enabled = (not err.is_terminal) if enabled is None else enabled
+        self.status = "starting"
+        self._printed = ""
+        self._t0 = time.monotonic()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def _emit(self) -> None:
+        with self._lock:
+            line = f"bessfin: [{time.monotonic() - self._t0:.0f} s] {self.status}"
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+            self._printed = self.status
+
+    def set(self, status: str) -> None:
+        """Record the current stage (printed at once when its first part changed)."""
+        self.status = status
+        if self.enabled and status.split(":")[0] != self._printed.split(":")[0]:
+            self._emit()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._emit()
+
+    def __enter__(self) -> Heartbeat:
+        if self.enabled:
+            self._thread = threading.Thread(target=self._beat, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            if exc_type is None:  # on failure the error line is the last word
+                self._emit_done()
+
+    def _emit_done(self) -> None:
+        self.status = "done"
+        self._emit()
 
 
 @app.callback()

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bessfin.cli.common import ExitCode, app, err, out_console, require, run_guarded
+from bessfin.cli.common import ExitCode, Heartbeat, app, err, out_console, require, run_guarded
 from bessfin.cli.paths import file_stem, output_dir
 from bessfin.deal import (
     DealResult,
@@ -22,11 +22,11 @@ from bessfin.deal import (
     load_deal,
     run_deal,
 )
-from bessfin.studies import p_values, price_year_distribution, tornado
+from bessfin.studies import compare, json_safe, p_values, price_year_distribution, tornado
 
 Mode = Annotated[str, typer.Option(
     help="Dispatch every operating year ('full') or two anchor years per price year "
-    "('screening', see docs/lifetime.md).")]
+    "('screening', see docs/lifetime.md). The output names the mode used.")]
 
 
 #: Files ``run`` writes into ``--out`` for a deal whose file stem is ``s``.
@@ -38,16 +38,20 @@ def _check_mode(mode: str) -> None:
 
 
 def _run_one(path: Path, mode: str, progress: Progress | None,
-             ladder: bool = False) -> DealResult:
+             beat: Heartbeat | None = None, ladder: bool = False) -> DealResult:
     deal = load_deal(path)
     check_references(deal, str(path))
     task = None
     if progress is not None:
         task = progress.add_task(f"{deal.name}: dispatch", total=deal.project.life_years)
+    if beat is not None:
+        beat.set(f"{deal.name}: {mode} dispatch: starting")
 
     def step(year: int, total: int) -> None:
         if progress is not None and task is not None:
             progress.update(task, completed=year)
+        if beat is not None:
+            beat.set(f"{deal.name}: {mode} dispatch: year {year}/{total}")
 
     result = run_deal(deal, mode=mode, progress=step)  # type: ignore[arg-type]
     if ladder:
@@ -78,8 +82,10 @@ def _progress() -> Progress:
                     console=err, transient=True, disable=not err.is_terminal)
 
 
-def _metrics_table(results: list[DealResult]) -> Table:
-    t = Table(title="bankability" if len(results) == 1 else "deal comparison")
+def _metrics_table(results: list[DealResult], note: str = "") -> Table:
+    modes = sorted({r.lifetime.mode for r in results})
+    title = "bankability" if len(results) == 1 else "deal comparison"
+    t = Table(title=f"{title} ({'/'.join(modes)} dispatch{note})")
     t.add_column("metric")
     for r in results:
         t.add_column(r.deal.name, justify="right")
@@ -96,7 +102,18 @@ def _metrics_table(results: list[DealResult]) -> Table:
         t.add_row(metric_label(name), *(format_metric(name, s.get(name)) for s in summaries))
     t.add_row("foresight", *(s["foresight"] for s in summaries))
     t.add_row("price years", *(s["price_path"] for s in summaries))
+    t.add_row("ITC MACR test", *(s["macr_status"] for s in summaries))
+    t.add_row("ITC override", *("yes" if s["itc_override"] else "no" for s in summaries))
+    t.add_row("annualised price years",
+              *(", ".join(map(str, s["annualised_price_years"])) or "none" for s in summaries))
     return t
+
+
+def _print_notes(results: list[DealResult]) -> None:
+    """The input notes of each deal (annualised years, MACR not assessed, ITC override)."""
+    for r in results:
+        for line in r.input_notes():
+            out_console().print(f"note: {r.deal.name}: {line}", highlight=False)
 
 
 def _print_verdicts(console: Console, result: DealResult) -> None:
@@ -111,7 +128,8 @@ def _print_verdicts(console: Console, result: DealResult) -> None:
 
 
 def _write_reports(result: DealResult, out: Path, with_sensitivity: bool,
-                   inputs: list[Path]) -> dict[str, str]:
+                   inputs: list[Path], price_years=None,
+                   beat: Heartbeat | None = None) -> dict[str, str]:
     from bessfin.report import write_excel, write_html
 
     slug = file_stem(result.deal.name)
@@ -119,9 +137,14 @@ def _write_reports(result: DealResult, out: Path, with_sensitivity: bool,
     tor = None
     if with_sensitivity:
         err.print("sensitivities: tornado (screening-mode re-dispatch) ...")
+        if beat is not None:
+            beat.set("sensitivities: tornado (screening-mode re-dispatch)")
         tor = tornado(result)
+    if beat is not None:
+        beat.set("reports: HTML and Excel")
     files = {
-        "html": str(write_html(result, out / f"{slug}.html", tornado=tor)),
+        "html": str(write_html(result, out / f"{slug}.html", tornado=tor,
+                               price_years=price_years)),
         "excel": str(write_excel(result, out / f"{slug}.xlsx")),
         "pro_forma_csv": str(out / f"{slug}_pro_forma.csv"),
     }
@@ -147,16 +170,20 @@ def run_cmd(
         _check_mode(mode)
         if report:
             output_dir(out, "--out", inputs=[deal_file])
-        with _progress() as progress:
-            result = _run_one(deal_file, mode, progress, ladder)
-        summary = result.summary_dict()
-        if sensitivity:
-            dist = price_year_distribution(result.deal)
-            summary["price_year_distribution"] = {
-                "values": dist.to_dict(orient="records"), **p_values(dist)}
-        if report:
-            summary["files"] = _write_reports(result, out, sensitivity, [deal_file])
-            err.print(f"report written to {summary['files']['html']}")
+        with Heartbeat() as beat:
+            with _progress() as progress:
+                result = _run_one(deal_file, mode, progress, beat, ladder)
+            summary = result.summary_dict()
+            dist = None
+            if sensitivity:
+                beat.set("P50/P90: the deal on each of its price years (screening dispatch)")
+                dist = price_year_distribution(result.deal)
+                summary["price_year_distribution"] = {
+                    "values": dist.to_dict(orient="records"), **p_values(dist)}
+            if report:
+                summary["files"] = _write_reports(result, out, sensitivity, [deal_file],
+                                                  dist, beat)
+                err.print(f"report written to {summary['files']['html']}")
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
         else:
@@ -178,6 +205,7 @@ def run_cmd(
                     f"DA-only {st['da_only_usd_per_kw_year']:.1f} $/kW-yr, DA+RT "
                     f"{st['da_rt_usd_per_kw_year']:.1f} $/kW-yr, RT uplift "
                     f"{st['rt_uplift_usd_per_kw_year']:+.1f} $/kW-yr; {st['pro_forma_revenue']}")
+            _print_notes([result])
             for c in result.checks:
                 console.print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")
         return result
@@ -192,32 +220,61 @@ def compare_cmd(
     deal_files: Annotated[list[Path], typer.Argument(help="Two or more deal TOML files.")],
     out: Annotated[Path, typer.Option(help="Folder for the comparison report.")] = Path("out"),
     mode: Mode = "screening",
+    discount_rate: Annotated[float | None, typer.Option(
+        help="Value every deal at this one discount rate (e.g. 0.08) instead of each deal's "
+        "own; the dispatch is unchanged.")] = None,
+    p50: Annotated[bool, typer.Option(
+        "--p50/--no-p50", help="P50/P90 of each deal over its own price years (one screening "
+        "dispatch per year).")] = True,
     report: Annotated[bool, typer.Option(help="Write the HTML comparison.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
 ) -> None:
-    """Put deals side by side: metrics, revenue stack and lender checks."""
+    """Put deals side by side: metrics, differing assumptions, per-kW views, an attribution
+    of the return difference by driver, P50/P90 and lender checks."""
 
     def go() -> list[DealResult]:
         require(len(deal_files) >= 2, "compare needs at least two deal files")
         _check_mode(mode)
+        require(discount_rate is None or discount_rate > -1,
+                f"--discount-rate must be > -1, got {discount_rate}")
         if report:
             output_dir(out, "--out", ["comparison.html"], deal_files)
-        with _progress() as progress:
-            results = [_run_one(p, mode, progress) for p in deal_files]
-        data = {"deals": [r.summary_dict() for r in results]}
-        if report:
-            from bessfin.report import write_comparison_html
+        with Heartbeat() as beat:
+            with _progress() as progress:
+                runs = [_run_one(p, mode, progress, beat) for p in deal_files]
+            beat.set("comparison: attribution by driver")
+            comp = compare(runs, discount_rate=discount_rate)
+            results = comp.results
+            dists = {}
+            if p50:
+                for name, r in zip(comp.names, results, strict=True):
+                    beat.set(f"P50/P90: {name} on each of its price years")
+                    dists[name] = price_year_distribution(r.deal)
+            data = {"deals": [r.summary_dict() for r in results], **comp.summary_dict()}
+            if dists:
+                data["price_year_distribution"] = {
+                    n: {"values": d.to_dict(orient="records"), **p_values(d)}
+                    for n, d in dists.items()}
+            if report:
+                from bessfin.report import write_comparison_html
 
-            path = write_comparison_html(results, out / "comparison.html")
-            data["files"] = {"html": str(path)}
-            err.print(f"comparison written to {path}")
+                beat.set("report: comparison HTML")
+                path = write_comparison_html(results, out / "comparison.html",
+                                             comparison=comp, price_years=dists)
+                data["files"] = {"html": str(path)}
+                err.print(f"comparison written to {path}")
         if as_json:
-            sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+            sys.stdout.write(json.dumps(json_safe(data), indent=2, default=str) + "\n")
         else:
+            note = ("" if discount_rate is None else
+                    f", all at a {discount_rate:.2%} discount rate")
             console = out_console()
             for r in results:
                 _print_verdicts(console, r)
-            console.print(_metrics_table(results))
+            console.print(_metrics_table(results, note))
+            _print_notes(results)
+            if not comp.assumptions.empty:
+                console.print(f"assumptions that differ: {', '.join(comp.assumptions.index)}")
         return results
 
     results = run_guarded(go)

@@ -17,7 +17,7 @@ from bessfin.cli.common import app, err, out_console, run_guarded
 from bessfin.cli.paths import output_file
 from bessfin.dispatch import DEFAULT_LIMITS as DEFAULT
 from bessfin.dispatch import NAMED_HORIZONS, AsLimits, Battery, dispatch, named_horizon, normalise
-from bessfin.io import PRICE_FILE_SUFFIXES, load_prices, read_prices
+from bessfin.io import PRICE_FILE_SUFFIXES, Coverage, PriceData, load_prices, read_prices
 
 #: Battery fields and the dispatch options that set them.
 _OPTION_OF = {
@@ -86,6 +86,13 @@ def dispatch_cmd(
     node: Annotated[str | None, typer.Option(help="Node of a price file.")] = None,
     on_missing: Annotated[str, typer.Option(
         help="raise (default) or drop-days: drop local days with missing prices.")] = "raise",
+    partial_year: Annotated[str, typer.Option(
+        "--partial-year", help="Prices that cover less than their calendar year (a partial "
+        "file, dropped days) without --start/--end: refuse (default) or annualise (per-year "
+        "figures scaled by hours; hours used and days dropped are reported).")] = "refuse",
+    price_column: Annotated[str | None, typer.Option(
+        "--price-column", help="Energy price column of a price file, when it has several "
+        "candidates (e.g. price and lmp).")] = None,
     schedule_out: Annotated[Path | None, typer.Option(
         help="Write the hourly schedule and revenue to this CSV.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON summary on stdout.")] = False,
@@ -103,9 +110,13 @@ def dispatch_cmd(
         if path.suffix.lower() in PRICE_FILE_SUFFIXES:
             if iso is None:
                 raise ValueError("--iso is required with a price file")
-            data = read_prices(path, iso, node, on_missing=on_missing)
+            data = read_prices(path, iso, node, on_missing=on_missing,
+                               price_column=price_column)
         else:
+            if price_column is not None:
+                raise ValueError("--price-column applies to a price file, not a shipped series")
             data = load_prices(prices, on_missing=on_missing)
+        coverage = partial_year_check(data, partial_year, windowed=bool(start or end))
         battery = _battery(
             rte=rte, power_mw=power_mw, energy_mwh=energy_mwh, max_cycles_per_day=cycles_per_day,
             max_cycles_per_year=cycles_per_year, degradation_cost=degradation_cost,
@@ -119,12 +130,31 @@ def dispatch_cmd(
         if schedule_out is not None:
             result.schedule.join(result.revenue.add_prefix("revenue_")).to_csv(schedule_out)
             err.print(f"schedule written to {schedule_out}")
+        summary = result.summary_dict()
+        summary["coverage"] = coverage.as_dict()
         if as_json:
-            sys.stdout.write(result.to_json(indent=2) + "\n")
+            out = json.loads(result.to_json())
+            out["coverage"] = summary["coverage"]
+            sys.stdout.write(json.dumps(out, indent=2) + "\n")
         else:
-            print_summary(result.summary_dict())
+            print_summary(summary)
 
     run_guarded(go)
+
+
+def partial_year_check(data: PriceData, partial_year: str, *, windowed: bool) -> Coverage:
+    """Coverage of the series' year; a part year without a window needs ``--partial-year
+    annualise`` (then the summary's per-year figures are scaled by hours, and say so)."""
+    if partial_year not in ("refuse", "annualise"):
+        raise ValueError(f"--partial-year must be refuse or annualise, got {partial_year!r}")
+    c = data.coverage()
+    if not c.complete and not windowed and partial_year == "refuse":
+        raise ValueError(
+            f"{data.source}: the prices cover {c.describe()} of {c.year}; per-year figures "
+            "would be a part year's. Give --partial-year annualise to scale them by hours "
+            "(reported), or --start/--end to dispatch a chosen window"
+        )
+    return c
 
 
 def limits_option(base: str, overrides: list[str], products: list[str]) -> AsLimits:
@@ -150,10 +180,15 @@ def print_summary(summary: dict) -> None:
     t.add_column("revenue [$]", justify="right")
     for k, v in summary["revenue_by_stream_usd"].items():
         t.add_row(k, f"{v:,.0f}")
-    t.add_row(Text("total", style="bold"), Text(f"{summary['total_revenue_usd']:,.0f}",
+    t.add_row(Text("total", style="bold"), Text(f"{summary['revenue_total_usd']:,.0f}",
                                                 style="bold"))
     out.print(t)
-    keys = ("revenue_usd_per_kw_year", "cycles", "capture_ratio", "windows", "models_built",
+    c = summary.get("coverage")
+    if c is not None and not c["complete"]:
+        out.print(f"note: partial year: {c['hours_used']:,.0f} of {c['hours_in_year']:,} hours of "
+                  f"{c['year']}, {c['days_dropped']} day(s) dropped; revenue_usd_per_kw_yr is "
+                  "annualised by hours (x 8760 / hours used)")
+    keys = ("revenue_usd_per_kw_yr", "cycles", "capture_ratio", "windows", "models_built",
             "build_seconds", "solve_seconds", "as_limits_mw")
     out.print(json.dumps({k: summary[k] for k in keys}))
     for note in summary["notes"]:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bessfin.cli.common import app, err, out_console, run_guarded
+from bessfin.cli.common import Heartbeat, app, err, out_console, run_guarded
 from bessfin.cli.paths import output_file
 from bessfin.deal import check_references, dispatch_deal, load_deal
 from bessfin.io import csv_safe
@@ -115,7 +115,13 @@ def parity_cmd(
         deal = load_deal(deal_file)
         check_references(deal, str(deal_file))
         err.print(f"{deal.name}: lifetime dispatch ({mode}) ...")
-        lifetime = dispatch_deal(deal, mode=mode)  # type: ignore[arg-type]
+        with Heartbeat() as beat:
+            beat.set(f"{deal.name}: lifetime dispatch ({mode})")
+            lifetime = dispatch_deal(deal, mode=mode)  # type: ignore[arg-type]
+            beat.set("parity: supply options and break-evens")
+            _parity_rest(deal, lifetime, names, tier_names)
+
+    def _parity_rest(deal: Any, lifetime: Any, names: list[str], tier_names: list[str]) -> None:
         table = compare_options(deal, lifetime, names, itc_tiers=tier_names,
                                 tariff_scenario=tariff_scenario,
                                 import_duty_rate=import_duty_rate)
@@ -154,6 +160,7 @@ def parity_cmd(
                 "deal": deal.name,
                 "boc_date": str(deal.project.boc_date),
                 "metric": metric,
+                "dispatch_mode": mode,
                 "import_duty_rate": import_duty_rate,
                 "options": table.reset_index().to_dict(orient="records"),
                 "breakeven_tariff": [b.to_dict() for b in tariff],

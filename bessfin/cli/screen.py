@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from bessfin.cli.common import ExitCode, app, err, out_console, require, run_guarded
+from bessfin.cli.common import ExitCode, Heartbeat, app, err, out_console, require, run_guarded
 from bessfin.cli.paths import output_dir
 from bessfin.finance import METRIC_CATALOGUE
 from bessfin.screen import (
@@ -105,11 +105,13 @@ def screen_cmd(
         with Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=err, transient=True,
                       disable=not err.is_terminal) as bar, \
-                _stop_on_sigterm():
+                _stop_on_sigterm(), Heartbeat() as beat:
             task = bar.add_task("screen", total=len(pf.specs))
+            beat.set(f"screening: 0/{len(pf.specs)} deals done")
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
+                beat.status = f"screening: {done}/{total} deals done"
 
             report = screen(pf, out_dir, backend=chosen, workers=workers, scheduler=scheduler,
                             resume=resume, retry_errors=retry_errors, batch_size=batch_size,

@@ -10,6 +10,7 @@
 * :mod:`~bessfin.deal.run` - prices -> supply -> lifetime dispatch -> pro forma -> checks.
 """
 
+from bessfin.deal.api import as_deal, deal_prices
 from bessfin.deal.checks import (
     Check,
     Verdict,
@@ -18,7 +19,15 @@ from bessfin.deal.checks import (
     lender_checks,
     lender_verdict,
 )
-from bessfin.deal.inputs import ItcTier, deal_capex, finance_inputs, itc_inputs, resolve_supply
+from bessfin.deal.inputs import (
+    ItcTier,
+    deal_capex,
+    finance_inputs,
+    itc_contradictions,
+    itc_flags,
+    itc_inputs,
+    resolve_supply,
+)
 from bessfin.deal.ladder import Ladder, Rung, revenue_ladder
 from bessfin.deal.references import check_references, reference_problems
 from bessfin.deal.run import (
@@ -43,6 +52,8 @@ from bessfin.deal.schema import (
 )
 
 __all__ = [
+    "as_deal",
+    "deal_prices",
     "Check",
     "Verdict",
     "Deal",
@@ -60,6 +71,8 @@ __all__ = [
     "dispatch_deal",
     "finance_inputs",
     "format_errors",
+    "itc_contradictions",
+    "itc_flags",
     "itc_inputs",
     "investment_verdict",
     "lender_assessed",

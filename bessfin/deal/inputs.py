@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bessfin.deal.schema import Deal
+from bessfin.deal.schema import Deal, DealError
 from bessfin.dispatch import LifetimeResult
 from bessfin.finance import (
     AugmentationInputs,
@@ -23,7 +23,10 @@ from bessfin.finance import (
 )
 from bessfin.supply import SupplyOutcome, price_option
 
-__all__ = ["ItcTier", "deal_capex", "finance_inputs", "itc_inputs", "resolve_supply"]
+__all__ = [
+    "ItcTier", "deal_capex", "finance_inputs", "itc_contradictions", "itc_flags", "itc_inputs",
+    "resolve_supply",
+]
 
 
 def resolve_supply(deal: Deal) -> SupplyOutcome | None:
@@ -76,6 +79,7 @@ def itc_inputs(deal: Deal, supply: SupplyOutcome | None, tier: ItcTier | None = 
     if supply is not None:
         update["dc_steel_iron_us"] = True if deal.supply is None else deal.supply.steel_iron_us
         if tier is None:
+            itc_contradictions(deal, supply)  # raises unless [itc] override = true
             if itc.dc_adjusted_pct is None:
                 update["dc_adjusted_pct"] = supply.dc_adjusted_pct
             if itc.macr is None:
@@ -88,6 +92,46 @@ def itc_inputs(deal: Deal, supply: SupplyOutcome | None, tier: ItcTier | None = 
             if getattr(tier, key) is not None:
                 update[key] = getattr(tier, key)
     return itc.model_copy(update=update) if update else itc
+
+
+#: Explicit [itc] values that may be checked against the supply option's sourcing tests.
+_SOURCED = ("dc_adjusted_pct", "macr")
+
+
+def itc_contradictions(deal: Deal, supply: SupplyOutcome | None) -> list[str]:
+    """Explicit ``[itc]`` values that differ from what the deal's ``[supply]`` option computes.
+
+    Returns one line per differing key when ``[itc] override = true`` (the caller reports
+    them); raises :class:`DealError` naming the keys and both values otherwise: a
+    Chinese-supplied DC block with ``dc_adjusted_pct = 1, macr = 1`` would earn 50 % ITC
+    instead of 0 %.
+    """
+    if supply is None or deal.supply is None:
+        return []
+    lines = []
+    for key in _SOURCED:
+        given, computed = getattr(deal.itc, key), getattr(supply, key)
+        if given is not None and abs(given - computed) > 1e-9:
+            lines.append(f"itc.{key} = {given:g} but [supply] option {deal.supply.option!r} "
+                         f"computes {computed:.4g}")
+    if lines and not deal.itc.override:
+        raise DealError(
+            f"{deal.name}: {'; '.join(lines)}: the explicit value contradicts the supply "
+            "chain. Remove it, or keep it with [itc] override = true and override_reason = "
+            "\"...\" (printed with every result)"
+        )
+    return lines
+
+
+def itc_flags(deal: Deal, supply: SupplyOutcome | None) -> dict[str, Any]:
+    """What every output shows next to the ITC rate: the MACR status and any override."""
+    itc = itc_inputs(deal, supply)
+    overrides = itc_contradictions(deal, supply)
+    return {
+        "macr_status": itc.macr_status,
+        "itc_override": ({"reason": deal.itc.override_reason, "differences": overrides}
+                         if deal.itc.override else None),
+    }
 
 
 #: Capex amounts that ``capex.multiplier`` scales (every line of the build-up).

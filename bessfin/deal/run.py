@@ -7,6 +7,7 @@ re-run only what changes (e.g. the pro forma for a new capex) on a cached dispat
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Callable
 from typing import Literal
 
@@ -14,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from bessfin.deal.checks import Check, Verdict, investment_verdict, lender_checks, lender_verdict
-from bessfin.deal.inputs import finance_inputs, resolve_supply
+from bessfin.deal.inputs import finance_inputs, itc_contradictions, itc_flags, resolve_supply
 from bessfin.deal.ladder import Ladder, as_haircut, region_summed_as, revenue_ladder
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult, TwoSettlementResult, lifetime_dispatch, two_settlement
-from bessfin.finance import FinanceInputs, ProForma, build_pro_forma
+from bessfin.finance import METRIC_SPECS, FinanceInputs, ProForma, build_pro_forma
 from bessfin.finance import lines as L
 from bessfin.io import (
     PriceData,
@@ -35,7 +36,7 @@ __all__ = ["DealResult", "attach_ladder", "dispatch_deal", "load_deal_forecasts"
            "value_deal"]
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(repr=False)
 class DealResult:
     """Everything a deal run produced."""
 
@@ -69,6 +70,22 @@ class DealResult:
         """An assessed lender check failed (the CLI's exit code 1)."""
         return self.lender.status == "fail"
 
+    def input_notes(self) -> list[str]:
+        """Lines every output prints next to the metrics: part years annualised, the MACR
+        test not assessed, an [itc] override (empty when there is nothing to say)."""
+        out = [f"price year {y} annualised: {c.describe()}; revenue and throughput x "
+               f"{c.factor:.4g} (hours_in_year / hours_used)"
+               for y, c in self.lifetime.annualised.items()]
+        flags = itc_flags(self.deal, self.supply)
+        if flags["macr_status"] == "not assessed":
+            out.append("ITC: MACR test applies (BOC after 2025-12-31) but not assessed (no "
+                       "[supply], no [itc] macr): the ITC rate assumes it passes")
+        if flags["itc_override"] is not None:
+            o = flags["itc_override"]
+            out.append(f"ITC override: {o['reason']}"
+                       + (f" ({'; '.join(o['differences'])})" if o["differences"] else ""))
+        return out
+
     def summary_dict(self) -> dict:
         """Headline metrics, JSON-serialisable."""
         m = self.pro_forma.metrics
@@ -87,6 +104,7 @@ class DealResult:
             "life_years": d.project.life_years,
             "capex_usd": round(float(-self.pro_forma.line(L.CAPEX_TOTAL).iloc[0]), 2),
             "itc_rate": num(self.pro_forma.itc.rate),
+            **itc_flags(d, self.supply),
             "project_irr_pre_tax": num(m.project_irr_pre_tax),
             "project_irr_after_tax": num(m.project_irr_after_tax),
             "equity_irr_after_tax": num(m.equity_irr_after_tax),
@@ -126,6 +144,9 @@ class DealResult:
             "price_source": d.market.price_source(),
             "price_path": self.lifetime.combine,
             "settlement": self.settlement_summary(),
+            "price_year_coverage": [c.as_dict() for c in self.lifetime.coverage.values()],
+            "annualised_price_years": sorted(self.lifetime.annualised),
+            "input_notes": self.input_notes(),
             **self._ladder_dict(),
         }
 
@@ -157,6 +178,74 @@ class DealResult:
     def finance_inputs(self) -> FinanceInputs:
         return self.pro_forma.inputs
 
+    # -- the notebook face: tidy frames named as the JSON, CSV, Excel and report -------
+
+    @property
+    def annual(self) -> pd.DataFrame:
+        """The pro forma as a tidy frame: index ``year`` (0 = COD), one column per line in
+        catalogue order, snake-case with its unit (``revenue_merchant_energy_usd``,
+        ``cfads_usd``, ``discharged_mwh``, ``dscr``; see
+        :func:`bessfin.finance.lines.column_name`)."""
+        return L.tidy_lines(self.pro_forma.annual)
+
+    @property
+    def metrics(self) -> pd.Series:
+        """Headline metrics named and ordered as the metric catalogue
+        (:data:`bessfin.finance.METRIC_SPECS`); fractions as fractions, money in $."""
+        s = self.summary_dict()
+        m = self.pro_forma.metrics
+        out = {}
+        for spec in METRIC_SPECS:  # unrounded where the pro forma has it, else the summary's
+            if hasattr(m, spec.name) or spec.name in s:
+                v = getattr(m, spec.name) if hasattr(m, spec.name) else s[spec.name]
+                out[spec.name] = np.nan if v is None else float(v)
+        return pd.Series(out, name=self.deal.name, dtype=float)
+
+    def _headline(self) -> list[tuple[str, str]]:
+        from bessfin.finance import metric as spec_of
+
+        def fmt(name: str) -> str:
+            v = self.metrics.get(name, np.nan)
+            unit = spec_of(name).unit
+            if not np.isfinite(v):
+                return "n/a"
+            if unit == "fraction":
+                return f"{100 * v:.2f} %"
+            if unit == "$":
+                return f"${v / 1e6:,.2f}M"
+            return f"{v:,.2f}" + ("x" if unit == "x" else f" {unit}")
+
+        names = ("equity_irr_after_tax", "project_irr_after_tax", "project_npv_after_tax_usd",
+                 "min_dscr", "capex_usd", "year1_merchant_usd_per_kw_yr")
+        return [(spec_of(n).label, fmt(n)) for n in names]
+
+    def __repr__(self) -> str:
+        d = self.deal
+        head = ", ".join(f"{k} {v}" for k, v in self._headline()[:4])
+        checks = "no lender checks" if not self.checks else (
+            "checks pass" if self.passed else
+            f"FAIL: {', '.join(c.name for c in self.checks if not c.passed)}")
+        text = (f"DealResult({d.name!r}, {d.market.iso.upper()} {d.market.node}, "
+                f"{d.battery.power_mw:g} MW / {d.battery.energy_mwh:g} MWh, "
+                f"{d.project.life_years} yr, {self.lifetime.mode} dispatch: {head}; {checks})")
+        return text if len(text) < 400 else text[:396] + "...)"
+
+    def _repr_html_(self) -> str:
+        d = self.deal
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:right'>{html.escape(v)}</td></tr>"
+                       for k, v in self._headline())
+        rows += "".join(
+            f"<tr><th style='text-align:left'>{html.escape(c.name)}</th><td>"
+            f"{'pass' if c.passed else '<b>FAIL</b>'}: {html.escape(c.reason)}</td></tr>"
+            for c in self.checks)
+        title = (f"{d.name}: {d.market.iso.upper()} {d.market.node}, {d.battery.power_mw:g} MW"
+                 f" / {d.battery.energy_mwh:g} MWh, {d.project.life_years} yr, "
+                 f"{self.lifetime.mode} dispatch")
+        return (f"<table><caption style='text-align:left'><b>{html.escape(title)}</b>"
+                f"</caption>{rows}</table><p><small>result.metrics, result.annual (pro forma "
+                "by year), result.summary_dict()</small></p>")
+
 
 def _read_own(path: str, deal: Deal, as_path: str | None = None,
               fmt: str = "bessfin") -> PriceData:
@@ -169,7 +258,8 @@ def _read_own(path: str, deal: Deal, as_path: str | None = None,
                                on_missing=m.on_missing)
         return dataclasses.replace(data, source=path if as_path is None else
                                    f"{path} + {as_path}")
-    return read_prices(path, m.iso, m.node, on_missing=m.on_missing)
+    return read_prices(path, m.iso, m.node, on_missing=m.on_missing,
+                       price_column=m.price_column)
 
 
 def load_deal_prices(deal: Deal) -> dict[int, PriceData]:
@@ -278,6 +368,7 @@ def dispatch_deal(
         progress=progress,
         mode=mode,
         cache=cache,
+        partial_year=m.partial_year,
     )
 
 
@@ -294,6 +385,7 @@ def run_deal(
     """Run a deal: supply, lifetime dispatch, pro forma and lender checks; with ``ladder``
     also the revenue ladder (two screening-mode re-dispatches, docs/dispatch.md)."""
     supply = resolve_supply(deal)
+    itc_contradictions(deal, supply)  # refuse before the (long) dispatch, not after
     cache = {} if cache is None else cache
     prices = prices if prices is not None else load_deal_prices(deal)
     lifetime = dispatch_deal(deal, prices=prices, mode=mode, cache=cache, threads=threads,

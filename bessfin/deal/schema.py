@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from bessfin.common import FiniteFloat, StrictInt
 from bessfin.dispatch import (
     AsLimits,
     Augmentation,
@@ -44,6 +45,7 @@ from bessfin.finance import (
     ItcInputs,
     OpexInputs,
     TaxInputs,
+    contract_problems,
     convention_conflicts,
 )
 from bessfin.markets import get_market, markets
@@ -64,8 +66,8 @@ class ForwardCurveSection(_Section):
     kind: Literal["multiplier", "level"] = Field(
         "multiplier", description="Values are multipliers [-] or annual mean prices "
         "(energy $/MWh, ancillary $/MW-h).")
-    energy: tuple[float, ...] | None = Field(None, description="Per operating year.")
-    ancillary: tuple[float, ...] | None = Field(None, description="Per operating year.")
+    energy: tuple[FiniteFloat, ...] | None = Field(None, description="Per operating year.")
+    ancillary: tuple[FiniteFloat, ...] | None = Field(None, description="Per operating year.")
     file: str | None = Field(None, description="CSV with year, energy and/or ancillary.")
 
     @model_validator(mode="after")
@@ -123,7 +125,7 @@ class MarketSection(_Section):
     iso: str = Field(description="ISO id: ercot, caiso, pjm, spp (shipped prices); nyiso, isone, "
                      "miso (user prices only).")
     node: str = Field(description="Node / hub as the ISO spells it, e.g. HB_HOUSTON, TH_SP15.")
-    price_years: tuple[int, ...] = Field(
+    price_years: tuple[StrictInt, ...] = Field(
         min_length=1, description="Historical price years: scenarios averaged per operating "
         "year (price_path = 'mean') or cycled ('cycle')."
     )
@@ -140,9 +142,14 @@ class MarketSection(_Section):
     as_price_file: str | None = Field(
         None, description="gridstatus ancillary-service price export (with price_format = "
         "'gridstatus').")
+    price_column: str | None = Field(
+        None, description="Energy price column of price_file (and forecast_file) when it has "
+        "several candidates (e.g. price and lmp); never guessed (docs/data.md).")
     market: Literal["dam", "rtm"] = Field("dam", description="Day-ahead or real-time prices.")
-    escalation: float = Field(0.0, gt=-1, description="Price growth per operating year [-/yr].")
-    price_level: float = Field(
+    escalation: FiniteFloat = Field(
+        0.0, gt=-1, description="Price growth per operating year [-/yr]."
+    )
+    price_level: FiniteFloat = Field(
         1.0, gt=0, description="Multiplier on all historical prices (a price scenario) [-]."
     )
     forward_curve: ForwardCurveSection | None = Field(
@@ -179,6 +186,12 @@ class MarketSection(_Section):
     rt_price_file: str | None = Field(
         None, description="Own real-time energy prices (any regular interval, same layout "
         "as price_file) for settlement = 'da+rt'; omit for the shipped RT files.")
+    partial_year: Literal["refuse", "annualise"] = Field(
+        "refuse", description="A price year that covers less than its calendar year (a partial "
+        "file such as the shipped SPP Feb-Mar 2022, or days dropped by on_missing): refuse "
+        "(default), or 'annualise' its revenue and throughput by hours_in_year / hours_used "
+        "(reported in every output)."
+    )
     as_limits: str | dict[str, Any] = Field(
         "default",
         description="Ancillary award limits (market depth): 'default' = the market's depth "
@@ -227,6 +240,10 @@ class MarketSection(_Section):
             raise ValueError("settlement = 'da+rt' needs market = 'dam' (the day-ahead leg)")
         if self.rt_price_file is not None and self.settlement != "da+rt":
             raise ValueError("rt_price_file needs settlement = 'da+rt'")
+        if self.price_column is not None and (self.price_file is None
+                                              or self.price_format != "bessfin"):
+            raise ValueError("price_column applies to a price_file in the bessfin layout (a "
+                             "gridstatus export's price is its LMP column)")
         if self.forward_curve is not None and self.escalation != 0:
             raise ValueError("give escalation or a forward_curve, not both (the curve sets "
                              "each operating year's prices)")
@@ -262,7 +279,7 @@ class MarketSection(_Section):
 class ProjectSection(_Section):
     """Timeline of the project."""
 
-    life_years: int = Field(20, ge=1, le=50, description="Operating life [yr].")
+    life_years: StrictInt = Field(20, ge=1, le=50, description="Operating life [yr].")
     boc_date: dt.date = Field(description="Beginning of construction (ITC tiers, MACR, DC).")
     cod: dt.date | None = Field(None, description="Commercial operation date (report only).")
 
@@ -270,10 +287,10 @@ class ProjectSection(_Section):
 class DealCapex(CapexInputs):
     """Capex build-up; ``dc_block_usd_per_kwh`` may be omitted when ``[supply]`` prices it."""
 
-    dc_block_usd_per_kwh: float | None = Field(  # type: ignore[assignment]
+    dc_block_usd_per_kwh: FiniteFloat | None = Field(  # type: ignore[assignment]
         None, ge=0, description="Cells / DC block incl. containers [$/kWh]; omit with [supply]."
     )
-    multiplier: float = Field(
+    multiplier: FiniteFloat = Field(
         1.0, gt=0, description="Scenario multiplier on every capex line, a supply-priced DC "
         "block included [-]."
     )
@@ -288,7 +305,7 @@ class SupplySection(_Section):
         None, description="Date of entry for duties; default the beginning of construction."
     )
     tariff_scenario: str = Field("current-law", description="Tariff scenario name.")
-    pass_through_45x: float = Field(
+    pass_through_45x: FiniteFloat = Field(
         0.0, ge=0, le=1, description="Share of the maker's 45X credit in the price [-]."
     )
     steel_iron_us: bool = Field(True, description="All structural steel/iron is US-made.")
@@ -297,7 +314,7 @@ class SupplySection(_Section):
 class FinanceSection(_Section):
     """Valuation settings."""
 
-    discount_rate: float = Field(0.08, gt=-1, description="NPV and LCOS rate [-/yr].")
+    discount_rate: FiniteFloat = Field(0.08, gt=-1, description="NPV and LCOS rate [-/yr].")
     conventions: Literal["bessfin", "sam"] = Field(
         "bessfin", description="Tax conventions: 'bessfin' (the [tax] section as given) or 'sam' "
         "(NREL SAM Single Owner's: losses used as they arise, ITC used directly in year 1; "
@@ -317,19 +334,23 @@ class FinanceSection(_Section):
 class LenderSection(_Section):
     """Bankability criteria, each checked pass/fail with a reason; none set: not assessed."""
 
-    min_dscr: float | None = Field(None, gt=0, description="Minimum DSCR in the base case [-].")
-    max_merchant_share: float | None = Field(
+    min_dscr: FiniteFloat | None = Field(
+        None, gt=0, description="Minimum DSCR in the base case [-]."
+    )
+    max_merchant_share: FiniteFloat | None = Field(
         None, ge=0, le=1, description="Maximum merchant share of revenue over the debt tenor [-]."
     )
-    downside_revenue_factor: float = Field(
+    downside_revenue_factor: FiniteFloat = Field(
         0.75, gt=0, le=1,
         description="Merchant revenue in the downside case as a share of base [-] (P90 across "
         "price years is checked separately when the deal has two or more).",
     )
-    downside_min_dscr: float | None = Field(
+    downside_min_dscr: FiniteFloat | None = Field(
         None, gt=0, description="Minimum DSCR in the downside case, same debt [-]."
     )
-    min_equity_irr: float | None = Field(None, description="Minimum after-tax equity IRR [-].")
+    min_equity_irr: FiniteFloat | None = Field(
+        None, description="Minimum after-tax equity IRR [-]."
+    )
 
 
 class Deal(_Section):
@@ -377,10 +398,76 @@ class Deal(_Section):
         if clash:
             raise ValueError("finance.conventions: " + "; ".join(clash)
                              + ": remove the [tax] key or the preset")
+        problems = contract_problems(self.contracts, self.battery.power_mw,
+                                     self.project.life_years)
+        if problems:
+            raise ValueError("; ".join(problems))
         if any(y > self.project.life_years for y in self.augmentation.years):
             raise ValueError(f"augmentation.years {self.augmentation.years} must be within "
                              f"project.life_years ({self.project.life_years})")
         return self
+
+    # -- the notebook face: build, vary and export a deal ------------------------------
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Deal:
+        """Read and validate a deal TOML file (:class:`DealError` lists every problem)."""
+        return load_deal(path)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "deal") -> Deal:
+        """Validate a deal given as a nested dict, as the TOML file would parse."""
+        return deal_from_dict(data, source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The deal as a nested JSON-safe dict (``Deal.from_dict(d.to_dict()) == d``)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def replace(self, changes: dict[str, Any] | None = None, /, **kw: Any) -> Deal:
+        """A variant of this deal, validated.
+
+        Changes are dotted key paths (``d.replace(**{"battery.power_mw": 50})``) or nested
+        sections merged into the deal (``d.replace(battery={"power_mw": 50})``); both may be
+        mixed. Setting ``battery.round_trip_efficiency`` replaces the one-way efficiencies,
+        and a new ``project.boc_date`` moves the ITC's date with it unless that is given too.
+        """
+        flat: dict[str, Any] = {}
+
+        def walk(prefix: str, value: Any) -> None:
+            if isinstance(value, dict) and value:
+                for k, v in value.items():
+                    walk(f"{prefix}.{k}" if prefix else str(k), v)
+            else:
+                flat[prefix] = value
+
+        for k, v in {**(changes or {}), **kw}.items():
+            walk(k, v)
+        data = self.to_dict()
+        if "battery.round_trip_efficiency" in flat:
+            for k in ("charge_efficiency", "discharge_efficiency"):
+                data["battery"].pop(k, None)
+        if "project.boc_date" in flat and "itc.boc_date" not in flat:
+            if data["itc"].get("boc_date") == data["project"]["boc_date"]:
+                data["itc"].pop("boc_date")
+        for path, value in flat.items():
+            _set_path(data, path, value)
+        return deal_from_dict(data, source=f"{self.name} (replace)")
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """``data["a"]["b"] = value`` for ``path = "a.b"`` (missing sections are created)."""
+    parts = path.split(".")
+    if not all(parts):
+        raise DealError(f"{path!r}: not a dotted key path")
+    current = data
+    for i, part in enumerate(parts[:-1]):
+        nxt = current.get(part)
+        if nxt is None:
+            nxt = current[part] = {}
+        elif not isinstance(nxt, dict):
+            raise DealError(f"{path}: {'.'.join(parts[: i + 1])} is a value, not a section")
+        current = nxt
+    current[parts[-1]] = value
 
 
 class DealError(ValueError):

@@ -16,8 +16,10 @@ from bessfin.dispatch.lifetime import (
     Degradation,
     ForwardCurve,
     LifetimeResult,
+    PartialYearError,
     PricePath,
     lifetime_dispatch,
+    price_coverage,
 )
 from bessfin.dispatch.limits import (
     DEFAULT as DEFAULT_LIMITS,
@@ -51,6 +53,8 @@ __all__ = [
     "LifetimeResult",
     "PricePath",
     "lifetime_dispatch",
+    "PartialYearError",
+    "price_coverage",
     "named_horizon",
     "PERFECT",
     "ROLLING_DAY",

@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bessfin.common import FiniteFloat, StrictInt
 from bessfin.dispatch.api import dispatch
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import PERFECT, Horizon
 from bessfin.dispatch.limits import DEFAULT, AsLimits
 from bessfin.dispatch.results import DispatchResult
-from bessfin.io import PriceData
+from bessfin.io import Coverage, PartialYear, PriceData
 
 #: Second capacity factor at which screening mode dispatches each price year [-].
 SCREENING_LOW_CAPACITY = 0.7
@@ -43,11 +44,11 @@ class Degradation(_Model):
     (grid LFP loses 20-30 % in its first decade). Settable per deal.
     """
 
-    calendar_per_year: float = Field(0.02, ge=0, lt=1, description="Fade per year [-/yr].")
-    per_cycle: float = Field(
+    calendar_per_year: FiniteFloat = Field(0.02, ge=0, lt=1, description="Fade per year [-/yr].")
+    per_cycle: FiniteFloat = Field(
         0.00006, ge=0, lt=0.01, description="Fade per equivalent full cycle [-/cycle]."
     )
-    minimum: float = Field(
+    minimum: FiniteFloat = Field(
         0.5, gt=0, le=1, description="Capacity never modelled below this fraction [-]."
     )
 
@@ -55,9 +56,11 @@ class Degradation(_Model):
 class Augmentation(_Model):
     """Restore usable energy at the start of chosen operating years by adding modules."""
 
-    years: tuple[int, ...] = Field((), description="Operating years that start augmented.")
-    restore_to: float = Field(1.0, gt=0, le=1.5, description="Capacity after augmentation [-].")
-    usd_per_kwh: float = Field(
+    years: tuple[StrictInt, ...] = Field((), description="Operating years that start augmented.")
+    restore_to: FiniteFloat = Field(
+        1.0, gt=0, le=1.5, description="Capacity after augmentation [-]."
+    )
+    usd_per_kwh: FiniteFloat = Field(
         0.0, ge=0, description="Price of added capacity [$/kWh] (capex of that year)."
     )
 
@@ -81,9 +84,9 @@ class ForwardCurve(_Model):
 
     kind: Literal["multiplier", "level"] = Field(
         "multiplier", description="Values are multipliers [-] or annual mean prices.")
-    energy: tuple[float, ...] | None = Field(
+    energy: tuple[FiniteFloat, ...] | None = Field(
         None, description="Per operating year: energy multiplier [-] or mean price [$/MWh].")
-    ancillary: tuple[float, ...] | None = Field(
+    ancillary: tuple[FiniteFloat, ...] | None = Field(
         None, description="Per operating year: ancillary multiplier [-] or mean capacity "
         "price [$/MW-h].")
     source: str = Field("deal file", description="Where the curve comes from.")
@@ -125,13 +128,13 @@ class PricePath(_Model):
     ``years[(y-1) mod K]`` only (the former alternation).
     """
 
-    years: tuple[int, ...] = Field(
+    years: tuple[StrictInt, ...] = Field(
         min_length=1, description="Historical price years: scenarios (mean) or cycled."
     )
-    escalation: float = Field(
+    escalation: FiniteFloat = Field(
         0.0, gt=-1, description="Growth of all prices per operating year [-/yr]."
     )
-    level: float = Field(1.0, gt=0, description="Multiplier on all prices (a scenario) [-].")
+    level: FiniteFloat = Field(1.0, gt=0, description="Multiplier on all prices (a scenario) [-].")
     combine: Literal["mean", "cycle"] = Field(
         "mean", description="Mean revenue over the price years, or cycle through them.")
     curve: ForwardCurve | None = Field(None, description="Forward curve per operating year.")
@@ -242,6 +245,15 @@ class LifetimeResult:
             out.index = [pd.Timestamp(2000, int(k), 1).strftime("%b") for k in out.index]
         out.index.name = "month"
         return out
+    coverage: dict[int, Coverage] = dataclasses.field(default_factory=dict)
+    partial_year: str = "refuse"
+
+    @property
+    def annualised(self) -> dict[int, Coverage]:
+        """Price years that covered part of their year and were scaled to a full year."""
+        if self.partial_year != "annualise":
+            return {}
+        return {y: c for y, c in self.coverage.items() if not c.complete}
 
     def revenue_table(self) -> pd.DataFrame:
         """Revenue streams and ``discharged_mwh`` as :func:`bessfin.finance.build_pro_forma`
@@ -260,6 +272,38 @@ class LifetimeResult:
         """MWh added per augmented year."""
         s = self.annual["augmentation_mwh"]
         return {int(y): float(v) for y, v in s.items() if v > 0}
+
+
+class PartialYearError(ValueError):
+    """A price year covers only part of its calendar year and no opt-in was given."""
+
+
+def price_coverage(
+    prices: Mapping[int, PriceData], path: PricePath, partial_year: PartialYear
+) -> dict[int, Coverage]:
+    """Coverage of each price year of the path; refuse an incomplete one unless annualising.
+
+    A part year valued as a full year overstates nothing and understates nothing only by
+    accident: the shipped SPP file (Feb-Mar 2022, 1,415 h) booked two months of revenue
+    against a year of costs. ``partial_year="annualise"`` scales revenue and throughput of that
+    year by ``hours_in_year / hours_used`` (:attr:`bessfin.io.Coverage.factor`), once.
+    """
+    if partial_year not in ("refuse", "annualise", "as-is"):
+        raise ValueError("partial_year must be 'refuse', 'annualise' or 'as-is', got "
+                         f"{partial_year!r}")
+    out = {y: prices[y].coverage(y) for y in sorted(set(path.years))}
+    short = [c for c in out.values() if not c.complete]
+    if short and partial_year == "refuse":
+        c = short[0]
+        data = prices[c.year]
+        raise PartialYearError(
+            f"price year {c.year} ({data.market.iso} {data.node}, {data.source}) covers "
+            f"{c.describe()}: valued as a full year it would book part of a year's revenue "
+            "against a full year of costs; give full-year prices, or opt in to scaling it to a "
+            "year by hours (partial_year = \"annualise\" in the deal's [market], "
+            "--partial-year annualise in the CLI)"
+        )
+    return out
 
 
 _INFO = ("price_years", "energy_price_scale", "as_price_scale", "capacity_factor",
@@ -368,6 +412,19 @@ class _YearDispatcher:
         return rows
 
 
+#: Scenario-row keys that are not scaled by annualisation (labels and price multipliers).
+_NOT_SCALED = ("year", "price_year", "energy_price_scale", "as_price_scale")
+
+
+def _annualised(row: dict, k: float) -> dict:
+    """A scenario row with revenue streams and discharged energy multiplied by ``k`` (the
+    price year's :attr:`~bessfin.io.Coverage.factor`; 1 for a complete year). The only place
+    a part year is scaled."""
+    if k == 1.0:
+        return row
+    return {c: (v if c in _NOT_SCALED else v * k) for c, v in row.items()}
+
+
 def lifetime_dispatch(
     prices: Mapping[int, PriceData],
     battery: Battery,
@@ -384,6 +441,7 @@ def lifetime_dispatch(
     progress: Callable[[int, int], None] | None = None,
     mode: Literal["full", "screening"] = "full",
     cache: dict | None = None,
+    partial_year: PartialYear = "refuse",
 ) -> LifetimeResult:
     """Dispatch every operating year of a project.
 
@@ -411,8 +469,15 @@ def lifetime_dispatch(
 
     The degradation state is common to all scenarios of an operating year: year y+1's
     capacity follows from year y's mean cycles over its scenarios.
+    partial_year : ``"refuse"`` (default) raises :class:`PartialYearError` when a price year
+        covers less than its calendar year (hours missing at either end or days dropped);
+        ``"annualise"`` multiplies that price year's revenue streams and discharged energy
+        (hence cycles and degradation) by ``hours_in_year / hours_used``, once, in each
+        scenario row before the mean over price years. ``first_year(s)`` keep the unscaled
+        hourly dispatch.
     """
     _check_path(prices, life_years, path, horizon, forecasts)
+    coverage = price_coverage(prices, path, partial_year)
     degradation = degradation or Degradation()
     augmentation = augmentation or Augmentation()
     cache = {} if cache is None else cache
@@ -426,7 +491,9 @@ def lifetime_dispatch(
         if year in augmentation.years and capacity < augmentation.restore_to:
             added = (augmentation.restore_to - capacity) * battery.energy_mwh
             capacity = augmentation.restore_to
-        scen = years.scenarios(year, capacity)
+        scen = [_annualised(row, coverage[row["price_year"]].factor
+                            if partial_year == "annualise" else 1.0)
+                for row in years.scenarios(year, capacity)]
         scen_rows += scen
         mean = pd.DataFrame(scen).drop(columns=["year", "price_year"]).fillna(0.0).mean()
         cycles = float(mean["discharged_mwh"]) / battery.energy_mwh
@@ -450,4 +517,5 @@ def lifetime_dispatch(
                           scenarios=pd.DataFrame(scen_rows).set_index(
                               ["year", "price_year"]).fillna(0.0),
                           first_price_year=first_py, combine=path.combine,
-                          first_years=first_years)
+                          first_years=first_years, coverage=coverage,
+                          partial_year=partial_year)

@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bessfin.common import FiniteFloat
 from bessfin.dispatch.series import MarketSeries
 from bessfin.markets import Market
 
@@ -43,10 +44,10 @@ class Cap(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    fraction: float | None = Field(
+    fraction: FiniteFloat | None = Field(
         None, ge=0, le=1, description="Award limit / battery power_mw [-]."
     )
-    mw: float | None = Field(None, ge=0, description="Award limit [MW].")
+    mw: FiniteFloat | None = Field(None, ge=0, description="Award limit [MW].")
 
     @model_validator(mode="after")
     def _one(self) -> Cap:

@@ -42,7 +42,7 @@ def settle(schedule: Schedule, actual: MarketSeries, battery: Battery) -> pd.Dat
     return pd.DataFrame(cols, index=actual.index)
 
 
-@dataclass
+@dataclass(repr=False)
 class DispatchResult:
     """Outcome of :func:`bessfin.dispatch`.
 
@@ -126,6 +126,32 @@ class DispatchResult:
             return None
         return self.total_revenue / self.perfect_foresight_revenue
 
+    @property
+    def metrics(self) -> pd.Series:
+        """Headline numbers named as in a deal's results (``revenue_total_usd``,
+        ``revenue_usd_per_kw_yr``, ``discharged_mwh``, ``cycles``, ``capture_ratio`` [-])
+        plus one ``revenue_merchant_<stream>_usd`` per stream (the names of
+        ``DealResult.annual``)."""
+        s = self.summary_dict()
+        keys = ("revenue_total_usd", "revenue_usd_per_kw_yr", "discharged_mwh", "cycles",
+                "capture_ratio")
+        out = {k: s[k] for k in keys}
+        out.update({f"revenue_merchant_{k}_usd": v
+                    for k, v in s["revenue_by_stream_usd"].items()})
+        return pd.Series(out, name=f"{self.market} {self.node}", dtype=float)
+
+    def __repr__(self) -> str:
+        s = self.summary_dict()
+        return (f"DispatchResult({s['market']} {s['node']}, {s['start'][:10]}..{s['end'][:10]}, "
+                f"{s['power_mw']:g} MW / {s['energy_mwh']:g} MWh, {s['horizon']}: "
+                f"revenue ${s['revenue_total_usd'] / 1e6:,.3f}M "
+                f"({s['revenue_usd_per_kw_yr']:,.1f} $/kW-yr), {s['cycles']:,.1f} cycles)")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v:,.4g}</td></tr>"
+                       for k, v in self.metrics.items() if np.isfinite(v))
+        return f"<table><caption>{self!r}</caption>{rows}</table>"
+
     def summary_dict(self) -> dict:
         """Headline numbers, JSON-serialisable."""
         hours = len(self.schedule) * self.interval_hours
@@ -140,8 +166,8 @@ class DispatchResult:
             "horizon": self.horizon.label,
             "power_mw": self.battery.power_mw,
             "energy_mwh": self.battery.energy_mwh,
-            "total_revenue_usd": round(self.total_revenue, 2),
-            "revenue_usd_per_kw_year": round(self.total_revenue / kw * 8760.0 / hours, 3),
+            "revenue_total_usd": round(self.total_revenue, 2),
+            "revenue_usd_per_kw_yr": round(self.total_revenue / kw * 8760.0 / hours, 3),
             "revenue_by_stream_usd": {k: round(float(v), 2)
                                       for k, v in self.revenue_by_stream.items()},
             "discharged_mwh": round(self.discharged_mwh, 3),

@@ -3,6 +3,7 @@
 All functions are pure; money is nominal US$, rates are fractions. See docs/finance.md.
 """
 
+from bessfin.finance.contracts import contract_problems, contracted_mw
 from bessfin.finance.conventions import CONVENTIONS, apply_conventions, convention_conflicts
 from bessfin.finance.costs import capex_lines
 from bessfin.finance.debt import DebtSchedule, annuity_factor, blended_target_dscr, size_debt
@@ -50,6 +51,8 @@ from bessfin.finance.tax import income_tax, monetise_credit
 
 __all__ = [
     "CONVENTIONS",
+    "contract_problems",
+    "contracted_mw",
     "step_value",
     "capex_lines",
     "itc_outcome",

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from bessfin.finance.inputs import CapacityContractInputs, FloorInputs, TollInputs
+from bessfin.finance.inputs import (
+    CapacityContractInputs,
+    ContractInputs,
+    FloorInputs,
+    TollInputs,
+)
 
 KW_PER_MW = 1000.0
 MONTHS = 12.0
@@ -107,3 +112,61 @@ def floor_settlement(
     top_up = np.where(mask, np.clip(level - covered, 0.0, None), 0.0)
     upside = np.where(mask, floor.upside_share * np.clip(covered - level, 0.0, None), 0.0)
     return top_up, upside, level
+
+
+def contracted_mw(contracts: ContractInputs, power_mw: float, n_years: int) -> np.ndarray:
+    """Power committed to contracts in each year 0..``n_years`` [MW].
+
+    Toll ``share x power``, capacity/RA ``contracted_mw`` and floor ``share x power``, summed
+    over the contracts active in the year: each MW can be sold once, so this may not exceed the
+    battery's power (:func:`contract_problems`).
+    """
+    total = np.zeros(n_years + 1)
+    for c in (contracts.toll, contracts.capacity, contracts.floor):
+        if c is None:
+            continue
+        mw = c.contracted_mw if isinstance(c, CapacityContractInputs) else c.share * power_mw
+        total += np.where(active_years(n_years, c.start_year, c.tenor_years), mw, 0.0)
+    return total
+
+
+def contract_problems(
+    contracts: ContractInputs, power_mw: float, life_years: int | None = None
+) -> list[str]:
+    """Why a set of contracts cannot be honoured by the battery (empty when it can).
+
+    * the contracted MW of any year (:func:`contracted_mw`) exceeds ``power_mw``;
+    * a contract runs past ``life_years`` (its last year ``start_year + tenor_years - 1``);
+      contracts start in year >= 1 by their schema.
+    """
+    out = []
+    parts = {
+        "toll": contracts.toll, "capacity": contracts.capacity, "floor": contracts.floor,
+    }
+    if life_years is not None:
+        for key, c in parts.items():
+            if c is not None and c.start_year + c.tenor_years - 1 > life_years:
+                out.append(
+                    f"contracts.{key}: start_year {c.start_year} + tenor_years {c.tenor_years} "
+                    f"runs to year {c.start_year + c.tenor_years - 1}, past project.life_years "
+                    f"{life_years}; shorten the tenor"
+                )
+    horizon = max([life_years or 0] + [c.start_year + c.tenor_years - 1
+                                        for c in parts.values() if c is not None])
+    mw = contracted_mw(contracts, power_mw, horizon)
+    over = np.flatnonzero(mw > power_mw * (1 + 1e-9))
+    if len(over):
+        y = int(over[0])
+        terms = []
+        for key, c in parts.items():
+            if c is None or not active_years(horizon, c.start_year, c.tenor_years)[y]:
+                continue
+            terms.append(f"contracts.capacity.contracted_mw = {c.contracted_mw:g} MW"
+                         if isinstance(c, CapacityContractInputs)
+                         else f"contracts.{key}.share = {c.share:g} x {power_mw:g} MW")
+        out.append(
+            f"contracts sell {mw[y]:g} MW in year {y} ({' + '.join(terms)}), more than "
+            f"battery.power_mw = {power_mw:g} MW (years over: {len(over)}); each MW can be "
+            "contracted once"
+        )
+    return out

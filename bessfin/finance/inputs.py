@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from bessfin.common import FiniteFloat, StrictInt
 from bessfin.finance.itc import DEFAULT_POLICY, Itc48ePolicy
 
 CapexLine = Literal["dc_block", "pcs", "bos", "epc", "interconnection", "development"]
@@ -44,22 +45,22 @@ def _fraction(name: str, value: float, low_open: bool = False) -> float:
 class CapexInputs(_Model):
     """Initial capital cost build-up, spent at year 0 (COD)."""
 
-    dc_block_usd_per_kwh: float = Field(
+    dc_block_usd_per_kwh: FiniteFloat = Field(
         ge=0, description="Cells / DC block incl. containers [$/kWh]."
     )
-    pcs_usd_per_kw: float = Field(ge=0, description="Power conversion system [$/kW].")
-    bos_usd_per_kwh: float = Field(
+    pcs_usd_per_kw: FiniteFloat = Field(ge=0, description="Power conversion system [$/kW].")
+    bos_usd_per_kwh: FiniteFloat = Field(
         0.0,
         ge=0,
         description="Balance of system [$/kWh]; 0 if bundled in a turnkey price (row 4.14).",
     )
-    epc_usd_per_kwh: float = Field(
+    epc_usd_per_kwh: FiniteFloat = Field(
         0.0, ge=0, description="EPC / installation [$/kWh]; 0 if bundled."
     )
-    interconnection_usd_per_kw: float = Field(
+    interconnection_usd_per_kw: FiniteFloat = Field(
         0.0, ge=0, description="Interconnection [$/kW]; no source."
     )
-    development_usd: float = Field(0.0, ge=0, description="Development cost [$]; no source.")
+    development_usd: FiniteFloat = Field(0.0, ge=0, description="Development cost [$]; no source.")
     itc_eligible: frozenset[CapexLine] = Field(
         DEFAULT_ITC_ELIGIBLE, description="Capex lines in the ITC-eligible basis."
     )
@@ -68,41 +69,43 @@ class CapexInputs(_Model):
 class OpexInputs(_Model):
     """Operating costs; every line escalates from year 1: ``x_t = x_1 (1 + e)^(t - 1)``."""
 
-    fixed_om_usd_per_kw_yr: float = Field(
+    fixed_om_usd_per_kw_yr: FiniteFloat = Field(
         ge=0,
         description="Fixed O&M [$/kW-yr]. Benchmarks: ATB 2.5 % of $/kW capex incl. augmentation "
         "(row 4.19, VERIFIED); $46.5/kW-yr 2025 (row 4.20, UNCERTAIN).",
     )
-    variable_om_usd_per_mwh: float = Field(
+    variable_om_usd_per_mwh: FiniteFloat = Field(
         0.0, ge=0, description="Variable O&M per MWh discharged [$/MWh]; ATB uses none (row 4.19)."
     )
-    property_tax_pct_capex: float = Field(
+    property_tax_pct_capex: FiniteFloat = Field(
         0.0,
         ge=0,
         le=1,
         description="Property tax per year, fraction of initial capex [-/yr]; no source.",
     )
-    insurance_pct_capex: float = Field(
+    insurance_pct_capex: FiniteFloat = Field(
         0.0,
         ge=0,
         le=1,
         description="Insurance per year, fraction of initial capex [-/yr]; no source.",
     )
-    land_lease_usd_per_yr: float = Field(0.0, ge=0, description="Land lease [$/yr]; no source.")
-    escalation: float = Field(0.0, gt=-1, description="Escalation of all opex lines [-/yr].")
+    land_lease_usd_per_yr: FiniteFloat = Field(
+        0.0, ge=0, description="Land lease [$/yr]; no source."
+    )
+    escalation: FiniteFloat = Field(0.0, gt=-1, description="Escalation of all opex lines [-/yr].")
 
 
 class AugmentationPerKwh(_Model):
     """Augmentation priced per kWh added."""
 
-    usd_per_kwh: float = Field(ge=0, description="Price of added energy capacity [$/kWh].")
-    energy_mwh: float = Field(ge=0, description="Energy capacity added [MWh].")
+    usd_per_kwh: FiniteFloat = Field(ge=0, description="Price of added energy capacity [$/kWh].")
+    energy_mwh: FiniteFloat = Field(ge=0, description="Energy capacity added [MWh].")
 
 
 class AugmentationInputs(_Model):
     """Augmentation capex in chosen operating years (nominal $ of that year, not escalated)."""
 
-    costs_usd: dict[int, float] = Field(default_factory=dict, description="Year -> cost [$].")
+    costs_usd: dict[int, FiniteFloat] = Field(default_factory=dict, description="Year -> cost [$].")
     per_kwh: dict[int, AugmentationPerKwh] = Field(
         default_factory=dict, description="Year -> $/kWh x MWh added."
     )
@@ -138,8 +141,10 @@ class AugmentationInputs(_Model):
 class TaxInputs(_Model):
     """Income tax, depreciation and credit monetisation."""
 
-    federal_rate: float = Field(0.21, ge=0, le=1, description="Federal income tax, IRC §11(b) [-].")
-    state_rate: float = Field(
+    federal_rate: FiniteFloat = Field(
+        0.21, ge=0, le=1, description="Federal income tax, IRC §11(b) [-]."
+    )
+    state_rate: FiniteFloat = Field(
         0.0, ge=0, le=1, description="State income tax, deductible federally [-]."
     )
     macrs_class: Literal[5, 7, 15, 20] = Field(
@@ -147,7 +152,7 @@ class TaxInputs(_Model):
         description="MACRS recovery period [yr]: 5 for §48E EST (row 1.24); OBBBA effect "
         "DISPUTED (row 1.25).",
     )
-    bonus_depreciation: float = Field(
+    bonus_depreciation: FiniteFloat = Field(
         0.0,
         ge=0,
         le=1,
@@ -165,13 +170,13 @@ class TaxInputs(_Model):
         description="'transfer': sold for cash at transfer_price (§6418); 'direct': used against "
         "federal tax (carried forward under 'carry_forward').",
     )
-    transfer_price: float = Field(
+    transfer_price: FiniteFloat = Field(
         0.92,
         gt=0,
         le=1,
         description="Cash per $ of credit [$/$]; 2023 ITC average 92.0 ¢ (row 1.28).",
     )
-    itc_year: int = Field(
+    itc_year: StrictInt = Field(
         1, ge=0, description="Project year in which the initial credit is realised."
     )
     write_off_remaining: bool = Field(
@@ -184,45 +189,80 @@ class ItcInputs(_Model):
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
-    rate_override: float | None = Field(
+    rate_override: FiniteFloat | None = Field(
         None, ge=0, le=1, description="Use this ITC rate [-] instead of the §48E rules."
     )
     boc_date: date | None = Field(None, description="Beginning-of-construction date.")
     pwa: bool = Field(
         True, description="Prevailing wage & apprenticeship met (usual for utility scale)."
     )
-    energy_community: bool = Field(False, description="Placed in service in an energy community.")
-    dc_adjusted_pct: float | None = Field(
+    energy_community: bool = Field(
+        False, description="Placed in service in an energy community."
+    )
+    dc_adjusted_pct: FiniteFloat | None = Field(
         None,
         ge=0,
         le=1,
         description="Domestic-content adjusted percentage [-]; None = not claimed.",
     )
-    macr: float | None = Field(None, ge=0, le=1, description="Material assistance cost ratio [-].")
+    macr: FiniteFloat | None = Field(
+        None, ge=0, le=1, description="Material assistance cost ratio [-]."
+    )
     dc_steel_iron_us: bool = Field(True, description="All structural steel/iron US-made.")
-    prohibited_foreign_entity_taxpayer: bool = Field(False, description="Taxpayer is an SFE/FIE.")
+    prohibited_foreign_entity_taxpayer: bool = Field(
+        False, description="Taxpayer is an SFE/FIE."
+    )
     policy: Itc48ePolicy = Field(DEFAULT_POLICY, description="§48E policy table.")
+    override: bool = Field(
+        False, description="The explicit dc_adjusted_pct / macr knowingly differ from what the "
+        "deal's [supply] option computes (needs override_reason; printed in every output)."
+    )
+    override_reason: str | None = Field(
+        None, min_length=1, description="Why the explicit values replace the supply option's."
+    )
 
     @model_validator(mode="after")
     def _rate_or_date(self) -> ItcInputs:
         if self.rate_override is None and self.boc_date is None:
             raise ValueError("ItcInputs needs boc_date (to apply §48E rules) or rate_override")
+        if self.override and not (self.override_reason or "").strip():
+            raise ValueError("itc.override = true needs itc.override_reason (why the explicit "
+                             "values replace the supply option's)")
+        if self.override_reason is not None and not self.override:
+            raise ValueError("itc.override_reason is given but itc.override is not true")
         return self
+
+    @property
+    def macr_applies(self) -> bool:
+        """The §48E MACR test applies (BOC on or after ``policy.macr_applies_from``) and the
+        rate comes from the rules (no ``rate_override``)."""
+        return (self.rate_override is None and self.boc_date is not None
+                and self.boc_date >= self.policy.macr_applies_from)
+
+    @property
+    def macr_status(self) -> str:
+        """``"not applicable"``, ``"not assessed"`` (applies but no MACR was given: the rate
+        is computed as if it passed, and every output says so) or ``"assessed"``."""
+        if not self.macr_applies:
+            return "not applicable"
+        return "not assessed" if self.macr is None else "assessed"
 
 
 class _ContractTerm(_Model):
-    escalation: float = Field(0.0, gt=-1, description="Price escalation from start_year [-/yr].")
-    start_year: int = Field(1, ge=1, description="First operating year of the contract.")
-    tenor_years: int = Field(ge=1, description="Contract length [yr].")
+    escalation: FiniteFloat = Field(
+        0.0, gt=-1, description="Price escalation from start_year [-/yr]."
+    )
+    start_year: StrictInt = Field(1, ge=1, description="First operating year of the contract.")
+    tenor_years: StrictInt = Field(ge=1, description="Contract length [yr].")
 
 
 class TollInputs(_ContractTerm):
     """Tolling agreement on a share of power capacity: that share earns the toll, not the market."""
 
-    price_usd_per_kw_month: float = Field(
+    price_usd_per_kw_month: FiniteFloat = Field(
         ge=0, description="Toll [$/kW-month]; ERCOT West 2-h benchmark ~8-11 (row 5.9)."
     )
-    share: float = Field(description="Tolled share of power capacity [-], in (0, 1].")
+    share: FiniteFloat = Field(description="Tolled share of power capacity [-], in (0, 1].")
 
     @field_validator("share")
     @classmethod
@@ -233,18 +273,22 @@ class TollInputs(_ContractTerm):
 class CapacityContractInputs(_ContractTerm):
     """Resource adequacy / capacity contract; additive to merchant revenue."""
 
-    price_usd_per_kw_month: float = Field(
+    price_usd_per_kw_month: FiniteFloat = Field(
         ge=0, description="Capacity price [$/kW-month] (rows 5.6-5.7)."
     )
-    contracted_mw: float = Field(ge=0, description="Qualifying capacity sold [MW] (row 4.27).")
+    contracted_mw: FiniteFloat = Field(
+        ge=0, description="Qualifying capacity sold [MW] (row 4.27)."
+    )
 
 
 class FloorInputs(_ContractTerm):
     """Revenue floor with upside sharing on the merchant revenue of a share of capacity."""
 
-    floor_usd_per_kw_month: float = Field(ge=0, description="Guaranteed revenue [$/kW-month].")
-    share: float = Field(description="Share of power capacity covered [-], in (0, 1].")
-    upside_share: float = Field(
+    floor_usd_per_kw_month: FiniteFloat = Field(
+        ge=0, description="Guaranteed revenue [$/kW-month]."
+    )
+    share: FiniteFloat = Field(description="Share of power capacity covered [-], in (0, 1].")
+    upside_share: FiniteFloat = Field(
         0.0,
         description="Share of covered merchant revenue above the floor paid to the provider [-].",
     )
@@ -283,22 +327,22 @@ class ContractInputs(_Model):
 class DebtInputs(_Model):
     """Senior term loan drawn at COD (year 0)."""
 
-    rate: float = Field(
+    rate: FiniteFloat = Field(
         ge=0, description="All-in interest rate [-/yr]; SOFR 4.29 % Jan-2025 (row 5.14) + spread."
     )
-    tenor_years: int = Field(ge=1, description="Repayment period [yr].")
-    upfront_fee_pct: float = Field(
+    tenor_years: StrictInt = Field(ge=1, description="Repayment period [yr].")
+    upfront_fee_pct: FiniteFloat = Field(
         0.0, ge=0, le=0.2, description="Upfront fee, fraction of debt [-]."
     )
     repayment: Literal["sculpted", "annuity"] = Field("sculpted", description="Repayment profile.")
-    dscr_contracted: float = Field(
+    dscr_contracted: FiniteFloat = Field(
         1.20, description="Target DSCR on contracted CFADS [-] (row 5.13, UNCERTAIN)."
     )
-    dscr_merchant: float = Field(
+    dscr_merchant: FiniteFloat = Field(
         1.30, description="Target DSCR on merchant CFADS [-] (row 5.13, UNCERTAIN)."
     )
-    max_gearing: float = Field(description="Debt cap as a fraction of initial capex [-].")
-    merchant_haircut: float = Field(
+    max_gearing: FiniteFloat = Field(description="Debt cap as a fraction of initial capex [-].")
+    merchant_haircut: FiniteFloat = Field(
         1.0, description="Fraction of merchant revenue counted for sizing (P90/P50) [-]; no source."
     )
     sizing: Literal["lesser_of", "dscr", "gearing"] = Field(
@@ -328,8 +372,8 @@ class FinanceInputs(_Model):
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
-    power_mw: float = Field(gt=0, description="Rated power [MW].")
-    energy_mwh: float = Field(gt=0, description="Rated energy [MWh].")
+    power_mw: FiniteFloat = Field(gt=0, description="Rated power [MW].")
+    energy_mwh: FiniteFloat = Field(gt=0, description="Rated energy [MWh].")
     capex: CapexInputs
     opex: OpexInputs
     itc: ItcInputs
@@ -337,6 +381,15 @@ class FinanceInputs(_Model):
     debt: DebtInputs | None = Field(None, description="None for an all-equity project.")
     contracts: ContractInputs = Field(default_factory=ContractInputs)
     augmentation: AugmentationInputs = Field(default_factory=AugmentationInputs)
-    discount_rate: float = Field(
+    discount_rate: FiniteFloat = Field(
         gt=-1, description="Rate for NPV and LCOS [-/yr]; user assumption."
     )
+
+    @model_validator(mode="after")
+    def _contracts_fit(self) -> FinanceInputs:
+        from bessfin.finance.contracts import contract_problems  # contracts imports this module
+
+        problems = contract_problems(self.contracts, self.power_mw)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

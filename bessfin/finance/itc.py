@@ -1,6 +1,7 @@
 """Section 48E investment tax credit rate for energy storage technology, as data.
 
-The numbers live in ``itc_48e.toml`` (one row per value, each with source, status and the
+The numbers live in ``bessfin/common/itc_48e.toml``, shared with supply's DC/MACR tests (one
+row per value, each with source, status and the
 policy_facts.md row). :func:`load_policy` reads them into an :class:`Itc48ePolicy`, which users copy
 and modify (``DEFAULT_POLICY.model_copy(update={"base_rate": 0.07})``). :func:`itc_rate` applies the
 rules to one project and returns the rate with a readable breakdown.
@@ -21,13 +22,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-_POLICY_FILE = "itc_48e.toml"
+from bessfin.common import policy_table
+
 _SCALAR_KEYS = (
     "base_rate",
     "bonus_rate",
@@ -119,11 +120,7 @@ def load_policy(path: str | Path | None = None) -> Itc48ePolicy:
     path
         TOML file laid out like the shipped ``itc_48e.toml``; ``None`` reads the shipped file.
     """
-    if path is None:
-        text = resources.files("bessfin.finance").joinpath(_POLICY_FILE).read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    raw = tomllib.loads(text)
+    raw = policy_table() if path is None else tomllib.loads(Path(path).read_text(encoding="utf-8"))
     fields: dict[str, Any] = {}
     sources: dict[str, SourceNote] = {}
     for key in _SCALAR_KEYS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 #: Sections in order, with the Excel sheet their lines live on.
 SECTIONS: dict[str, str] = {
@@ -250,3 +251,30 @@ def sum_terms(name: str, names: Iterable[str], year: int) -> list[str]:
     if terms == SECTION_SUM:
         return section_lines(names, spec.section)
     return list(terms)
+
+
+#: Column-name unit suffix of each line unit (fractions and multiples carry none, as in the
+#: metric catalogue).
+UNIT_SUFFIX: dict[str, str] = {"$": "_usd", "MWh": "_mwh", "fraction": "", "x": ""}
+
+
+def column_name(name: str) -> str:
+    """Snake-case column name of line ``name`` with its unit suffix, as in
+    :attr:`bessfin.deal.DealResult.annual`: ``revenue: merchant reg_up`` ->
+    ``revenue_merchant_reg_up_usd``, ``memo: DSCR`` -> ``dscr``, ``memo: discharged MWh`` ->
+    ``discharged_mwh``."""
+    spec = line_spec(name)
+    base = name.split(": ", 1)[1] if name.startswith("memo: ") else name
+    slug = "".join(c if c.isalnum() else "_" for c in base.lower().replace("&", ""))
+    slug = "_".join(p for p in slug.split("_") if p)
+    suffix = UNIT_SUFFIX[spec.unit]
+    return slug if slug.endswith(suffix) else slug + suffix
+
+
+def tidy_lines(annual: Any) -> Any:
+    """A pro forma's ``annual`` (lines x years) as a tidy frame: one row per project year
+    (index ``year``, 0 = COD), one column per line named by :func:`column_name`."""
+    out = annual.T.copy()
+    out.columns = [column_name(n) for n in annual.index]
+    out.index.name = "year"
+    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bessfin.io.errors import PriceDataError, UnknownSeriesError
 from bessfin.io.files import PRICE_FILE_SUFFIXES, from_frame, read_prices, read_table
 from bessfin.io.gridstatus import GRIDSTATUS_AS_COLUMNS, from_gridstatus
-from bessfin.io.prices import PriceData
+from bessfin.io.prices import Coverage, PartialYear, PriceData, hours_in_year
 from bessfin.io.quality import DataReport
 from bessfin.io.shipped import available, load_prices, parse_price_spec
 from bessfin.io.tables import csv_safe, csv_text
@@ -17,6 +17,8 @@ from bessfin.io.years import split_years
 __all__ = [
     "GRIDSTATUS_AS_COLUMNS",
     "PRICE_FILE_SUFFIXES",
+    "Coverage",
+    "PartialYear",
     "DataReport",
     "PriceData",
     "PriceDataError",
@@ -26,6 +28,7 @@ __all__ = [
     "csv_text",
     "from_frame",
     "from_gridstatus",
+    "hours_in_year",
     "load_prices",
     "parse_price_spec",
     "read_prices",

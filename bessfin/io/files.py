@@ -113,15 +113,47 @@ def _energy_column_of_node(
     )
 
 
+def _chosen_column(lower: dict[str, str], price_column: str, node: str | None,
+                   source: str) -> tuple[str, str]:
+    key = price_column.strip().lower()
+    if key not in lower:
+        raise PriceDataError(
+            source,
+            price_column,
+            f"price_column {price_column!r} is not a column of the file",
+            expected=f"one of {[lower[c] for c in lower]}",
+        )
+    return key, (node or "").strip()
+
+
 def _energy_column(
-    lower: dict[str, str], market: Market, node: str | None, source: str
+    lower: dict[str, str], market: Market, node: str | None, source: str,
+    price_column: str | None = None,
 ) -> tuple[str, str]:
-    """Energy column (lower-case name) and the node name recorded in the result."""
+    """Energy column (lower-case name) and the node name recorded in the result.
+
+    ``price_column`` picks the column outright. Otherwise the node's own column wins; then one
+    generic name (:data:`ENERGY_ALIASES`); two or more generic names (``price`` and ``lmp``, or
+    a gridstatus CAISO export's ``LMP`` and its ``Energy`` component) are refused, never guessed.
+    """
+    if price_column is not None:
+        return _chosen_column(lower, price_column, node, source)
     cols = list(lower)
     prefix = market.energy_column_prefix
     node_cols = [c for c in cols if c.startswith(prefix)]
     file_nodes = [node_of_column(market, c) for c in node_cols]
-    alias = next((c for c in ENERGY_ALIASES if c in lower), None)
+    aliases = [c for c in ENERGY_ALIASES if c in lower]
+    if len(aliases) > 1 and not (node and market.node_column(node) in lower):
+        raise PriceDataError(
+            source,
+            "(energy)",
+            f"several candidate energy price columns {[lower[c] for c in aliases]}",
+            expected="one energy price column, or the one to use named with price_column=... "
+            "(API) / --price-column (CLI)",
+            hint="A gridstatus CAISO export carries 'LMP' and its 'Energy', 'Congestion' and "
+            "'Loss' components: the LMP is the price a battery is paid.",
+        )
+    alias = aliases[0] if aliases else None
     if node:
         return _energy_column_of_node(lower, market, node, alias, file_nodes, source)
     if alias is not None:
@@ -168,7 +200,8 @@ def _product_columns(
 
 
 def raw_from_table(
-    df: pd.DataFrame, market: Market, node: str | None, *, source: str
+    df: pd.DataFrame, market: Market, node: str | None, *, source: str,
+    price_column: str | None = None,
 ) -> tuple[RawPrices, str]:
     """Pick the timestamp, energy, product and ``filled`` columns out of a table.
 
@@ -186,6 +219,8 @@ def raw_from_table(
         Node to pick when the table has several node columns.
     source : str
         For error messages.
+    price_column : str, optional
+        The energy price column to use (any case); needed when the table has two candidates.
 
     Returns
     -------
@@ -198,7 +233,7 @@ def raw_from_table(
     for c in df.columns:
         lower.setdefault(str(c).strip().lower(), c)
     time_col, ts = _timestamps(df, lower, source)
-    energy_col, node_name = _energy_column(lower, market, node, source)
+    energy_col, node_name = _energy_column(lower, market, node, source, price_column)
     columns: dict[str, tuple[str, pd.Series]] = {
         ENERGY: (str(lower[energy_col]), df[lower[energy_col]])
     }
@@ -223,9 +258,10 @@ def price_data_from_table(
     on_missing: OnMissing = "raise",
     year: int | None = None,
     allow_partial_year: bool = False,
+    price_column: str | None = None,
 ) -> PriceData:
     """Validate a table in the shipped or simple layout (see :func:`raw_from_table`)."""
-    raw, node_name = raw_from_table(df, market, node, source=source)
+    raw, node_name = raw_from_table(df, market, node, source=source, price_column=price_column)
     return build_price_data(
         raw,
         market,
@@ -245,6 +281,7 @@ def read_prices(
     year: int | None = None,
     as_prices: AsSource | Sequence[AsSource] | None = None,
     reserve_zone: str | None = None,
+    price_column: str | None = None,
 ) -> PriceData:
     """Read and validate a user price file (CSV, or Parquet by its ``.parquet``/``.pq`` suffix).
 
@@ -273,6 +310,9 @@ def read_prices(
         gridstatus AS frames (files or frames), see :func:`bessfin.io.from_gridstatus`.
     reserve_zone : str, optional
         Reserve zone to keep from the AS frames (gridstatus path only).
+    price_column : str, optional
+        Energy price column to use; required when the file has two candidates (e.g. ``price``
+        and ``lmp``), which are never guessed between.
 
     Returns
     -------
@@ -288,6 +328,12 @@ def read_prices(
     if GRIDSTATUS_TIME_COLUMN in df.columns:  # a saved gridstatus LMP frame
         from bessfin.io.gridstatus import from_gridstatus
 
+        if price_column is not None:
+            raise PriceDataError(
+                str(path), price_column, "price_column given for a gridstatus LMP frame",
+                expected="no price_column: a gridstatus frame's price is its 'LMP' (or ERCOT "
+                "'SPP') column, never its 'Energy' component",
+            )
         extra = [] if as_prices is None else (
             [as_prices] if isinstance(as_prices, (str, os.PathLike, pd.DataFrame))
             else list(as_prices))
@@ -301,7 +347,8 @@ def read_prices(
             expected="AS prices as columns of the file itself (canonical or simple layout)",
         )
     return price_data_from_table(
-        df, market, node, source=str(path), on_missing=on_missing, year=year
+        df, market, node, source=str(path), on_missing=on_missing, year=year,
+        price_column=price_column,
     )
 
 
@@ -312,6 +359,7 @@ def from_frame(
     *,
     source: str = "frame",
     on_missing: OnMissing = "raise",
+    price_column: str | None = None,
 ) -> PriceData:
     """Validate a frame already in the canonical layout (or the simple file layout).
 
@@ -328,11 +376,14 @@ def from_frame(
         Name used in error messages and the report.
     on_missing : {"raise", "drop-days"}
         Missing-data policy, see :func:`bessfin.io.load_prices`.
+    price_column : str, optional
+        Energy price column to use when the frame has two candidates.
 
     Returns
     -------
     PriceData
     """
     return price_data_from_table(
-        frame, get_market(market), node or None, source=source, on_missing=on_missing
+        frame, get_market(market), node or None, source=source, on_missing=on_missing,
+        price_column=price_column,
     )

@@ -187,5 +187,5 @@ def load_prices(
         source=path,
         on_missing=on_missing,
         year=int(year),
-        allow_partial_year="partial" in f.pattern,
+        allow_partial_year=f.partial,
     )

@@ -13,6 +13,9 @@ Unit heuristics (documented in ``docs/data.md``):
   "looks like $/kWh" (a year of $/MWh prices always has hours above 5 $/MWh).
 * ``CAPACITY_MEDIAN_ABS_MAX``: a product capacity price column whose median absolute
   value exceeds 1000 $/MW-h is refused the same way.
+
+Bounds on every value (not only the median): ``|price| <= market.price_bounds.bound``
+(a multiple of the ISO's offer cap, kept in the market data file); the error names the rows.
 """
 
 from __future__ import annotations
@@ -358,6 +361,31 @@ def _check_units(
         )
 
 
+def _check_bounds(
+    raw: RawPrices, canon: str, values: np.ndarray, ts: pd.DatetimeIndex, rows: np.ndarray,
+    market: Market,
+) -> None:
+    """Every value within the market's plausibility bound (``market.price_bounds``)."""
+    b = market.price_bounds
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.abs(values) > b.bound)
+    if not len(bad):
+        return
+    raise PriceDataError(
+        raw.source,
+        raw.columns[canon][0],
+        f"price(s) beyond +-{b.bound:,.0f} ({b.multiple:g} x the {market.name} offer cap "
+        f"${b.offer_cap_usd_per_mwh:,.0f}/MWh, assumption {b.assumption!r})",
+        rows=rows[bad],
+        timestamps=format_utc(ts[bad[:5]]),
+        values=values[bad[:5]].tolist(),
+        count=len(bad),
+        expected=f"|price| <= {b.bound:,.0f} in every row (one hour at such a price would go "
+        "straight into revenue)",
+        hint="Fix or remove the row(s); see docs/data.md, price bounds.",
+    )
+
+
 def _product_of(canon: str) -> str | None:
     if canon == ENERGY:
         return None
@@ -584,6 +612,7 @@ def build_price_data(
             notes += _partial_year_note(ts, year, tz, step)
     for c in values:
         _check_units(raw, c, values[c], ts, rows)
+        _check_bounds(raw, c, values[c], ts, rows, market)
 
     days = ts.tz_convert(tz).tz_localize(None).normalize()
     must_have, unavailable = _blank_unavailable(values, market, days, notes)

@@ -13,14 +13,16 @@ from bessfin.markets.model import (
     Fact,
     Market,
     Mileage,
+    PriceBounds,
     PriceFile,
     Product,
     ReserveZone,
 )
 
 __all__ = [
-    "AwardCharge", "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceFile", "Product",
-    "ReserveZone", "fleet_benchmark", "fleet_revenue", "get_market", "markets",
+    "AwardCharge", "Depth", "DurationRule", "Fact", "Market", "Mileage", "PriceBounds",
+    "PriceFile", "Product", "ReserveZone", "fleet_benchmark", "fleet_revenue", "get_market",
+    "markets",
 ]
 
 

@@ -17,11 +17,18 @@ def _market_md(m: Market) -> list[str]:
     if m.shipped:
         lines += ["| file | market | years | nodes | ancillary prices |", "|---|---|---|---|---|"]
         for f in m.files:
-            lines.append(f"| `{f.pattern}` | {f.market} | {', '.join(map(str, f.years))} | "
+            part = (" (part year only: dispatch examples; a deal needs its own prices or "
+                    "`partial_year = \"annualise\"`)" if f.partial else "")
+            lines.append(f"| `{f.pattern}`{part} | {f.market} | "
+                         f"{', '.join(map(str, f.years))} | "
                          f"{', '.join(f.nodes)} | {'yes' if f.has_ancillary else 'no'} |")
     else:
         lines.append("Shipped data: none (user prices only).")
     lines.append("")
+    b = m.price_bounds
+    lines += [f"Price bound: every price value within +-{b.bound:,.0f} ({b.multiple:g} x offer cap "
+              f"${b.offer_cap_usd_per_mwh:,.0f}/MWh, assumption `{b.assumption}`; {b.status}; "
+              f"{b.source}).", ""]
     if m.sources:
         lines += ["Sources:", ""] + [f"- {src}" for src in m.sources] + [""]
     if m.award_charges:

@@ -203,6 +203,35 @@ class PriceFile(_Strict):
     years: tuple[int, ...]
     nodes: tuple[str, ...] = Field(description="Node names as ISOs spell them.")
     has_ancillary: bool = Field(description="Whether the file carries the products' prices.")
+    partial: bool = Field(
+        False, description="The files cover part of their year only: fine for dispatch "
+        "examples; a deal on them needs its own prices or [market] partial_year = "
+        "\"annualise\"."
+    )
+
+
+class PriceBounds(_Strict):
+    """Plausibility bounds on every price value of the market's data.
+
+    A price ``p`` [$/MWh, or $/MW-h for a capacity product, $/MW for mileage] is accepted when
+    ``-multiple x offer_cap <= p <= multiple x offer_cap``. The multiple leaves room for what
+    legitimately exceeds an offer cap (congestion and losses at a node, shortage pricing:
+    PJM real-time hit ~$3,800/MWh in Dec 2022 above its $2,000 cost-based cap) while refusing a
+    typo such as 1e12 that one hour would carry straight into revenue.
+    """
+
+    offer_cap_usd_per_mwh: float = Field(gt=0, description="Highest energy offer the ISO "
+                                         "accepts [$/MWh] (the cost-verified cap where one "
+                                         "exists).")
+    multiple: float = Field(ge=1, description="Bound = multiple x offer cap, both signs [-].")
+    status: str = Field(description="VERIFIED / UNCERTAIN / assumption label of the cap.")
+    source: str = Field(description="Rule and date the cap comes from.")
+    assumption: str = Field(description="Name of the multiple (a bessfin assumption).")
+
+    @property
+    def bound(self) -> float:
+        """Largest accepted |price| [$/MWh]."""
+        return self.multiple * self.offer_cap_usd_per_mwh
 
 
 class AwardCharge(_Strict):
@@ -254,6 +283,7 @@ class Market(_Strict):
     )
     products: tuple[Product, ...] = ()
     files: tuple[PriceFile, ...] = ()
+    price_bounds: PriceBounds = Field(description="Plausibility bounds on every price value.")
     facts: tuple[Fact, ...] = Field(
         (), description="Sourced numbers the depth defaults rely on (copied with sources)."
     )

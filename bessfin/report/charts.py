@@ -329,14 +329,21 @@ def comparison_revenue_chart(frame: pd.DataFrame, colors: Mapping[str, str]) -> 
 
 
 def overlay_chart(series: Mapping[str, pd.Series], *, title: str, ylabel: str,
-                  kind: str = "number", hline: float | None = None) -> str:
-    """One line per deal over operating years (e.g. DSCR, revenue)."""
+                  kind: str = "number", hline: float | None = None,
+                  hlines: Mapping[str, float] | None = None) -> str:
+    """One line per deal over operating years (e.g. DSCR, revenue); ``hline`` one dashed
+    level for all, ``hlines`` a dashed level per deal in the deal's colour (e.g. each
+    lender's minimum DSCR)."""
     with mpl.rc_context(_RC):
         fig = _fig(9.5, 3.4)
         ax = fig.add_subplot()
         for name, s in series.items():
-            ax.plot(s.index.to_numpy(), s.to_numpy(dtype=float), marker="o", ms=3, lw=1.5,
-                    label=str(name))
+            (line,) = ax.plot(s.index.to_numpy(), s.to_numpy(dtype=float), marker="o", ms=3,
+                              lw=1.5, label=str(name))
+            level = (hlines or {}).get(name)
+            if level is not None:
+                ax.axhline(level, color=line.get_color(), ls="--", lw=1.0,
+                           label=f"{name}: lender minimum {level:.2f}x")
         if hline is not None:
             ax.axhline(hline, color=TARGET, ls="--", lw=1.0)
         if kind == "usd_m":
@@ -347,3 +354,33 @@ def overlay_chart(series: Mapping[str, pd.Series], *, title: str, ylabel: str,
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_title(title)
         return to_svg(fig, title)
+
+
+def attribution_chart(frame: pd.DataFrame, metric: str, label: str, kind: str) -> str:
+    """Waterfall of one metric from deal A (``start``) through each driver's change to deal B
+    (``end``) (:func:`bessfin.studies.attribution`)."""
+    scale, unit = (1e6, "$M") if kind == "usd_m" else (0.01, "pp") if kind == "pct" else (1, "")
+    with mpl.rc_context(_RC):
+        fig = _fig(9.5, 3.6)
+        ax = fig.add_subplot()
+        level = 0.0
+        labels = list(frame.index)
+        for i, (name, v) in enumerate(frame[metric].items()):
+            v = 0.0 if not np.isfinite(v) else float(v)
+            if name in ("start", "end"):
+                lo, hi, color, level = min(0.0, v), max(0.0, v), TOTAL, v
+                text = f"{v / scale:,.2f}"
+            else:
+                lo, hi = sorted((level, level + v))
+                color = POS if v >= 0 else NEG
+                level += v
+                text = f"{v / scale:+,.2f}"
+            ax.bar(i, hi - lo, 0.65, bottom=lo, color=color)
+            ax.annotate(text, (i, hi), xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7.5)
+        ax.axhline(0, color="#555", lw=0.8)
+        ax.set_xticks(np.arange(len(labels)), labels, rotation=20, ha="right")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.1f}"))
+        ax.set_ylabel(f"{label} [{unit}]" if unit else label)
+        ax.set_title(f"{label}: from the first deal to this one, by driver")
+        return to_svg(fig, f"Waterfall of {label} by driver")

@@ -255,7 +255,10 @@ def key_metrics(result: DealResult) -> list[Metric]:
         _metric("Revenue", "avg_cycles_per_year",
                 float(result.lifetime.annual["cycles"].mean()),
                 f"dispatch mode: {result.lifetime.mode}"),
-        _metric("Credit", "itc_rate", pf.itc.rate, f"tier: {pf.itc.tier}"),
+        _metric("Credit", "itc_rate", pf.itc.rate, f"tier: {pf.itc.tier}; MACR "
+                f"{pf.inputs.itc.macr_status}"
+                + ("; OVERRIDE: " + result.deal.itc.override_reason
+                   if result.deal.itc.override and result.deal.itc.override_reason else "")),
     ]
 
 

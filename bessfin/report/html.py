@@ -20,6 +20,7 @@ from bessfin.report import charts, data
 from bessfin.report.page import details, figure, page
 from bessfin.report.tables import render_table
 from bessfin.report.tornado import check_tornado, tornado_metric
+from bessfin.studies import Comparison, compare, p_values
 
 #: (anchor, heading) of every section of the single-deal report, in order.
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -31,6 +32,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("waterfall", "Cash-flow waterfall"),
     ("dscr", "DSCR by year"),
     ("tornado", "Sensitivity tornado"),
+    ("pvalues", "Price-year spread: P50 / P90"),
     ("supply", "Supply chain: landed cost by duty layer"),
     ("proforma", "Pro forma, annual"),
 )
@@ -39,6 +41,10 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 COMPARISON_SECTIONS: tuple[tuple[str, str], ...] = (
     ("checks", "Lender checks"),
     ("metrics", "Key metrics"),
+    ("differences", "Assumptions that differ"),
+    ("normalised", "Per kW and per kWh"),
+    ("attribution", "Why the returns differ: attribution by driver"),
+    ("pvalues", "Price-year spread: P50 / P90"),
     ("assumptions", "Key assumptions"),
     ("revenue", "Revenue stack per deal"),
     ("revenue-years", "Revenue by year"),
@@ -87,8 +93,10 @@ def _metrics_section(result: DealResult) -> str:
                          caption="Project metrics are unlevered (no debt); equity metrics are "
                          "levered, after debt service, tax and the ITC. $M where marked.")
     itc = result.pro_forma.itc
-    return (table + f"<h3>ITC rate: {itc.rate:.2%}</h3>"
-            f'<pre class="explain">{escape(itc.explain())}</pre>')
+    notes = "".join(f"<li>{escape(n)}</li>" for n in result.input_notes())
+    return (table + (f'<ul class="input-notes">{notes}</ul>' if notes else "")
+            + f"<h3>ITC rate: {itc.rate:.2%} (MACR {result.pro_forma.inputs.itc.macr_status})"
+            f'</h3><pre class="explain">{escape(itc.explain())}</pre>')
 
 
 def _assumptions_section(result: DealResult) -> str:
@@ -240,6 +248,36 @@ def _tornado_section(tornado: pd.DataFrame | None) -> str:
                            caption=f"Sensitivity of {label}."))
 
 
+def _pvalues_table(distributions: dict[str, pd.DataFrame]) -> str:
+    """P50 / P90 of each deal's price-year distribution, and the values behind them."""
+    from bessfin.finance import metric as spec_of
+
+    rows = {}
+    kind = "number"
+    for name, dist in distributions.items():
+        if dist is None or dist.empty:
+            continue
+        metric_name = str(dist["metric"].iloc[0])
+        kind = spec_of(metric_name).format
+        pv = p_values(dist)
+        rows[name] = {"metric": spec_of(metric_name).label, "P50": pv["p50"], "P90": pv["p90"],
+                      "price years": pv["years"],
+                      **{str(int(y)): v for y, v in zip(dist["price_year"], dist["value"],
+                                                        strict=True)}}
+    if not rows:
+        return ('<p class="note">No price-year distribution was computed (run with '
+                "--sensitivity).</p>")
+    frame = pd.DataFrame(rows).T
+    kinds = {c: kind for c in frame.columns if c not in ("metric", "price years")}
+    kinds.update({"metric": "text", "price years": "number"})
+    return render_table(frame, col_kinds=kinds, index_label="deal",
+                        caption="The deal valued on each of its own price years alone (its "
+                        "price file or the shipped data; screening dispatch); P50 = median, "
+                        "P90 = the value exceeded in 90 % of years (10th percentile). With few "
+                        "years the spread is thin: the count says how many years stand behind "
+                        "it.")
+
+
 def _supply_section(result: DealResult) -> str:
     frame = data.landed_by_layer(result.supply)
     if frame.empty:
@@ -267,7 +305,8 @@ def _proforma_section(result: DealResult) -> str:
                      table_class="wide"))
 
 
-def deal_report_html(result: DealResult, *, tornado: pd.DataFrame | None = None) -> str:
+def deal_report_html(result: DealResult, *, tornado: pd.DataFrame | None = None,
+                     price_years: pd.DataFrame | None = None) -> str:
     """The single-deal report as an HTML string (see :func:`write_html`)."""
     rev = data.revenue_by_stream(result.pro_forma)
     monthly = data.monthly_revenue(result.lifetime)
@@ -281,6 +320,7 @@ def deal_report_html(result: DealResult, *, tornado: pd.DataFrame | None = None)
         "waterfall": _waterfall_section(result),
         "dscr": _dscr_section(result),
         "tornado": _tornado_section(tornado),
+        "pvalues": _pvalues_table({result.deal.name: price_years}),
         "supply": _supply_section(result),
         "proforma": _proforma_section(result),
     }
@@ -294,7 +334,8 @@ def deal_report_html(result: DealResult, *, tornado: pd.DataFrame | None = None)
 
 
 def write_html(result: DealResult, path: str | Path, *,
-               tornado: pd.DataFrame | None = None) -> Path:
+               tornado: pd.DataFrame | None = None,
+               price_years: pd.DataFrame | None = None) -> Path:
     """Write the self-contained HTML report of one deal.
 
     Parameters
@@ -305,6 +346,8 @@ def write_html(result: DealResult, path: str | Path, *,
         Output file (parent directories are created).
     tornado
         Optional sensitivity frame (contract in :mod:`bessfin.report.tornado`).
+    price_years
+        Optional :func:`bessfin.studies.price_year_distribution` of the deal (P50 / P90).
 
     Returns
     -------
@@ -313,23 +356,42 @@ def write_html(result: DealResult, path: str | Path, *,
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(deal_report_html(result, tornado=tornado), encoding="utf-8")
+    out.write_text(deal_report_html(result, tornado=tornado, price_years=price_years),
+                   encoding="utf-8")
     return out
 
 
-def _unique_names(results: list[DealResult]) -> list[str]:
-    names: list[str] = []
-    for i, r in enumerate(results):
-        name = r.deal.name
-        names.append(name if name not in names else f"{name} #{i + 1}")
-    return names
+def _attribution_section(comp: Comparison) -> str:
+    from bessfin.finance import metric as spec_of
+
+    if not comp.attribution:
+        return '<p class="note">One deal: nothing to attribute.</p>'
+    first = comp.names[0]
+    parts = [f'<p class="note">Sequential substitution from {escape(first)}: each driver\'s '
+             "inputs are swapped in from the other deal one at a time, in the order shown, and "
+             "the pro forma re-run; a bar is the change that swap made. The steps add up to the "
+             "whole difference; another order moves amounts between interacting drivers "
+             "(docs/comparison.md). Size (MW, MWh) moves with capex.</p>"]
+    for name, frame in comp.attribution.items():
+        for metric_name in ("equity_irr_after_tax", "project_npv_after_tax_usd"):
+            spec = spec_of(metric_name)
+            parts.append(figure(charts.attribution_chart(frame, metric_name, spec.label,
+                                                         spec.format),
+                                f"{spec.label}: {first} -> {name}."))
+        kinds = {c: spec_of(c).format for c in frame.columns}
+        parts.append(render_table(frame, col_kinds=kinds, index_label="driver",
+                                  caption=f"{first} -> {name}: change by driver."))
+    return "".join(parts)
 
 
-def comparison_report_html(results: list[DealResult]) -> str:
+def comparison_report_html(results: list[DealResult], *, comparison: Comparison | None = None,
+                           price_years: dict[str, pd.DataFrame] | None = None) -> str:
     """The comparison report as an HTML string (see :func:`write_comparison_html`)."""
     if not results:
         raise ValueError("write_comparison_html needs at least one deal result")
-    names = _unique_names(results)
+    if comparison is None and len(results) >= 2:
+        comparison = compare(results)
+    names = list(comparison.names) if comparison is not None else [results[0].deal.name]
     checks = pd.DataFrame({
         n: {"investment view": r.investment.headline,
             "lender view": r.lender.headline,
@@ -348,7 +410,31 @@ def comparison_report_html(results: list[DealResult]) -> str:
     dscr = {n: data.dscr_by_year(r.pro_forma)["dscr"]
             for n, r in zip(names, results, strict=True)}
     dscr = {n: s for n, s in dscr.items() if not s.empty}
-    mins = {r.deal.lender.min_dscr for r in results if r.deal.lender.min_dscr is not None}
+    mins = {n: r.deal.lender.min_dscr for n, r in zip(names, results, strict=True)
+            if r.deal.lender.min_dscr is not None}
+    if comparison is not None:
+        rate = ("" if comparison.discount_rate is None else
+                f"<p><strong>All NPVs and LCOS at one discount rate: "
+                f"{comparison.discount_rate:.2%}</strong> (each deal's own rate is listed "
+                "below).</p>")
+        diffs = comparison.assumptions.copy()
+        diffs = diffs.map(lambda v: "" if v is None else str(v))
+        norm = comparison.normalised.T
+    bodies_extra = {
+        "differences": (rate + render_table(diffs, index_label="assumption",
+                                            caption="Every deal-file key whose value differs "
+                                            "(defaults included), with the derived duration, "
+                                            "resolved ITC rate and dispatch mode.")
+                        if comparison is not None and not diffs.empty
+                        else '<p class="note">The deals share every assumption.</p>'),
+        "normalised": (render_table(norm, kind="number", index_label="measure",
+                                    caption="Capex at COD per kW and kWh of rated power and "
+                                    "energy [$]; revenue, EBITDA, opex: mean over operating "
+                                    "years [$/kW-yr, $/kWh-yr]; NPV after tax per kW and kWh "
+                                    "[$].") if comparison is not None else ""),
+        "attribution": _attribution_section(comparison) if comparison is not None else "",
+        "pvalues": _pvalues_table(price_years or {}),
+    }
     bodies = {
         "checks": render_table(checks, index_label="check"),
         "metrics": render_table(metrics, row_kinds=dict(zip(metrics.index, kinds,
@@ -367,27 +453,36 @@ def comparison_report_html(results: list[DealResult]) -> str:
                                 f"{L.REVENUE_TOTAL} of each deal's pro forma.")
         + render_table(pd.DataFrame(revenue).T, kind="usd_k", index_label="deal \\ year",
                        caption="Total revenue [$ thousand].", table_class="wide"),
+        **bodies_extra,
         "dscr": (figure(charts.overlay_chart(
-            dscr, title="DSCR by year", ylabel="DSCR [x]",
-            hline=min(mins) if len(mins) == 1 else None),
-            "Base-case DSCR of each deal over its debt tenor (dashed: the lender minimum when "
-            "all deals share one).")
+            dscr, title="DSCR by year", ylabel="DSCR [x]", hlines=mins),
+            "Base-case DSCR of each deal over its debt tenor (dashed, in the deal's colour: "
+            "its lender's minimum DSCR).")
             + render_table(pd.DataFrame(dscr).T, kind="ratio", index_label="deal \\ year",
                            table_class="wide")
             if dscr else '<p class="note">No deal carries debt.</p>'),
     }
-    subtitle = " vs ".join(names)
+    modes = "/".join(sorted({r.lifetime.mode for r in results}))
+    subtitle = " vs ".join(names) + f" · dispatch mode {modes}" + (
+        "" if comparison is None or comparison.discount_rate is None
+        else f" · all at a {comparison.discount_rate:.2%} discount rate")
     return page("Deal comparison", subtitle,
                 [(a, t, bodies[a]) for a, t in COMPARISON_SECTIONS])
 
 
-def write_comparison_html(results: list[DealResult], path: str | Path) -> Path:
+def write_comparison_html(results: list[DealResult], path: str | Path, *,
+                          comparison: Comparison | None = None,
+                          price_years: dict[str, pd.DataFrame] | None = None) -> Path:
     """Write a self-contained HTML report comparing deals side by side.
 
     Parameters
     ----------
     results
         Deal runs, one column each in the tables (repeated names get a ``#n`` suffix).
+    comparison
+        Their :func:`bessfin.studies.compare` (computed when not given).
+    price_years
+        Price-year distributions by deal name, for the P50 / P90 table.
     path
         Output file (parent directories are created).
 
@@ -398,5 +493,6 @@ def write_comparison_html(results: list[DealResult], path: str | Path) -> Path:
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(comparison_report_html(results), encoding="utf-8")
+    out.write_text(comparison_report_html(results, comparison=comparison,
+                                          price_years=price_years), encoding="utf-8")
     return out

@@ -1,5 +1,8 @@
 """Screen portfolios of deals: expand scenario grids, run them in parallel, resume, rank.
 
+The package is callable: ``bessfin.screen(frame_or_deals_or_file, base=...)`` is
+:func:`~bessfin.screen.frame.screen_deals` and returns the result table as a DataFrame.
+
 >>> from bessfin.screen import load_portfolio, screen
 >>> report = screen(load_portfolio("examples/portfolio.toml"), "screen-out")  # doctest: +SKIP
 >>> report.ranked("equity_irr_after_tax", top=5)                              # doctest: +SKIP
@@ -11,6 +14,9 @@ Modules: :mod:`~bessfin.screen.spec` (portfolio files and expansion),
 ``docs/screening.md``.
 """
 
+import sys
+import types
+
 from bessfin.screen.backends import (
     BACKENDS,
     DaskBackend,
@@ -19,6 +25,7 @@ from bessfin.screen.backends import (
     SerialBackend,
     make_backend,
 )
+from bessfin.screen.frame import portfolio_from_deals, portfolio_from_frame, screen_deals
 from bessfin.screen.output import LEDGER, LOWER_IS_BETTER, RANKABLE, TABLE_CSV, TABLE_PARQUET, rank
 from bessfin.screen.runner import ScreenReport, batches_by_dispatch, screen
 from bessfin.screen.spec import DealSpec, Portfolio, PortfolioError, load_portfolio
@@ -42,8 +49,21 @@ __all__ = [
     "batches_by_dispatch",
     "load_portfolio",
     "make_backend",
+    "portfolio_from_deals",
+    "portfolio_from_frame",
     "rank",
     "screen",
     "screen_batch",
+    "screen_deals",
     "screen_one",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """This package, callable as :func:`screen_deals` (``bessfin.screen(deals)``)."""
+
+    def __call__(self, *args, **kwargs):
+        return screen_deals(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

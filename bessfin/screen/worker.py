@@ -28,6 +28,7 @@ from bessfin.deal import (
     DealResult,
     deal_from_dict,
     dispatch_deal,
+    itc_contradictions,
     load_deal_prices,
     resolve_supply,
     value_deal,
@@ -55,6 +56,7 @@ METRICS: tuple[str, ...] = (
     "year1_revenue_usd", "year1_merchant_usd_per_kw_yr", "avg_cycles_per_year",
     "supply_option", "dc_block_usd_per_kwh", "investment_verdict", "lender_verdict", "passed",
     "checks_failed", "dispatch_mode",
+    "macr_status", "itc_override", "annualised_price_years",
 )
 #: Run bookkeeping added to every row.
 TIMINGS: tuple[str, ...] = (
@@ -84,7 +86,8 @@ def worker_prices(deal: Deal) -> dict[int, PriceData]:
     """The deal's price years from this process's price cache, loading what is missing."""
     m = deal.market
     if m.price_file is not None:  # the deal's own file, read once per process
-        k = (m.price_file, m.as_price_file, m.price_format, m.iso.lower(), m.node.upper(),
+        k = (m.price_file, m.as_price_file, m.price_format, m.price_column, m.iso.lower(),
+             m.node.upper(),
              m.on_missing, tuple(sorted(set(m.price_years))))
         if k not in _PRICES:
             _PRICES[k] = load_deal_prices(deal)
@@ -129,9 +132,20 @@ def _num(x: Any) -> Any:
 def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     """The row's metric columns from a deal summary (failed checks joined by ``"; "``)."""
     failed = [c["name"] for c in summary.get("checks", []) if not c["passed"]]
-    flat = {k: _num(summary.get(k)) for k in METRICS if k != "checks_failed"}
+    flat = {k: _num(summary.get(k)) for k in METRICS if k not in _TEXT}
     flat["checks_failed"] = "; ".join(failed)
+    override = summary.get("itc_override")
+    flat["itc_override"] = ("" if not override else
+                            f"{override['reason']} ({'; '.join(override['differences'])})")
+    flat["annualised_price_years"] = "; ".join(
+        f"{c['year']}: {c['hours_used']} of {c['hours_in_year']} h, {c['days_dropped']} days "
+        f"dropped, x{c['annualisation_factor']:.4g}"
+        for c in summary.get("price_year_coverage", []) if not c["complete"])
     return flat
+
+
+#: Row columns flattened to text from a summary's lists and dicts.
+_TEXT = ("checks_failed", "itc_override", "annualised_price_years")
 
 
 def _one_line(e: BaseException) -> str:
@@ -157,6 +171,7 @@ def screen_one(spec: DealSpec, threads: int | None = None) -> dict[str, Any]:
         try:
             deal = deal_from_dict(spec.deal, source=spec.id)
             supply = resolve_supply(deal)
+            itc_contradictions(deal, supply)  # refuse before the dispatch, not after
             t1 = time.perf_counter()
             lifetime, reused = lifetime_for(deal, spec, threads)
             t2 = time.perf_counter()

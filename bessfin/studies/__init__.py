@@ -5,6 +5,15 @@ Each study re-runs only what changes on a deal's cached lifetime dispatch
 """
 
 from bessfin.studies.backcast import BACKCAST_KEYS, backcast, fleet_battery
+from bessfin.studies.comparison import (
+    Comparison,
+    assumption_differences,
+    at_discount_rate,
+    attribution,
+    compare,
+    json_safe,
+    normalised,
+)
 from bessfin.studies.parity import (
     CELL_PAIRINGS,
     COLUMNS,
@@ -50,6 +59,13 @@ __all__ = [
     "cash_factor",
     "cell_claim_table",
     "evaluate_cell_claim",
+    "Comparison",
+    "assumption_differences",
+    "at_discount_rate",
+    "attribution",
+    "compare",
+    "json_safe",
+    "normalised",
     "COLUMNS",
     "DEFAULT_METRIC",
     "DEFAULT_RATES",

@@ -7,7 +7,8 @@ Data files shipped in this package (read with importlib.resources):
 * ``tariff_scenarios.toml`` - named scenarios and their parameters (status + rationale each)
 * ``tariff_stacking.toml`` - stacking rules between layers
 * ``credits45x.toml`` - 45X rates, phase-down, component MACR thresholds
-* ``sourcing.toml`` - DC and EST MACR thresholds by BOC date
+* ``sourcing.toml`` - the pre-June-2025 contract carve-out (DC and MACR thresholds are read
+  from the one §48E table, ``bessfin/common/itc_48e.toml``)
 * ``supply_options.toml`` - named supply cases with policy_facts.md section 4 sources
 
 Rates and shares in the Python API are fractions (0.109 = 10.9 %).

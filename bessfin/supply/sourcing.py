@@ -7,7 +7,8 @@ Both are cost shares over the manufactured products of an equipment list:
 * MACR = (total direct costs of manufactured products - PFE-attributable costs) / total
   (pf 1.18), after the pre-June-2025 binding-contract carve-out (pf 1.20).
 
-Thresholds by BOC date come from ``sourcing.toml``. These are inputs for the finance layer's
+Thresholds by BOC date come from the one §48E table, ``bessfin/common/itc_48e.toml`` (the
+finance layer's ITC rules read the same rows). These are inputs for the finance layer's
 ITC rate function; no ITC rate is computed here.
 """
 
@@ -23,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from bessfin.common import policy_table, schedule_value
 from bessfin.supply.landed import EquipmentItem, landed_cost
 from bessfin.supply.tariffs import Scenario, to_date
 
@@ -44,14 +46,6 @@ def _data() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def _step(steps: list[dict[str, Any]], when: date) -> float | None:
-    value = None
-    for s in sorted(steps, key=lambda s: s["from"]):
-        if when >= s["from"]:
-            value = float(s["value"])
-    return value
-
-
 def dc_threshold(boc_date: date | str) -> float:
     """Domestic-content adjusted-percentage threshold for a 48E EST by BOC date.
 
@@ -65,7 +59,7 @@ def dc_threshold(boc_date: date | str) -> float:
     float
         0.40 before 2025-06-16, 0.45 to 2025-12-31, 0.50 in 2026, 0.55 after 2026 [fraction].
     """
-    value = _step(_data()["dc_threshold"]["steps"], to_date(boc_date))
+    value = schedule_value("dc_threshold", to_date(boc_date))
     assert value is not None  # first step starts 1900-01-01
     return value
 
@@ -79,7 +73,10 @@ def macr_threshold_est(boc_date: date | str) -> float | None:
         0.55 (2026), 0.60 (2027), 0.65 (2028), 0.70 (2029), 0.75 (2030+) [fraction];
         None if BOC is on or before 2025-12-31 (test not applicable).
     """
-    return _step(_data()["macr_threshold_est"]["steps"], to_date(boc_date))
+    boc = to_date(boc_date)
+    if boc < policy_table()["macr_applies_from"]["value"]:
+        return None
+    return schedule_value("macr_threshold", boc)
 
 
 def _costs(

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2] / "bessfin"
 #: Floor of each sub-package of bessfin (docs/architecture.md). A module may import its own
 #: package and any package on a LOWER floor, never one on a higher floor.
 FLOORS: dict[str, int] = {
-    "markets": 0, "io": 0,
+    "common": 0, "markets": 0, "io": 0,
     "dispatch": 1,
     "finance": 2, "supply": 2,
     "deal": 3,

@@ -7,13 +7,17 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from bessfin.markets import DurationRule, Market, Mileage, Product
+from bessfin.markets import DurationRule, Market, Mileage, PriceBounds, Product
+
+#: Bounds of the synthetic market (a test market: no offer cap to cite).
+TEST_BOUNDS = PriceBounds(offer_cap_usd_per_mwh=1000, multiple=10, status="test",
+                          source="test market", assumption="test")
 
 
 def make_market(products: tuple[Product, ...] = ()) -> Market:
     """A market in UTC so that test hours are plain hours."""
     return Market(iso="test", name="TEST", timezone="UTC", energy_column_prefix="lmp_",
-                  products=products)
+                  products=products, price_bounds=TEST_BOUNDS)
 
 
 def product(pid: str, direction: str, hours: float = 1.0, deployment: float = 0.0,

@@ -26,4 +26,4 @@ def test_spp_dispatch_example_on_the_cli() -> None:
                                  "--end", "2022-04-01", "--json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["market"] == "SPP" and data["hours"] == 1415 and data["total_revenue_usd"] > 0
+    assert data["market"] == "SPP" and data["hours"] == 1415 and data["revenue_total_usd"] > 0

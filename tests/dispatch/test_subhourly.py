@@ -46,8 +46,8 @@ def test_repeated_hourly_prices_give_the_hourly_optimum(
     assert sub.cycles == pytest.approx(hourly.cycles, rel=1e-6)
     s = sub.summary_dict()
     assert s["hours"] == len(week) and s["interval_minutes"] == 60 / per_hour
-    assert s["revenue_usd_per_kw_year"] == pytest.approx(
-        hourly.summary_dict()["revenue_usd_per_kw_year"], rel=1e-6)
+    assert s["revenue_usd_per_kw_yr"] == pytest.approx(
+        hourly.summary_dict()["revenue_usd_per_kw_yr"], rel=1e-6)
     # streams may split differently between alternative optima; the optimum itself may not
 
 

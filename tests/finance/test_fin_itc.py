@@ -145,7 +145,7 @@ def test_every_row_has_a_source():
 def test_load_policy_from_edited_file(tmp_path):
     from importlib import resources
 
-    text = resources.files("bessfin.finance").joinpath("itc_48e.toml").read_text(encoding="utf-8")
+    text = resources.files("bessfin.common").joinpath("itc_48e.toml").read_text(encoding="utf-8")
     edited = text.replace("[base_rate]\nvalue = 0.06", "[base_rate]\nvalue = 0.05")
     assert edited != text
     path = tmp_path / "policy.toml"

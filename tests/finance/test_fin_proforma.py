@@ -44,7 +44,9 @@ def varied_revenue() -> pd.DataFrame:
 
 TOLL = TollInputs(price_usd_per_kw_month=10.0, share=0.5, escalation=0.02, tenor_years=7)
 RA = CapacityContractInputs(
-    price_usd_per_kw_month=5.0, contracted_mw=50.0, start_year=2, tenor_years=5
+    # 20 MW: with the 0.5 toll and the 0.3 floor the contracts sell exactly the 100 MW battery
+    # (each MW once, issue 11; it was 50 MW, 130 MW in all)
+    price_usd_per_kw_month=5.0, contracted_mw=20.0, start_year=2, tenor_years=5
 )
 FLOOR = FloorInputs(floor_usd_per_kw_month=3.0, share=0.3, upside_share=0.25, tenor_years=10)
 
@@ -125,7 +127,7 @@ def test_toll_ra_and_floor_hand_computed(make_inputs):
     assert pf.line("revenue: merchant reg_up").to_numpy()[1:] == pytest.approx(raw_r * scale)
     toll = [10 * 12 * 50_000 * 1.02 ** (t - 1) if t <= 7 else 0.0 for t in range(1, N + 1)]
     assert pf.line("revenue: tolling").to_numpy()[1:] == pytest.approx(toll)
-    ra = [3 * M if 2 <= t <= 6 else 0.0 for t in range(1, N + 1)]  # 5 $/kW-mo x 12 x 50,000 kW
+    ra = [1.2 * M if 2 <= t <= 6 else 0.0 for t in range(1, N + 1)]  # 5 $/kW-mo x 12 x 20,000 kW
     assert pf.line("revenue: resource adequacy").to_numpy()[1:] == pytest.approx(ra)
     level = 3 * 12 * 0.3 * 100_000  # 1.08M in years 1..10
     covered = 0.3 * (raw_e + raw_r)

@@ -98,13 +98,14 @@ def _check_dispatch(prices, products: list[str]) -> None:
 
 
 def _deal_on(prices, iso: str, node: str):
-    """The ERCOT example deal moved to another ISO and run on user prices for 2 years."""
+    """The ERCOT example deal moved to another ISO and run on user prices for 2 years (a few
+    days of prices: the deal opts in to annualising the part year, issue 11)."""
     d = load_deal(EXAMPLES / "ercot_houston_2h_merchant.toml")
     year = int(prices.local_index[0].year)
     d = d.model_copy(update={
         "project": d.project.model_copy(update={"life_years": 2}),
         "market": d.market.model_copy(update={"iso": iso, "node": node, "price_years": (year,),
-                                              "products": None}),
+                                              "products": None, "partial_year": "annualise"}),
         "augmentation": d.augmentation.model_copy(update={"years": ()}),
         "debt": d.debt.model_copy(update={"tenor_years": 2}),
     })

@@ -10,7 +10,15 @@ import pandas as pd
 import pytest
 
 from bessfin import Battery, dispatch, load_prices
-from bessfin.dispatch import Degradation, ForwardCurve, PricePath, lifetime_dispatch
+from bessfin.dispatch import Degradation, ForwardCurve, PricePath
+from bessfin.dispatch import lifetime_dispatch as _lifetime_dispatch
+
+
+def lifetime_dispatch(*args, **kwargs):
+    """July slices stand in for price years (mechanics, not a year's value): valued as-is
+    (issue 11 refuses a part year by default)."""
+    return _lifetime_dispatch(*args, partial_year="as-is", **kwargs)
+
 
 BATTERY = Battery(power_mw=10, energy_mwh=20, max_cycles_per_day=2.0, degradation_cost=5.0)
 

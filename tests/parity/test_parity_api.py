@@ -324,16 +324,22 @@ def test_plot_writes_file(deal, tmp_path, suffix):
 
 
 def test_itc_assembly_precedence(deal):
-    """Deal run: an explicit [itc] DC % wins over the option's; a tier: the option's own DC %
-    (only if the tier claims DC) and MACR, and the tier's PWA / energy-community settings."""
-    from bessfin.deal import itc_inputs, resolve_supply
+    """Deal run: an explicit [itc] DC % that differs from the option's is refused unless marked
+    as an override (issue 11), and then wins; a tier: the option's own DC % (only if the tier
+    claims DC) and MACR, and the tier's PWA / energy-community settings."""
+    from bessfin.deal import DealError, itc_inputs, resolve_supply
     from bessfin.studies import ITC_TIERS
 
     supply = resolve_supply(deal)
     assert itc_inputs(deal, supply).dc_adjusted_pct == pytest.approx(supply.dc_adjusted_pct)
     assert itc_inputs(deal, supply).macr == pytest.approx(supply.macr)
-    explicit = deal.model_copy(update={"itc": deal.itc.model_copy(
+    contradicting = deal.model_copy(update={"itc": deal.itc.model_copy(
         update={"dc_adjusted_pct": 0.91, "macr": 0.77})})
+    with pytest.raises(DealError, match="contradicts the supply chain"):
+        itc_inputs(contradicting, supply)
+    explicit = deal.model_copy(update={"itc": deal.itc.model_copy(
+        update={"dc_adjusted_pct": 0.91, "macr": 0.77, "override": True,
+                "override_reason": "test: explicit values win"})})
     run = itc_inputs(explicit, supply)
     assert (run.dc_adjusted_pct, run.macr) == (0.91, 0.77)
     tier = itc_inputs(explicit, supply, ITC_TIERS["deal"])

@@ -171,7 +171,10 @@ def test_comparison_report(result, toll_result, comparison_path):
     text = comparison_path.read_text(encoding="utf-8")
     s = scan(text)
     assert s.h2 == [title for _, title in COMPARISON_SECTIONS]
-    assert _charts(text) == 3  # revenue stack, revenue by year, DSCR overlay
+    # revenue stack, revenue by year, DSCR overlay, and the attribution waterfalls of equity
+    # IRR and NPV for the one pair of deals
+    assert _charts(text) == 5
+    assert "Waterfall of Equity IRR, after tax by driver" in text
     for r in (result, toll_result):
         assert r.deal.name in text
         m = r.pro_forma.metrics
@@ -181,3 +184,6 @@ def test_comparison_report(result, toll_result, comparison_path):
     # DSCR overlay: one line (legend entry) per deal
     svg = re.findall(r'<svg[^>]*aria-label="DSCR by year".*?</svg>', text, re.S)
     assert len(svg) == 1 and all(r.deal.name in svg[0] for r in (result, toll_result))
+    for r in (result, toll_result):  # each deal's lender minimum is drawn
+        if r.deal.lender.min_dscr is not None:
+            assert f"lender minimum {r.deal.lender.min_dscr:.2f}x" in svg[0]

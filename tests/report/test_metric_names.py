@@ -19,7 +19,10 @@ NOT_METRICS = {"deal", "market", "power_mw", "energy_mwh", "life_years", "checks
                "dispatch_mode", "supply_option", "checks_failed", "foresight", "horizon",
                "price_source", "price_path", "verdicts", "investment_verdict",
                "lender_verdict", "irr_notes", "debt_sizing", "discount_rate", "hurdle_rate",
-               "settlement"}
+               "settlement",
+               # input facts shown next to the metrics (issue 11), not metrics themselves
+               "price_year_coverage", "annualised_price_years", "macr_status", "itc_override",
+               "input_notes"}
 
 
 def test_summary_keys_are_catalogued(result):

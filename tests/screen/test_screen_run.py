@@ -135,7 +135,12 @@ def test_serial_and_process_pool_agree(tmp_path):
     # 3 rows x 8 grid points; "no-node" pins the node, so 4 of its 8 are duplicates
     assert len(serial.table) == 20 and pf.duplicates == 4
     assert serial.counts() == {"ok": 8, "invalid": 8, "error": 4}
-    pd.testing.assert_frame_equal(_metrics(pool.table), _metrics(serial.table))
+    # Serial and pool runs warm-start the LPs in different orders; where the optimum is
+    # degenerate they return schedules of equal LP objective but slightly different discharged
+    # MWh, which the pro forma charges variable O&M on. On the small SPP deal annualised x6.19
+    # (issue 11) this moves lifetime NPV by $30-60 of ~$0.3-6M (1e-4 near zero), not bit for
+    # bit as before. Equal to 1e-3 relative; follow-up: a tie-break on throughput in the LP.
+    pd.testing.assert_frame_equal(_metrics(pool.table), _metrics(serial.table), rtol=1e-3)
     ran = pool.table[pool.table["status"] != "invalid"]  # invalid rows never leave this process
     pids = {int(w.rsplit(":", 1)[1]) for w in ran["worker"]}
     assert os.getpid() not in pids and 1 <= len(pids) <= 2  # ran in the pool's processes
