@@ -40,6 +40,7 @@ __all__ = [
     "DealResult",
     "DispatchResult",
     "Horizon",
+    "backcast",
     "compare",
     "crosscheck",
     "dispatch",
@@ -50,3 +51,11 @@ __all__ = [
     "screen",
 ]
 __version__ = "0.1.0"
+
+
+def backcast(*, fast: bool = False) -> list[dict]:
+    """Fleet backcast: a fleet-like battery's ceiling and base-case revenue against published
+    fleet revenue per ISO and year (:func:`bessfin.studies.backcast`)."""
+    from bessfin.studies.backcast import backcast as run
+
+    return run(fast=fast)

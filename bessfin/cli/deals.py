@@ -15,7 +15,14 @@ from rich.table import Table
 
 from bessfin.cli.common import ExitCode, Heartbeat, app, err, out_console, require, run_guarded
 from bessfin.cli.paths import file_stem, output_dir
-from bessfin.deal import DealResult, check_references, deal_schema, load_deal, run_deal
+from bessfin.deal import (
+    DealResult,
+    attach_ladder,
+    check_references,
+    deal_schema,
+    load_deal,
+    run_deal,
+)
 from bessfin.studies import compare, json_safe, p_values, price_year_distribution, tornado
 
 Mode = Annotated[str, typer.Option(
@@ -32,7 +39,8 @@ def _check_mode(mode: str) -> None:
 
 
 def _run_one(path: Path, mode: str, progress: Progress | None,
-             beat: Heartbeat | None = None, cache: dict | None = None) -> DealResult:
+             beat: Heartbeat | None = None, ladder: bool = False,
+             cache: dict | None = None) -> DealResult:
     deal = load_deal(path)
     check_references(deal, str(path))
     task = None
@@ -47,7 +55,27 @@ def _run_one(path: Path, mode: str, progress: Progress | None,
         if beat is not None:
             beat.set(f"{deal.name}: {mode} dispatch: year {year}/{total}")
 
-    return run_deal(deal, mode=mode, progress=step, cache=cache)  # type: ignore[arg-type]
+    result = run_deal(deal, mode=mode, progress=step, cache=cache)  # type: ignore[arg-type]
+    if ladder:
+        if err.is_terminal:  # a progress note, like the progress bar: terminals only
+            err.print("revenue ladder: ceiling and AS-depth rungs (screening re-dispatch) ...")
+        attach_ladder(result)
+    return result
+
+
+def _ladder_table(result: DealResult) -> Table:
+    lad = result.ladder
+    assert lad is not None
+    t = Table(title="revenue ladder (merchant, net of wear cost)",
+              caption="; ".join(f"{r.name}: {r.label}" for r in lad.rungs))
+    for col in ("rung", "year 1 [$M]", "year 1 [$/kW-yr]", "capture", "life [$/kW-yr]",
+                "capture"):
+        t.add_column(col, justify="left" if col == "rung" else "right")
+    for r in lad.rungs:
+        t.add_row(r.name, f"{r.year1_usd / 1e6:.2f}", f"{r.year1_usd_per_kw_yr:.1f}",
+                  f"{r.year1_capture:.0%}", f"{r.life_usd_per_kw_yr:.1f}",
+                  f"{r.life_capture:.0%}")
+    return t
 
 
 def _progress() -> Progress:
@@ -136,6 +164,8 @@ def run_cmd(
     mode: Mode = "full",
     sensitivity: Annotated[bool, typer.Option(help="Tornado and P50/P90 in the report.")] = True,
     report: Annotated[bool, typer.Option(help="Write the HTML and Excel reports.")] = True,
+    ladder: Annotated[bool, typer.Option(help="Revenue ladder: ceiling, AS depth, base case "
+                                              "(two screening-mode re-dispatches).")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="JSON summary on stdout.")] = False,
 ) -> None:
     """Run one deal: dispatch over its life, pro forma, lender checks, reports."""
@@ -149,7 +179,7 @@ def run_cmd(
         cache: dict = {}
         with Heartbeat() as beat:
             with _progress() as progress:
-                result = _run_one(deal_file, mode, progress, beat, cache)
+                result = _run_one(deal_file, mode, progress, beat, ladder, cache)
             summary = result.summary_dict()
             dist = None
             if sensitivity:
@@ -167,6 +197,14 @@ def run_cmd(
             console = out_console()
             _print_verdicts(console, result)
             console.print(_metrics_table([result]))
+            if result.ladder is not None:
+                console.print(_ladder_table(result))
+            upper = summary.get("as_prices_upper_bound")
+            if upper:
+                low = upper["revenue_at_lower_as_prices"]
+                console.print(f"AS prices are an upper bound ({upper['reason']}); at "
+                              f"-{low['as_price_cut']:.0%} AS prices year-1 merchant revenue "
+                              f"is at least {low['year1_usd_per_kw_yr']:.1f} $/kW-yr")
             st = summary["settlement"]
             if st["settlement"] == "da+rt":
                 console.print(

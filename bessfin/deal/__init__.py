@@ -6,6 +6,7 @@
   option, tariff scenario) checked against what bessfin ships;
 * :mod:`~bessfin.deal.inputs` - supply pricing, capex build-up, the one ITC assembly;
 * :mod:`~bessfin.deal.checks` - lender checks with reasons;
+* :mod:`~bessfin.deal.ladder` - revenue ladder: ceiling -> AS depth -> base case;
 * :mod:`~bessfin.deal.run` - prices -> supply -> lifetime dispatch -> pro forma -> checks.
 """
 
@@ -27,9 +28,11 @@ from bessfin.deal.inputs import (
     itc_inputs,
     resolve_supply,
 )
+from bessfin.deal.ladder import Ladder, Rung, revenue_ladder
 from bessfin.deal.references import check_references, reference_problems
 from bessfin.deal.run import (
     DealResult,
+    attach_ladder,
     dispatch_deal,
     load_deal_forecasts,
     load_deal_prices,
@@ -57,7 +60,10 @@ __all__ = [
     "DealError",
     "DealResult",
     "ItcTier",
+    "Ladder",
+    "Rung",
     "SupplySection",
+    "attach_ladder",
     "check_references",
     "deal_capex",
     "deal_from_dict",
@@ -79,6 +85,7 @@ __all__ = [
     "reference_problems",
     "resolve_paths",
     "resolve_supply",
+    "revenue_ladder",
     "run_deal",
     "value_deal",
 ]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from bessfin.deal.checks import Check, Verdict, investment_verdict, lender_checks, lender_verdict
 from bessfin.deal.inputs import finance_inputs, itc_contradictions, itc_flags, resolve_supply
+from bessfin.deal.ladder import Ladder, as_haircut, region_summed_as, revenue_ladder
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult, TwoSettlementResult, lifetime_dispatch, two_settlement
 from bessfin.finance import METRIC_SPECS, FinanceInputs, ProForma, build_pro_forma
@@ -30,8 +31,9 @@ from bessfin.io import (
 )
 from bessfin.supply import SupplyOutcome
 
-__all__ = ["DealResult", "dispatch_deal", "load_deal_forecasts", "load_deal_prices",
-           "load_deal_rt_prices", "run_deal", "two_settle_deal", "value_deal"]
+__all__ = ["DealResult", "attach_ladder", "dispatch_deal", "load_deal_forecasts",
+           "load_deal_rt_prices", "load_deal_prices", "run_deal", "two_settle_deal",
+           "value_deal"]
 
 
 @dataclasses.dataclass(repr=False)
@@ -43,6 +45,8 @@ class DealResult:
     pro_forma: ProForma
     supply: SupplyOutcome | None
     checks: list[Check]
+    #: revenue ladder (ceiling -> capped -> base), when computed (:func:`attach_ladder`)
+    ladder: Ladder | None = None
     #: ``settlement = "da+rt"``: the year-1 two-settlement of each price year (else ``None``)
     settlement: dict[int, TwoSettlementResult] | None = None
 
@@ -143,7 +147,20 @@ class DealResult:
             "price_year_coverage": [c.as_dict() for c in self.lifetime.coverage.values()],
             "annualised_price_years": sorted(self.lifetime.annualised),
             "input_notes": self.input_notes(),
+            **self._ladder_dict(),
         }
+
+    def _ladder_dict(self) -> dict:
+        out: dict = {}
+        if self.ladder is not None:
+            out["revenue_ladder"] = self.ladder.to_dict()
+        if region_summed_as(self.deal):
+            out["as_prices_upper_bound"] = {
+                "reason": "shipped CAISO AS prices are sums over the six AS regions "
+                "(market_data/SOURCES.md); a resource is paid only its regions' prices",
+                "revenue_at_lower_as_prices": as_haircut(self.lifetime,
+                                                         self.deal.battery.power_mw)}
+        return out
 
     def settlement_summary(self) -> dict:
         """DA-only and DA+RT year-1 revenue by price year and their mean [$/kW-yr]."""
@@ -363,14 +380,26 @@ def run_deal(
     cache: dict | None = None,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    ladder: bool = False,
 ) -> DealResult:
-    """Run a deal: supply, lifetime dispatch, pro forma and lender checks."""
+    """Run a deal: supply, lifetime dispatch, pro forma and lender checks; with ``ladder``
+    also the revenue ladder (two screening-mode re-dispatches, docs/dispatch.md)."""
     supply = resolve_supply(deal)
     itc_contradictions(deal, supply)  # refuse before the (long) dispatch, not after
+    cache = {} if cache is None else cache
+    prices = prices if prices is not None else load_deal_prices(deal)
     lifetime = dispatch_deal(deal, prices=prices, mode=mode, cache=cache, threads=threads,
                              progress=progress)
     pf, checks = value_deal(deal, lifetime, supply)
     two = (two_settle_deal(deal, prices, threads) if deal.market.settlement == "da+rt"
            else None)
-    return DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply, checks=checks,
-                      settlement=two)
+    result = DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply,
+                        checks=checks, settlement=two)
+    return attach_ladder(result, prices=prices, cache=cache) if ladder else result
+
+
+def attach_ladder(result: DealResult, *, prices: dict[int, PriceData] | None = None,
+                  cache: dict | None = None) -> DealResult:
+    """Compute the deal's revenue ladder and keep it on the result (returned)."""
+    result.ladder = revenue_ladder(result, prices=prices, cache=cache)
+    return result

@@ -11,8 +11,11 @@
   Names are matched ignoring case, spaces, ``_`` and ``-``. Several frames may be given
   (ISO-NE publishes regulation and reserves separately); a product may come from one only.
 * Reserve zones: a frame with one row per zone and interval (``Zone``, ``Region``,
-  ``Reserve Zone Name``/``Id``) is cut to one zone: ``reserve_zone`` if given, else the
-  zone named like ``node`` or holding it (market ``reserve_zones``), else an error.
+  ``AS Region``, ``Reserve Zone Name``/``Id``) is cut to one zone: ``reserve_zone`` if given,
+  else the zone named like ``node`` or holding it (market ``reserve_zones``), else an error.
+  A zone with ``paid_regions`` (CAISO: a resource is paid the system price plus its
+  sub-region's, each with its expanded variant; docs/data.md) keeps exactly those regions'
+  rows and sums them per interval (and AS type).
 * Award charges (market ``award_charges``, e.g. ISO-NE's day-ahead ``Expected Closeout
   Charge`` from the strike-price frame) are netted from the listed products' prices when
   a frame carries them; several publications of an hour: the last ``Publish Time``.
@@ -52,7 +55,8 @@ AS_PRICE_COLUMNS = ("MCPC", "Price", "MCP")
 PUBLISH_COLUMN = "Publish Time"
 #: Region columns: an AS frame is cut to one region (reserve zone).
 REGION_COLUMNS = (
-    "Region", "Reserve Zone", "Zone", "Reserve Zone Name", "Reserve Zone Id", "Reserve Zone ID",
+    "Region", "AS Region", "Reserve Zone", "Zone", "Reserve Zone Name", "Reserve Zone Id",
+    "Reserve Zone ID",
 )
 
 _HOUR_NS = 3_600_000_000_000
@@ -112,9 +116,12 @@ def _one_region(
     values = df[cols].astype(str).apply(lambda s: s.str.strip().str.lower())
     if not reserve_zone and all(df[c].nunique(dropna=False) <= 1 for c in cols):
         return df
+    regions = sorted(set(map(str, df[cols[0]].unique())))
+    zone = _paying_zone(market, node, reserve_zone)
+    if zone is not None:
+        return _sum_paid_regions(df, cols[0], zone, regions, source, notes)
     labels = _zone_labels(market, node, reserve_zone)
     keep = values.isin(labels).any(axis=1).to_numpy()
-    regions = sorted(set(map(str, df[cols[0]].unique())))
     if not keep.any():
         zones = ", ".join(z.name for z in market.reserve_zones) or "none defined"
         raise PriceDataError(
@@ -124,15 +131,55 @@ def _one_region(
             else f"no rows of reserve zone {reserve_zone!r} (regions {regions})",
             count=len(df),
             expected="one region per hour",
-            hint=f"Pass reserve_zone=... naming one of {regions} ({market.name} reserve "
-            f"zones: {zones}), or filter, e.g. df[df[{cols[0]!r}] == {regions[0]!r}]; to "
-            "reproduce the shipped CAISO '_regionsum' columns, "
-            "df.groupby('Interval Start').sum(numeric_only=True).reset_index().",
+            hint=_region_hint(market, regions, zones, cols[0]),
         )
     picked = sorted(set(map(str, df.loc[keep, cols[0]])))
     if len(regions) > 1:
         notes.append(f"{source}: reserve zone {picked} of {len(regions)} regions")
     return df.loc[keep]
+
+
+def _paying_zone(market: Market, node: str | None, reserve_zone: str | None):
+    """The reserve zone with ``paid_regions`` that ``reserve_zone`` (if given) or ``node``
+    names or holds."""
+    for want in (reserve_zone,) if reserve_zone else (node,):
+        if not want:
+            continue
+        zone = next((z for z in market.reserve_zones if z.matches(want)), None)
+        zone = zone or market.reserve_zone_of(want)
+        if zone is not None and zone.paid_regions:
+            return zone
+    return None
+
+
+def _sum_paid_regions(df: pd.DataFrame, col: str, zone, regions: list[str], source: str,
+                      notes: list[str]) -> pd.DataFrame:
+    """Rows of the regions that pay a resource in ``zone``, summed per interval [$/MW-h]."""
+    paid = {r.lower() for r in zone.paid_regions}
+    keep = df[col].astype(str).str.strip().str.lower().isin(paid).to_numpy()
+    if not keep.any():
+        raise PriceDataError(
+            source, col, f"no rows of the regions paying {zone.name} (regions {regions})",
+            count=len(df), expected=f"rows of {list(zone.paid_regions)}")
+    picked = sorted(set(map(str, df.loc[keep, col])))
+    missing = sorted(set(zone.paid_regions) - {p.upper() for p in picked})
+    keys = [TIME_COLUMN] + [c for c in (AS_TYPE_COLUMN,) if c in df.columns]
+    summed = df.loc[keep].groupby(keys, sort=True).sum(numeric_only=True).reset_index()
+    notes.append(f"{source}: AS prices of reserve zone {zone.name} = sum of regions {picked}"
+                 + (f" (absent from the frame: {missing})" if missing else ""))
+    return summed
+
+
+def _region_hint(market: Market, regions: list[str], zones: str, col: str) -> str:
+    paying = [z for z in market.reserve_zones if z.paid_regions]
+    if paying:
+        ex = paying[0]
+        return (f"Pass node= a {market.name} node (e.g. {ex.locations[0]}: sums "
+                f"{', '.join(ex.paid_regions)}) or reserve_zone= one of "
+                f"{[z.name for z in paying]}; a single region such as {regions[0]!r} is not "
+                "the price a resource is paid (docs/data.md).")
+    return (f"Pass reserve_zone=... naming one of {regions} ({market.name} reserve zones: "
+            f"{zones}), or filter, e.g. df[df[{col!r}] == {regions[0]!r}].")
 
 
 def _to_hourly(wide: pd.DataFrame, source: str, notes: list[str]) -> pd.DataFrame:

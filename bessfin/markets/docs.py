@@ -39,10 +39,12 @@ def _market_md(m: Market) -> list[str]:
                          f"{', '.join(f'`{p}`' for p in c.products)} | {c.source} |")
         lines.append("")
     if m.reserve_zones:
-        lines += ["| reserve zone | also spelled | locations | source |", "|---|---|---|---|"]
+        lines += ["| reserve zone | also spelled | locations | paid regions (summed) | source |",
+                  "|---|---|---|---|---|"]
         for z in m.reserve_zones:
             lines.append(f"| {z.name} | {', '.join(z.aliases) or '-'} | "
-                         f"{', '.join(z.locations) or '-'} | {z.source} |")
+                         f"{', '.join(z.locations) or '-'} | "
+                         f"{', '.join(z.paid_regions) or '-'} | {z.source} |")
         lines.append("")
     if not m.products:
         return lines + ["Energy only: the shipped data carry no ancillary prices (so no "

@@ -258,6 +258,11 @@ class ReserveZone(_Strict):
         (), description="Energy price locations (nodes, zones, hubs) inside the zone, where "
         "sourced; used to pick the zone of a node."
     )
+    paid_regions: tuple[str, ...] = Field(
+        (), description="Where a resource in the zone is paid the sum of several regions' "
+        "prices (CAISO: system and sub-region, with their expanded variants): those regions "
+        "as the frames spell them. Empty: the zone's own rows are its price."
+    )
     source: str
 
     def matches(self, label: str) -> bool:

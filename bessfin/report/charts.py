@@ -99,14 +99,18 @@ def _stacked(ax, frame: pd.DataFrame, colors: Mapping[str, str], x: np.ndarray,
         down += neg
 
 
-def revenue_chart(frame: pd.DataFrame, colors: Mapping[str, str]) -> str:
-    """Stacked revenue by stream per operating year with the net total marked [$M]."""
+def revenue_chart(frame: pd.DataFrame, colors: Mapping[str, str],
+                  benchmarks: Sequence[tuple[str, float]] = ()) -> str:
+    """Stacked revenue by stream per operating year with the net total marked [$M];
+    ``benchmarks``: (label, $ per year) drawn as dashed lines (published fleet revenue)."""
     with mpl.rc_context(_RC):
         fig = _fig(9.5, 3.8)
         ax = fig.add_subplot()
         x = frame.index.to_numpy()
         _stacked(ax, frame, colors, x)
         ax.plot(x, frame.sum(axis=1), "o", color=TOTAL, ms=3.5, label="net total")
+        for (label, usd), style in zip(benchmarks, ("--", ":", "-."), strict=False):
+            ax.axhline(usd, color="#b2182b", lw=1.2, ls=style, label=label)
         ax.axhline(0, color="#555", lw=0.8)
         ax.yaxis.set_major_formatter(money_m)
         ax.set_ylabel("revenue [$M]")

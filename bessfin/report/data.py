@@ -291,3 +291,18 @@ def metrics_frame(results: list[DealResult]) -> tuple[pd.DataFrame, list[str]]:
 def average_revenue_per_kw(result: DealResult) -> pd.Series:
     """Mean annual revenue by stream over the life per kW of power [$/kW-yr]."""
     return revenue_by_stream(result.pro_forma).mean() / (result.deal.battery.power_mw * 1e3)
+
+
+def fleet_benchmarks(result: DealResult) -> list[tuple[str, float]]:
+    """(label, $ per year) of published fleet revenue for the deal's ISO and price years
+    (bessfin/markets/data/fleet_revenue.csv) at the deal's power; [] where none exists."""
+    from bessfin.markets import fleet_benchmark
+
+    d = result.deal
+    out = []
+    for year in sorted(set(d.market.price_years)):
+        b = fleet_benchmark(d.market.iso, year)
+        if b is not None:
+            out.append((f"fleet {d.market.iso.upper()} {year}: ${b['usd_per_kw_yr']:g}/kW-yr "
+                        f"({b['fact']})", b["usd_per_kw_yr"] * d.battery.power_mw * 1e3))
+    return out

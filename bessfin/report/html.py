@@ -122,13 +122,47 @@ def _assumptions_section(result: DealResult) -> str:
     return "".join(parts)
 
 
+def _ladder_section(result: DealResult) -> str:
+    """Revenue ladder table and, for region-summed AS prices, the upper-bound note."""
+    out = ""
+    lad = result.ladder
+    if lad is not None:
+        table = pd.DataFrame(
+            [[r.year1_usd, r.year1_usd_per_kw_yr, r.year1_capture, r.life_usd,
+              r.life_usd_per_kw_yr, r.life_capture] for r in lad.rungs],
+            index=[r.label for r in lad.rungs],
+            columns=["year 1 [$M]", "year 1 [$/kW-yr]", "year 1 capture", "life [$M]",
+                     "life mean [$/kW-yr]", "life capture"])
+        out += render_table(
+            table, index_label="rung", col_kinds={
+                "year 1 [$M]": "usd_m", "life [$M]": "usd_m", "year 1 capture": "pct",
+                "life capture": "pct", "year 1 [$/kW-yr]": "number",
+                "life mean [$/kW-yr]": "number"},
+            caption="Revenue ladder: merchant revenue from the perfect-foresight, uncapped "
+            "ceiling down to the base case the pro forma uses; capture = rung / ceiling. "
+            + lad.note + ".")
+    upper = result.summary_dict().get("as_prices_upper_bound")
+    if upper:
+        low = upper["revenue_at_lower_as_prices"]
+        out += (f'<p class="note">AS prices are an upper bound: {escape(upper["reason"])}. '
+                f"At AS prices {low['as_price_cut']:.0%} lower, year-1 merchant revenue is at "
+                f"least {low['year1_usd_per_kw_yr']:.1f} $/kW-yr (life mean "
+                f"{low['life_usd_per_kw_yr']:.1f}); {escape(low['basis'])}.</p>")
+    return out
+
+
 def _revenue_section(result: DealResult, colors: dict[str, str]) -> str:
     rev = data.revenue_by_stream(result.pro_forma)
     table = rev.T.copy()
     table.loc["total"] = rev.sum(axis=1)
-    return (figure(charts.revenue_chart(rev, colors),
-                   "Revenue lines of the pro forma by operating year, stacked; negative "
-                   "streams (wear cost, down-regulation energy) below zero. Dots: net total.")
+    bench = data.fleet_benchmarks(result)
+    note = (" Dashed: published fleet-average revenue of the same ISO and price year x "
+            "power (" + "; ".join(label for label, _ in bench) + ")." if bench else "")
+    return (_ladder_section(result)
+            + figure(charts.revenue_chart(rev, colors, bench),
+                     "Revenue lines of the pro forma by operating year, stacked; negative "
+                     "streams (wear cost, down-regulation energy) below zero. Dots: net "
+                     "total." + note)
             + render_table(table, kind="usd_k", index_label="stream \\ year",
                            caption="Revenue by stream [$ thousand], operating years as columns.",
                            row_classes={"total": "total"}, table_class="wide"))

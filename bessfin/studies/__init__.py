@@ -4,6 +4,7 @@ Each study re-runs only what changes on a deal's cached lifetime dispatch
 (:func:`bessfin.deal.dispatch_deal`, :func:`bessfin.deal.value_deal`).
 """
 
+from bessfin.studies.backcast import BACKCAST_KEYS, backcast, fleet_battery
 from bessfin.studies.comparison import (
     Comparison,
     assumption_differences,
@@ -49,6 +50,7 @@ from bessfin.studies.sensitivity import (
 )
 
 __all__ = [
+    "BACKCAST_KEYS",
     "CELL_PAIRINGS",
     "CSIS_QUOTE",
     "CSIS_SOURCE",
@@ -75,9 +77,11 @@ __all__ = [
     "ItcTier",
     "Lever",
     "Metric",
+    "backcast",
     "breakeven_cell_price",
     "breakeven_tariff",
     "compare_options",
+    "fleet_battery",
     "metric_value",
     "p_values",
     "parity_curves",
