@@ -49,6 +49,7 @@ from bessfin.deal.schema import (
     load_deal,
     read_toml_file,
     resolve_paths,
+    set_path,
 )
 
 __all__ = [
@@ -82,6 +83,7 @@ __all__ = [
     "load_deal_forecasts",
     "load_deal_prices",
     "read_toml_file",
+    "set_path",
     "reference_problems",
     "resolve_paths",
     "resolve_supply",

@@ -450,12 +450,13 @@ class Deal(_Section):
             if data["itc"].get("boc_date") == data["project"]["boc_date"]:
                 data["itc"].pop("boc_date")
         for path, value in flat.items():
-            _set_path(data, path, value)
+            set_path(data, path, value)
         return deal_from_dict(data, source=f"{self.name} (replace)")
 
 
-def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """``data["a"]["b"] = value`` for ``path = "a.b"`` (missing sections are created)."""
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """``data["a"]["b"] = value`` for ``path = "a.b"`` (missing sections are created); used by
+    :meth:`Deal.replace` and by portfolio rows (``bessfin.screen``)."""
     parts = path.split(".")
     if not all(parts):
         raise DealError(f"{path!r}: not a dotted key path")

@@ -39,7 +39,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from bessfin.deal import Deal, DealError, deal_from_dict, read_toml_file, resolve_paths
+from bessfin.deal import (
+    Deal,
+    DealError,
+    deal_from_dict,
+    read_toml_file,
+    resolve_paths,
+    set_path,
+)
 
 Mode = Literal["screening", "full"]
 MODES: tuple[str, ...] = ("screening", "full")
@@ -138,23 +145,6 @@ def dispatch_key(deal: Deal, mode: str) -> str:
         "mode": mode,
     }
     return _digest(parts)[:24]
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``data["a"]["b"] = value`` for ``path = "a.b"``, creating missing sections."""
-    parts = path.split(".")
-    if not all(parts):
-        raise ValueError(f"{path!r}: not a dotted key path")
-    current = data
-    for i, part in enumerate(parts[:-1]):
-        nxt = current.get(part)
-        if nxt is None:
-            nxt = current[part] = {}
-        elif not isinstance(nxt, dict):
-            where = ".".join(parts[: i + 1])
-            raise ValueError(f"{path}: {where} is a value, not a section")
-        current = nxt
-    current[parts[-1]] = copy.deepcopy(value)
 
 
 def parse_cell(text: str) -> Any:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bessfin.deal import load_deal
+from bessfin.deal import load_deal, set_path
 from bessfin.screen import PortfolioError, load_portfolio
-from bessfin.screen.spec import dispatch_key, parse_cell, set_path
+from bessfin.screen.spec import dispatch_key, parse_cell
 from tests.screen.helpers import BASE, GRID, write_portfolio
 
 
