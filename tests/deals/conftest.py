@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,20 @@ def short_deal(ercot_deal):
 @pytest.fixture(scope="session")
 def short_result(short_deal):
     return run_deal(short_deal, mode="full")
+
+
+def short_market_dict(base: dict, **market) -> dict:
+    """The ERCOT example as a dict cut to 2 years, one price year, no debt (fast, same
+    mechanics); ``market`` keys override its [market] section."""
+    data = {**base, "project": {**base["project"], "life_years": 2},
+            "augmentation": {"years": []},
+            "market": {**base["market"], "price_years": [2024], **market}}
+    data.pop("debt")
+    data.pop("lender")
+    return data
+
+
+@pytest.fixture(scope="module")
+def base() -> dict:
+    """The ERCOT example deal file as a plain dict."""
+    return tomllib.loads((EXAMPLES / "ercot_houston_2h_merchant.toml").read_text())

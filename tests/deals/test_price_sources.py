@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
-
 import pandas as pd
 import pytest
 
@@ -11,21 +9,7 @@ from bessfin.deal import DealError, deal_from_dict, load_deal, load_deal_prices,
 from bessfin.io import PriceDataError, load_prices
 
 from .conftest import EXAMPLES
-
-
-def _short(base: dict, **market) -> dict:
-    """The ERCOT example cut to 2 years, one price year, no debt (fast, same mechanics)."""
-    data = {**base, "project": {**base["project"], "life_years": 2},
-            "augmentation": {"years": []},
-            "market": {**base["market"], "price_years": [2024], **market}}
-    data.pop("debt")
-    data.pop("lender")
-    return data
-
-
-@pytest.fixture(scope="module")
-def base() -> dict:
-    return tomllib.loads((EXAMPLES / "ercot_houston_2h_merchant.toml").read_text())
+from .conftest import short_market_dict as _short
 
 
 @pytest.fixture(scope="module")

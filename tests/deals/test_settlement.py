@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
-
 import pytest
 
 from bessfin.deal import DealError, deal_from_dict, run_deal
 
-from .conftest import EXAMPLES
-
-
-def _short(base: dict, **market) -> dict:
-    data = {**base, "project": {**base["project"], "life_years": 2},
-            "augmentation": {"years": []},
-            "market": {**base["market"], "price_years": [2024], **market}}
-    data.pop("debt")
-    data.pop("lender")
-    return data
-
-
-@pytest.fixture(scope="module")
-def base() -> dict:
-    return tomllib.loads((EXAMPLES / "ercot_houston_2h_merchant.toml").read_text())
+from .conftest import short_market_dict as _short
 
 
 def test_settlement_rules(base) -> None:
