@@ -88,6 +88,27 @@ class Coefficients:
     day_cycle_energy: np.ndarray
     horizon_cycle_energy: float
 
+    def window(self, part: slice, day_cycle: np.ndarray, soc_initial: float,
+               horizon_cycle: float) -> Coefficients:
+        """The coefficients of the intervals ``part`` of these (computed over many windows at
+        once, see :func:`bessfin.dispatch.horizons.run_horizon`), with the window's own
+        per-day limits [MWh], initial stored energy [MWh] and horizon budget [MWh]. Valid
+        because every per-interval coefficient depends on its own interval only."""
+        return Coefficients(
+            charge_value=self.charge_value[part],
+            discharge_value=self.discharge_value[part],
+            reserve_value=self.reserve_value[:, part],
+            charge_max=self.charge_max,
+            discharge_max=self.discharge_max,
+            reserve_max=self.reserve_max[:, part],
+            soc_min_energy=self.soc_min_energy,
+            soc_max_energy=self.soc_max_energy,
+            soc_initial_energy=soc_initial,
+            soc_terminal_energy=self.soc_terminal_energy,
+            day_cycle_energy=day_cycle,
+            horizon_cycle_energy=horizon_cycle,
+        )
+
 
 def structure(
     series: MarketSeries, battery: Battery, *, horizon_cycle_limit: bool = False
@@ -121,6 +142,17 @@ def held_awards(series: MarketSeries) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     hour = series.index.floor("h").asi8
     return np.flatnonzero(hour[1:] == hour[:-1]).astype(np.int64) + 1
+
+
+def day_cycle_energy(local_day: np.ndarray, battery: Battery, dt: float) -> np.ndarray:
+    """Per local day of a horizon (in order of appearance; days are contiguous), the limit
+    on discharged energy [MWh]: ``max_cycles_per_day`` x nameplate energy, pro rata of the
+    day's hours for a partial day inside the horizon; ``inf`` without a daily limit."""
+    _, counts = np.unique(local_day, return_counts=True)
+    if battery.max_cycles_per_day is None:
+        return np.full(len(counts), np.inf)
+    return (battery.max_cycles_per_day * battery.energy_mwh
+            * np.minimum(counts * dt / 24.0, 1.0))
 
 
 def coefficients(
@@ -172,13 +204,6 @@ def coefficients(
             bound = np.minimum(bound, ps.award_limit_mw)  # market depth [MW]
         reserve_max[k] = np.where(ps.available, bound, 0.0)
 
-    day = series.local_day
-    _, counts = np.unique(day, return_counts=True)
-    if battery.max_cycles_per_day is not None:
-        # a partial day inside the horizon gets its hours' share of the daily limit
-        day_cycle = battery.max_cycles_per_day * nameplate * np.minimum(counts * dt / 24.0, 1.0)
-    else:
-        day_cycle = np.full(len(counts), np.inf)
     if horizon_cycle_energy is None:
         horizon_cycle_energy = (
             battery.max_cycles_per_year * nameplate * n * dt / HOURS_PER_YEAR
@@ -202,6 +227,6 @@ def coefficients(
             if soc_terminal_energy is None
             else soc_terminal_energy
         ),
-        day_cycle_energy=day_cycle,
+        day_cycle_energy=day_cycle_energy(series.local_day, battery, dt),
         horizon_cycle_energy=float(horizon_cycle_energy),
     )

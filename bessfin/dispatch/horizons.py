@@ -21,7 +21,14 @@ import numpy as np
 import pandas as pd
 
 from bessfin.dispatch.battery import Battery
-from bessfin.dispatch.coefficients import HOURS_PER_YEAR, Structure, coefficients, structure
+from bessfin.dispatch.coefficients import (
+    HOURS_PER_YEAR,
+    Coefficients,
+    Structure,
+    coefficients,
+    day_cycle_energy,
+    structure,
+)
 from bessfin.dispatch.forecast import PERSISTENCE, Forecaster, UserForecast
 from bessfin.dispatch.series import MarketSeries
 from bessfin.dispatch.solver import CompiledModel, Solution, SolverError, SolveStatus
@@ -198,6 +205,47 @@ def _shapes(decide: MarketSeries, battery: Battery, series_key: int, cycle_budge
     return shapes
 
 
+def _decision_prices(decide: MarketSeries, horizon: Horizon, forecaster: Forecaster | None,
+                     starts: np.ndarray, stops: np.ndarray) -> list:
+    """What each window is decided on: ``True`` (the actual prices of ``decide``), a
+    (intervals x :meth:`~MarketSeries.price_columns`) array of forecast prices, or ``None``
+    (nothing published before the window: it idles)."""
+    if forecaster is None:
+        return [True] * len(starts)
+    names = decide.price_columns()
+    actual = decide.to_frame()
+    if hasattr(forecaster, "positions"):
+        # the same forecast read from precomputed source rows (no pandas per window)
+        plan = _forecast_plan(forecaster, decide.index, decide.market.timezone, starts, stops)
+        matrix = actual.to_numpy(dtype=float)
+        return [None if pos is None else np.nan_to_num(matrix[pos], nan=0.0) for pos in plan]
+    out: list = []
+    for a, c in zip(starts, stops, strict=True):
+        index = decide.index[a:c]
+        predicted = forecaster(actual.iloc[:a], index, decide.market.timezone)
+        if predicted is not None and not predicted.index.equals(index):
+            raise ValueError("replacement prices must have exactly the horizon's index")
+        out.append(None if predicted is None else predicted[names].to_numpy(dtype=float))
+    return out
+
+
+def _stacked_coefficients(decide: MarketSeries, battery: Battery, starts: np.ndarray,
+                          stops: np.ndarray, decided: list, live: list[int],
+                          capacity_factor: float) -> Coefficients | None:
+    """The per-interval coefficients of every decided window at once, the windows' intervals
+    laid end to end (window ``live[i]`` after ``live[:i]``): one vectorised
+    :func:`coefficients` call instead of one per window."""
+    if not live:
+        return None
+    rows = np.concatenate([np.arange(starts[w], stops[w]) for w in live])
+    stacked = decide.take(rows)
+    if decided[live[0]] is not True:  # decided on forecasts
+        values = np.concatenate([decided[w] for w in live])
+        stacked = stacked.with_price_arrays(
+            {col: values[:, j] for j, col in enumerate(decide.price_columns())})
+    return coefficients(stacked, battery, capacity_factor=capacity_factor)
+
+
 def _solve_warm(model: CompiledModel, key: tuple) -> Solution:
     """Solve ``model`` from its basis stored under ``key`` (the same window of the previous
     walk) when there is one, and store the new basis there."""
@@ -241,6 +289,8 @@ def run_horizon(
     n = len(decide)
     starts = window_starts(decide, horizon.window)
     ends = np.r_[starts[1:], n]
+    lookahead = int(round(horizon.lookahead_hours / decide.dt))  # [intervals]
+    stops = np.minimum(ends + lookahead, n)
     k = len(decide.products)
     charge, discharge, soc = np.zeros(n), np.zeros(n), np.zeros(n)
     reserve = np.zeros((k, n))
@@ -254,51 +304,37 @@ def run_horizon(
         else None
     )
     used = 0.0
-    actual = decide.to_frame() if forecaster is not None else None
-    plan = names = matrix = None
-    if forecaster is not None and hasattr(forecaster, "positions"):
-        # fast path: the same forecast, read from precomputed source rows (no pandas per window)
-        stops = np.minimum(ends + int(round(horizon.lookahead_hours / decide.dt)), n)
-        plan = _forecast_plan(forecaster, decide.index, decide.market.timezone, starts, stops)
-        names = decide.price_columns()
-        matrix = actual.to_numpy(dtype=float)
+    decided = _decision_prices(decide, horizon, forecaster, starts, stops)
+    live = [w for w, p in enumerate(decided) if p is not None]
+    offsets = dict(zip(live, np.r_[0, np.cumsum(stops[live] - starts[live])].tolist(),
+                       strict=False))
+    stack = _stacked_coefficients(decide, battery, starts, stops, decided, live,
+                                  capacity_factor)
     retention = (1.0 - battery.self_discharge_per_hour) ** decide.dt
     idle = 0
-    lookahead = int(round(horizon.lookahead_hours / decide.dt))  # [intervals]
     series_key = hash(decide.index.asi8.tobytes())
     shapes = _shapes(decide, battery, series_key, budget is not None)
+    day_cycles: dict[Structure, np.ndarray] = {}
+    up = [j for j, p in enumerate(decide.products) if p.product.needs_up]
+    alpha = np.array([[decide.products[j].product.deployment_fraction] for j in up])
     for w, (a, b) in enumerate(zip(starts, ends, strict=True)):
-        c = min(b + lookahead, n)
-        window: MarketSeries | None = decide.take(slice(a, c))
-        if plan is not None:
-            pos = plan[w]
-            if pos is not None:
-                values = np.nan_to_num(matrix[pos], nan=0.0)
-                window = window.with_price_arrays(
-                    {col: values[:, j] for j, col in enumerate(names)})
-            else:
-                window = None
-        elif actual is not None:
-            predicted = forecaster(actual.iloc[:a], window.index, decide.market.timezone)
-            window = None if predicted is None else window.with_prices(predicted)
-        if window is None:  # nothing published yet: hold the state of charge
+        c = int(stops[w])
+        if decided[w] is None:  # nothing published yet: hold the state of charge
             soc[a:b] = soc_now * retention ** np.arange(1, b - a + 1)
             soc_now = float(soc[b - 1])
             idle += 1
             continue
-        allowance = None
+        allowance = np.inf
         if budget is not None:
             allowance = max(budget - used, 0.0) * (c - a) / (n - a)
         s = shapes.get((a, c))
         if s is None:
-            s = shapes[(a, c)] = structure(window, battery, horizon_cycle_limit=budget is not None)
-        coef = coefficients(
-            window,
-            battery,
-            capacity_factor=capacity_factor,
-            soc_initial_energy=soc_now,
-            horizon_cycle_energy=allowance,
-        )
+            s = shapes[(a, c)] = structure(decide.take(slice(a, c)), battery,
+                                           horizon_cycle_limit=budget is not None)
+        if s not in day_cycles:
+            day_cycles[s] = day_cycle_energy(decide.local_day[a:c], battery, decide.dt)
+        o = offsets[w]
+        coef = stack.window(slice(o, o + c - a), day_cycles[s], soc_now, allowance)
         model = cache.get(s)
         if model is None:
             t0 = time.perf_counter()
@@ -316,12 +352,8 @@ def run_horizon(
         reserve[:, a:b] = sol.reserve[:, keep]
         soc_now = float(np.clip(sol.soc[b - a - 1], coef.soc_min_energy, coef.soc_max_energy))
         if budget is not None:
-            deployed = sum(
-                p.product.deployment_fraction * reserve[j, a:b]
-                for j, p in enumerate(decide.products)
-                if p.product.needs_up
-            )
-            used += float(np.sum(decide.dt * (discharge[a:b] + deployed)))
+            deployed = float(np.sum(alpha * reserve[up, a:b])) if up else 0.0
+            used += decide.dt * (float(np.sum(discharge[a:b])) + deployed)
     return Schedule(
         charge=charge,
         discharge=discharge,
