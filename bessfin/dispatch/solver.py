@@ -129,8 +129,10 @@ def _linear_terms(body) -> tuple[list[float], list, float]:
 
 def _same(a, b) -> bool:
     """Equal values (scalars or arrays of one shape)."""
+    if a is b:
+        return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return np.array_equal(a, b)
+        return np.shape(a) == np.shape(b) and bool(np.all(a == b))
     return a == b
 
 
@@ -274,53 +276,71 @@ class CompiledModel:
             else:
                 param.store_values(dict(enumerate(np.asarray(v).tolist())))
 
-    def _changes(self, c: Coefficients):
-        """(key, kind, indices, first, second) of every cost and bound block ``c`` sets:
-        kind ``"cost"`` (first = costs) or ``"col"``/``"row"`` (first, second = lower and
-        upper bound, a scalar or an array). Where each parameter goes is read from
+    def _blocks(self) -> list[tuple[str, str, np.ndarray, str | float, str | float | None]]:
+        """(key, kind, columns or rows, first, second) of every cost and bound block a
+        :class:`Coefficients` sets, built once per model: kind ``"cost"`` (first = the cost
+        parameter) or ``"col"``/``"row"`` (first, second = lower and upper bound: a parameter
+        name or a number). Where each parameter goes is read from
         :mod:`bessfin.dispatch.params` (the table the model was built from)."""
-        cols, rows = self.cols, self.rows
-
-        def bound(b: str | float):
-            return b if isinstance(b, float) else value(c, b)
-
+        cols, rows, out = self.cols, self.rows, []
         for var, p in COSTS.items():
-            idx = cols[var]
-            if idx.size:
-                yield var, "cost", idx, value(c, p), None
-        for var, (lo_b, hi_b) in COL_BOUNDS.items():
-            idx = cols[var]
-            if idx.size:
-                yield var + ":bounds", "col", idx, bound(lo_b), bound(hi_b)
+            if cols[var].size:
+                out.append((var, "cost", cols[var].ravel(), p, None))
+        for var, (lo, hi) in COL_BOUNDS.items():
+            if cols[var].size:
+                out.append((var + ":bounds", "col", cols[var].ravel(), lo, hi))
         for name, (side, p) in ROW_BOUNDS.items():
             if name in rows and rows[name].size:
-                v = value(c, p)
-                lo, hi = (v, _INF) if side == "lower" else (-_INF, v)
-                yield name, "row", rows[name], lo, hi
+                lo, hi = (p, _INF) if side == "lower" else (-_INF, p)
+                out.append((name, "row", rows[name], lo, hi))
+        return out
 
     def _record(self, c: Coefficients) -> None:
-        """Remember ``c``'s blocks as the values HiGHS holds."""
-        self._held = {key: (first, second) for key, _, _, first, second in self._changes(c)}
+        """Index the blocks by parameter and remember ``c``'s values as those HiGHS holds."""
+        blocks = self._blocks()
+        costs = [b for b in blocks if b[1] == "cost"]
+        self._cost_cols = (np.concatenate([b[2] for b in costs]) if costs
+                           else np.zeros(0, dtype=int))
+        self._cost_params = [b[3] for b in costs]
+        self._bound_blocks = [b for b in blocks if b[1] != "cost"]
+        #: bound parameter -> positions in :attr:`_bound_blocks` of the blocks it sets
+        self._users: dict[str, list[int]] = {}
+        for i, (_, _, _, lo, hi) in enumerate(self._bound_blocks):
+            for p in {lo, hi} - {None}:
+                if isinstance(p, str):
+                    self._users.setdefault(p, []).append(i)
+        self._held_cost = self._costs(c)
+        self._held = {p: value(c, p) for p in self._users}
+
+    def _costs(self, c: Coefficients) -> np.ndarray:
+        """Every parameter-driven objective coefficient, in :attr:`_cost_cols` order."""
+        if not self._cost_params:
+            return np.zeros(0)
+        return np.concatenate([np.ravel(value(c, p)) for p in self._cost_params])
 
     def update(self, c: Coefficients) -> None:
-        """Set every mutable parameter to ``c``: in the live HiGHS model now (only the cost
-        and bound blocks whose values changed), in the Pyomo model when it is next looked at
-        (:attr:`model`)."""
+        """Set every mutable parameter to ``c``: in the live HiGHS model now (the costs, and
+        the bound blocks of parameters whose values changed), in the Pyomo model when it is
+        next looked at (:attr:`model`)."""
         h, held = self.highs, self._held
-        for key, kind, idx, first, second in self._changes(c):
-            old = held.get(key)
-            if old is not None and _same(old[0], first) and _same(old[1], second):
-                continue
-            held[key] = (first, second)
-            flat = idx.ravel()
-            if kind == "cost":
-                h.changeColsCost(flat.size, flat, _spread(first, flat.size))
-            elif kind == "col":
-                h.changeColsBounds(flat.size, flat, _spread(first, flat.size),
-                                   _spread(second, flat.size))
+        cost = self._costs(c)
+        if not _same(cost, self._held_cost):
+            h.changeColsCost(cost.size, self._cost_cols, cost)
+            self._held_cost = cost
+        touched: set[int] = set()
+        for p, users in self._users.items():
+            v = value(c, p)
+            if not _same(held[p], v):
+                held[p] = v
+                touched.update(users)
+        for i in sorted(touched):
+            _, kind, idx, lo, hi = self._bound_blocks[i]
+            lo = held[lo] if isinstance(lo, str) else lo
+            hi = held[hi] if isinstance(hi, str) else hi
+            if kind == "col":
+                h.changeColsBounds(idx.size, idx, _spread(lo, idx.size), _spread(hi, idx.size))
             else:
-                h.changeRowsBounds(flat.size, flat, _spread(first, flat.size),
-                                   _spread(second, flat.size))
+                h.changeRowsBounds(idx.size, idx, _spread(lo, idx.size), _spread(hi, idx.size))
         self._pending = c
 
     # -- solve ---------------------------------------------------------------------------
@@ -341,6 +361,6 @@ class CompiledModel:
             discharge=x[cols["discharge"]],
             soc=x[cols["soc"]],
             reserve=x[cols["reserve"]] if cols["reserve"].size else np.zeros((0, self.structure.n)),
-            objective=float(self.highs.getInfo().objective_function_value),
+            objective=float(self.highs.getObjectiveValue()),
             seconds=time.perf_counter() - t0,
         )
