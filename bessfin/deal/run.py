@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 from collections.abc import Callable
 from typing import Literal
 
@@ -341,6 +342,14 @@ def value_deal(
     return pf, lender_checks(deal, pf, lifetime)
 
 
+def available_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def dispatch_deal(
     deal: Deal,
     *,
@@ -349,8 +358,11 @@ def dispatch_deal(
     cache: dict | None = None,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> LifetimeResult:
-    """Dispatch every operating year of the deal."""
+    """Dispatch every operating year of the deal; ``workers`` threads dispatch its price
+    years side by side (``None``: one per available core; the numbers do not depend on
+    it)."""
     m = deal.market
     prices = prices if prices is not None else load_deal_prices(deal)
     return lifetime_dispatch(
@@ -369,6 +381,7 @@ def dispatch_deal(
         mode=mode,
         cache=cache,
         partial_year=m.partial_year,
+        workers=available_cores() if workers is None else workers,
     )
 
 

@@ -12,6 +12,7 @@ decided on prices forecast from the history published before the window starts.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -160,6 +161,8 @@ def forecaster_for(
 #: depend on timestamps only, so every operating year on one price year shares them.
 _PLANS: OrderedDict[tuple, list[np.ndarray | None]] = OrderedDict()
 _PLANS_KEPT = 8
+#: Guards the kept plans and shapes: price years may be dispatched in threads side by side.
+_KEPT_LOCK = threading.Lock()
 
 
 def _forecast_plan(forecaster, index: pd.DatetimeIndex, timezone: str, starts: np.ndarray,
@@ -168,16 +171,17 @@ def _forecast_plan(forecaster, index: pd.DatetimeIndex, timezone: str, starts: n
     no published history), from ``forecaster.positions``."""
     key = (forecaster, hash(index.asi8.tobytes()), len(index), timezone, starts.tobytes(),
            stops.tobytes())
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = []
-        for a, c in zip(starts, stops, strict=True):
-            plan.append(forecaster.positions(index[:a], index[a:c], timezone))
+    with _KEPT_LOCK:
+        plan = _PLANS.get(key)
+        if plan is not None:
+            _PLANS.move_to_end(key)
+            return plan
+    plan = [forecaster.positions(index[:a], index[a:c], timezone)
+            for a, c in zip(starts, stops, strict=True)]
+    with _KEPT_LOCK:
         _PLANS[key] = plan
         while len(_PLANS) > _PLANS_KEPT:
             _PLANS.popitem(last=False)
-    else:
-        _PLANS.move_to_end(key)
     return plan
 
 
@@ -195,13 +199,14 @@ def _shapes(decide: MarketSeries, battery: Battery, series_key: int, cycle_budge
            battery.charge_efficiency, battery.discharge_efficiency,
            battery.self_discharge_per_hour, battery.max_cycles_per_day is not None,
            cycle_budget and battery.max_cycles_per_year is not None)
-    shapes = _SHAPES.get(key)
-    if shapes is None:
-        shapes = _SHAPES[key] = {}
-        while len(_SHAPES) > _PLANS_KEPT:
-            _SHAPES.popitem(last=False)
-    else:
-        _SHAPES.move_to_end(key)
+    with _KEPT_LOCK:
+        shapes = _SHAPES.get(key)
+        if shapes is None:
+            shapes = _SHAPES[key] = {}
+            while len(_SHAPES) > _PLANS_KEPT:
+                _SHAPES.popitem(last=False)
+        else:
+            _SHAPES.move_to_end(key)
     return shapes
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import numpy as np
@@ -330,9 +332,17 @@ def _check_path(prices: Mapping[int, PriceData], life_years: int, path: PricePat
 _RESULTS = "year results"
 
 
+def _models_of(cache: dict, py: int) -> dict:
+    """The models of price year ``py`` inside a job's cache: each price year keeps its own
+    live models (and their warm-start bases), so price years can be dispatched side by side
+    and a year's numbers never depend on which other price year ran before it."""
+    return cache.setdefault(("price year", py), {})
+
+
 def models_in(cache: Mapping) -> int:
-    """Built LP models in a cache (its other entries are memos)."""
-    return sum(1 for k in cache if k != _RESULTS)
+    """Built LP models in a cache, price years' own caches included (memos excluded)."""
+    return sum(models_in(v) if isinstance(v, dict) and k != _RESULTS else 1
+               for k, v in cache.items() if k != _RESULTS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -358,14 +368,20 @@ class _YearDispatcher:
     forecasts: Mapping[int, pd.DataFrame] | None
     threads: int | None
     cache: dict
+    workers: int = 1
     anchors: dict[tuple[int, float], DispatchResult] = dataclasses.field(default_factory=dict)
     stats: dict[str, float] = dataclasses.field(
         default_factory=lambda: {"solve": 0.0, "build": 0.0})
     means: dict[int, tuple[float, float]] = dataclasses.field(default_factory=dict)
     prints: dict[int, tuple] = dataclasses.field(default_factory=dict)
+    _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.means = {py: _means(self.prices[py]) for py in set(self.path.years)}
+        for py in set(self.path.years):
+            self.fingerprint(py)
+            _models_of(self.cache, py)
+        self.cache.setdefault(_RESULTS, {})
 
     def scales(self, year: int, py: int) -> tuple[float, float]:
         """(energy, ancillary) price multipliers of operating year ``year`` on ``py``."""
@@ -409,9 +425,11 @@ class _YearDispatcher:
             forecast = scaled_frame(self.forecasts[py], ke, ka)
         result = dispatch(data, self.battery, horizon=self.horizon, products=self.products,
                           forecast=forecast, as_limits=self.as_limits, capacity_factor=cf,
-                          compare_to_perfect=False, threads=self.threads, cache=self.cache)
-        self.stats["solve"] += result.solve_seconds
-        self.stats["build"] += result.build_seconds
+                          compare_to_perfect=False, threads=self.threads,
+                          cache=_models_of(self.cache, py))
+        with self._lock:
+            self.stats["solve"] += result.solve_seconds
+            self.stats["build"] += result.build_seconds
         return result
 
     def anchor(self, py: int, cf: float) -> DispatchResult:
@@ -432,10 +450,10 @@ class _YearDispatcher:
             return r.revenue_by_stream.to_dict(), r.discharged_mwh
         self.anchor(py, 1.0)
         self.anchor(py, SCREENING_LOW_CAPACITY)
-        known = sorted(a for (p, a) in self.anchors if p == py)
+        known = sorted(a for (p, a) in list(self.anchors) if p == py)
         if not known[0] - 1e-9 <= cf <= known[-1] + 1e-9:
             self.anchor(py, cf)  # never extrapolate: dispatch the new capacity factor itself
-            known = sorted(a for (p, a) in self.anchors if p == py)
+            known = sorted(a for (p, a) in list(self.anchors) if p == py)
         results = [self.anchors[(py, a)] for a in known]
         ke1, ka1 = self.scales(1, py)
         growth = {"energy": ke / ke1, "ancillary": ka / ka1}  # scale since year 1
@@ -448,10 +466,17 @@ class _YearDispatcher:
         return revenue, float(np.interp(cf, known, [r.discharged_mwh for r in results]))
 
     def scenarios(self, year: int, cf: float) -> list[dict]:
-        """One row per price year of operating year ``year`` at capacity factor ``cf``."""
+        """One row per price year of operating year ``year`` at capacity factor ``cf``; with
+        ``workers > 1`` the price years are dispatched side by side in threads (HiGHS
+        releases the GIL while it solves; each price year has its own models)."""
+        pys = self.path.scenarios(year)
+        if self.workers > 1 and len(pys) > 1:
+            with ThreadPoolExecutor(min(self.workers, len(pys))) as pool:
+                values = list(pool.map(lambda py: self.year_values(year, py, cf), pys))
+        else:
+            values = [self.year_values(year, py, cf) for py in pys]
         rows = []
-        for py in self.path.scenarios(year):
-            revenue, discharged = self.year_values(year, py, cf)
+        for py, (revenue, discharged) in zip(pys, values, strict=True):
             ke, ka = self.scales(year, py)
             rows.append({"year": year, "price_year": py, "energy_price_scale": ke,
                          "as_price_scale": ka, **revenue, "discharged_mwh": discharged})
@@ -488,6 +513,7 @@ def lifetime_dispatch(
     mode: Literal["full", "screening"] = "full",
     cache: dict | None = None,
     partial_year: PartialYear = "refuse",
+    workers: int = 1,
 ) -> LifetimeResult:
     """Dispatch every operating year of a project.
 
@@ -512,6 +538,8 @@ def lifetime_dispatch(
         scale and ancillary streams by the ancillary scale since year 1 (error against
         ``"full"`` in ``docs/lifetime.md``).
     cache : built models by LP structure, shared with other calls (e.g. a screening worker).
+    workers : threads dispatching the price years of an operating year side by side
+        (results do not depend on it).
 
     The degradation state is common to all scenarios of an operating year: year y+1's
     capacity follows from year y's mean cycles over its scenarios.
@@ -529,7 +557,7 @@ def lifetime_dispatch(
     cache = {} if cache is None else cache
     built_before = models_in(cache)
     years = _YearDispatcher(prices, battery, path, mode, horizon, products, as_limits,
-                            forecasts, threads, cache)
+                            forecasts, threads, cache, workers)
     rows, scen_rows = [], []
     capacity = 1.0
     for year in range(1, life_years + 1):
