@@ -222,8 +222,8 @@ def _decision_prices(decide: MarketSeries, horizon: Horizon, forecaster: Forecas
     if hasattr(forecaster, "positions"):
         # the same forecast read from precomputed source rows (no pandas per window)
         plan = _forecast_plan(forecaster, decide.index, decide.market.timezone, starts, stops)
-        matrix = actual.to_numpy(dtype=float)
-        return [None if pos is None else np.nan_to_num(matrix[pos], nan=0.0) for pos in plan]
+        matrix = np.nan_to_num(actual.to_numpy(dtype=float), nan=0.0)
+        return [None if pos is None else matrix[pos] for pos in plan]
     out: list = []
     for a, c in zip(starts, stops, strict=True):
         index = decide.index[a:c]
@@ -355,7 +355,7 @@ def run_horizon(
         discharge[a:b] = sol.discharge[keep]
         soc[a:b] = sol.soc[keep]
         reserve[:, a:b] = sol.reserve[:, keep]
-        soc_now = float(np.clip(sol.soc[b - a - 1], coef.soc_min_energy, coef.soc_max_energy))
+        soc_now = min(max(float(sol.soc[b - a - 1]), coef.soc_min_energy), coef.soc_max_energy)
         if budget is not None:
             deployed = float(np.sum(alpha * reserve[up, a:b])) if up else 0.0
             used += decide.dt * (float(np.sum(discharge[a:b])) + deployed)
