@@ -131,8 +131,8 @@ def _same(a, b) -> bool:
     """Equal values (scalars or arrays of one shape)."""
     if a is b:
         return True
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return np.shape(a) == np.shape(b) and bool(np.all(a == b))
+    if a.__class__ is np.ndarray or b.__class__ is np.ndarray:
+        return np.shape(a) == np.shape(b) and bool((np.asarray(a) == b).all())
     return a == b
 
 
