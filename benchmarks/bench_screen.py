@@ -121,6 +121,30 @@ def run_case(pf: Portfolio, backend: str, workers: int) -> dict:
     }
 
 
+#: Issue 14: worker time per deal in the worst case (every deal its own dispatch) at most this
+#: multiple of one cold co-optimised perfect-foresight year solve, with >= 80 % efficiency.
+PER_DEAL_TARGET_X, EFFICIENCY_TARGET = 0.6, 0.8
+
+
+def cold_year_solve() -> float:
+    """One cold co-optimised perfect-foresight year solve [s] (the unit of the per-deal
+    target; the case of ``bench_dispatch.py``), in a fresh process."""
+    import subprocess
+
+    code = ("import json; from benchmarks.bench_dispatch import bessfin_perfect, load_series; "
+            "print(json.dumps(bessfin_perfect(load_series(True, 'year')).solve))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def per_deal(r: dict, cold: float) -> tuple[float, float]:
+    """Worker time per deal [s] (wall x workers / deals: start-up and idle included) and its
+    multiple of the cold year solve."""
+    s = r["wall_s"] * r["workers"] / r["deals"]
+    return s, s / cold
+
+
 def efficiency(rows: list[dict], backend: str) -> float | None:
     one = [r for r in rows if r["backend"] == backend and r["workers"] == 1]
     two = [r for r in rows if r["backend"] == backend and r["workers"] == 2]
@@ -217,21 +241,35 @@ def accuracy() -> list[dict]:
 
 
 def markdown(results: dict) -> str:
-    lines = []
+    cold = results["cold_year_solve_s"]
+    lines = [f"Reference: one cold co-optimised perfect-foresight year solve = {cold:.2f} s "
+             "(same machine, same run)."]
     for name, res in results["portfolios"].items():
         lines.append(f"\n{name}: {res['deals']} deals, {res['dispatches']} dispatches\n")
-        lines.append("| backend | workers | wall [s] | deals/min | build [s] | solve [s] | "
-                     "param update etc. [s] | finance [s] | start-up/idle/I-O [s] | "
-                     "cpu/busy | other load |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        lines.append("| backend | workers | wall [s] | deals/min | worker s/deal | "
+                     "x cold solve | build [s] | solve [s] | param update etc. [s] | "
+                     "finance [s] | start-up/idle/I-O [s] | cpu/busy | other load |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in res["runs"]:
+            s, x = per_deal(r, cold)
             lines.append(f"| {r['backend']} | {r['workers']} | {r['wall_s']} | "
-                         f"{r['deals_per_min']} | {r['build_s']} | {r['solve_s']} | "
-                         f"{r['dispatch_other_s']} | {r['finance_s']} | {r['overhead_s']} | "
-                         f"{r['cpu_s'] / r['busy_s']:.2f} | {r['foreign_cpu_share']:.0%} |")
+                         f"{r['deals_per_min']} | {s:.2f} | {x:.2f}x | {r['build_s']} | "
+                         f"{r['solve_s']} | {r['dispatch_other_s']} | {r['finance_s']} | "
+                         f"{r['overhead_s']} | {r['cpu_s'] / r['busy_s']:.2f} | "
+                         f"{r['foreign_cpu_share']:.0%} |")
         for b, e in res["efficiency"].items():
             if e is not None:
                 lines.append(f"\nparallel efficiency 1 -> 2 workers, {b}: {e:.0%}")
+        if name == "distinct":
+            for r in res["runs"]:
+                if r["backend"] != "serial" and r["workers"] == 2:
+                    e = res["efficiency"].get(r["backend"])
+                    x = per_deal(r, cold)[1]
+                    met = x <= PER_DEAL_TARGET_X and (e is None or e >= EFFICIENCY_TARGET)
+                    lines.append(f"\n- worst case, {r['backend']} x2: {x:.2f}x a cold year "
+                                 f"solve per deal (target <= {PER_DEAL_TARGET_X}x), efficiency "
+                                 f"{'n/a' if e is None else f'{e:.0%}'} (target >= "
+                                 f"{EFFICIENCY_TARGET:.0%}): **{'met' if met else 'NOT met'}**")
     return "\n".join(lines)
 
 
@@ -268,7 +306,9 @@ def main(argv: list[str] | None = None) -> None:
         portfolios["grid"] = Portfolio(portfolios["grid"].path, specs,
                                        portfolios["grid"].override_columns)
     results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                 "platform": platform.platform()}, "portfolios": {}}
+                                 "platform": platform.platform()}, "portfolios": {},
+                     "cold_year_solve_s": cold_year_solve(),
+                     "load_before": os.getloadavg()}
     for name in args.portfolios.split(","):
         pf = portfolios[name]
         runs = []
@@ -284,6 +324,7 @@ def main(argv: list[str] | None = None) -> None:
                "runs": runs,
                "efficiency": {b: efficiency(runs, b) for b in ("process", "dask")}}
         results["portfolios"][name] = res
+    results["load_after"] = os.getloadavg()
     print(markdown(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
