@@ -95,29 +95,51 @@ class Persistence:
             return None
         per_hour = _per_hour(history)
         first = max(len(history) - _TAIL_ROWS * per_hour, 0)
-        tail = history[first:]
-        h_day, h_hour = _local_day_hour(tail, timezone, per_hour)
+        h_day, h_hour = _local_day_hour(history[first:], timezone, per_hour)
+        t_day, t_hour = _local_day_hour(targets, timezone, per_hour)
+        return self._source_rows(h_day, h_hour, t_day, t_hour, per_hour) + first
+
+    def plan(self, index: pd.DatetimeIndex, timezone: str, starts: np.ndarray,
+             stops: np.ndarray) -> list[np.ndarray | None]:
+        """:meth:`positions` of every window ``index[a:c]`` (its history ``index[:a]``), for
+        (a, c) in (``starts``, ``stops``), with the local calendar computed once."""
+        per_hour = _per_hour(index)
+        day, hour = _local_day_hour(index, timezone, per_hour)
+        out: list[np.ndarray | None] = []
+        for a, c in zip(starts, stops, strict=True):
+            if a == 0:
+                out.append(None)
+                continue
+            first = max(int(a) - _TAIL_ROWS * per_hour, 0)
+            out.append(self._source_rows(day[first:a], hour[first:a], day[a:c], hour[a:c],
+                                         per_hour) + first)
+        return out
+
+    def _source_rows(self, h_day: np.ndarray, h_hour: np.ndarray, t_day: np.ndarray,
+                     t_hour: np.ndarray, per_hour: int) -> np.ndarray:
+        """Row of the history tail (local days ``h_day``, clock slots ``h_hour``) whose price
+        forecasts each target (local days ``t_day``, slots ``t_hour``)."""
         first_day = int(h_day.min())
         span = int(h_day.max()) - first_day + 1
         table = np.full((span, 24 * per_hour), -1, dtype=np.int64)
-        # reversed so that a repeated (fall-back) hour keeps its first occurrence
-        for pos in range(len(tail) - 1, -1, -1):
-            table[h_day[pos] - first_day, h_hour[pos]] = pos
+        # a repeated (fall-back) hour keeps its first occurrence
+        cell = (h_day - first_day) * (24 * per_hour) + h_hour
+        cells, first_rows = np.unique(cell, return_index=True)
+        table.ravel()[cells] = first_rows
         latest = int(h_day.max())
-        t_day, t_hour = _local_day_hour(targets, timezone, per_hour)
         if self.period_days == 1:
-            source = np.full(len(targets), latest)
+            source = np.full(len(t_day), latest)
         else:
             back = np.ceil((t_day - latest) / self.period_days).astype(np.int64)
             source = t_day - self.period_days * np.maximum(back, 0)
             present = (table[np.clip(source - first_day, 0, span - 1)] >= 0).any(axis=1)
             source = np.where((source >= first_day) & present, source, latest)
-        rows = table[source - first_day]  # (targets, 24) positions of each source day's hours
+        rows = table[source - first_day]  # (targets, slots) positions of each source day
         filled = _fill_hours(rows)
-        pos = filled[np.arange(len(targets)), t_hour]
+        pos = filled[np.arange(len(t_day)), t_hour]
         if (pos < 0).any():  # pragma: no cover - a present day has at least one hour
             raise ValueError("persistence forecast found an empty source day")
-        return pos + first
+        return pos
 
 
 def _fill_hours(rows: np.ndarray) -> np.ndarray:

@@ -168,7 +168,7 @@ _KEPT_LOCK = threading.Lock()
 def _forecast_plan(forecaster, index: pd.DatetimeIndex, timezone: str, starts: np.ndarray,
                    stops: np.ndarray) -> list[np.ndarray | None]:
     """For each window, the row of ``index`` whose price forecasts each interval (``None``:
-    no published history), from ``forecaster.positions``."""
+    no published history), from ``forecaster.plan``."""
     key = (forecaster, hash(index.asi8.tobytes()), len(index), timezone, starts.tobytes(),
            stops.tobytes())
     with _KEPT_LOCK:
@@ -176,8 +176,7 @@ def _forecast_plan(forecaster, index: pd.DatetimeIndex, timezone: str, starts: n
         if plan is not None:
             _PLANS.move_to_end(key)
             return plan
-    plan = [forecaster.positions(index[:a], index[a:c], timezone)
-            for a, c in zip(starts, stops, strict=True)]
+    plan = forecaster.plan(index, timezone, starts, stops)
     with _KEPT_LOCK:
         _PLANS[key] = plan
         while len(_PLANS) > _PLANS_KEPT:
@@ -219,7 +218,7 @@ def _decision_prices(decide: MarketSeries, horizon: Horizon, forecaster: Forecas
         return [True] * len(starts)
     names = decide.price_columns()
     actual = decide.to_frame()
-    if hasattr(forecaster, "positions"):
+    if hasattr(forecaster, "plan"):
         # the same forecast read from precomputed source rows (no pandas per window)
         plan = _forecast_plan(forecaster, decide.index, decide.market.timezone, starts, stops)
         matrix = np.nan_to_num(actual.to_numpy(dtype=float), nan=0.0)

@@ -119,3 +119,27 @@ def test_perfect_foresight_rolling_is_named_so():
     assert "perfect foresight" in Horizon("day", 24).label
     with pytest.raises(ValueError, match="needs decision windows"):
         Horizon("all", 0, "persistence-day")
+
+
+@pytest.mark.parametrize("period", [1, 7])
+@pytest.mark.parametrize("minutes", [60, 15])
+def test_window_plan_equals_one_window_at_a_time(period, minutes):
+    """The precomputed plan (one local calendar for the whole year) gives every window the
+    same source rows as asking window by window, across both DST changes of 2024 and on
+    15-minute data, so a plan can never read a row at or after its window's start."""
+    tz = "America/Chicago"
+    index = pd.date_range("2024-01-01 06:00", "2025-01-01 06:00", freq=f"{minutes}min",
+                          tz="UTC", inclusive="left")
+    local_day = pd.factorize(index.tz_convert(tz).tz_localize(None).normalize())[0]
+    starts = np.flatnonzero(np.r_[True, local_day[1:] != local_day[:-1]])
+    stops = np.minimum(np.r_[starts[1:], len(index)] + 24 * 60 // minutes, len(index))
+    f = Persistence(period)
+    plan = f.plan(index, tz, starts, stops)
+    assert plan[0] is None
+    for a, c, rows in zip(starts, stops, plan, strict=True):
+        one = f.positions(index[:a], index[a:c], tz)
+        if one is None:
+            assert rows is None
+        else:
+            np.testing.assert_array_equal(rows, one)
+            assert rows.max() < a
