@@ -47,6 +47,10 @@ class PriceDataError(ValueError):
         Number of offending rows (missing hours, for a gap).
     expected : str
         What the data should look like.
+    argument : str
+        The reader argument the problem is about (``"as_prices"``, ``"reserve_zone"``), so a
+        caller can name its own option or key for it (``--reserve-zone``,
+        ``market.reserve_zone``); ``""`` when it is about the data themselves.
     """
 
     def __init__(
@@ -62,8 +66,10 @@ class PriceDataError(ValueError):
         count: int | None = None,
         hint: str = "",
         unit: str = "row(s)",
+        argument: str = "",
     ) -> None:
         self.source = str(source)
+        self.argument = argument
         self.column = column
         self.problem = problem
         self.rows = tuple(int(r) for r in rows)

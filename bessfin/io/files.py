@@ -272,6 +272,12 @@ def price_data_from_table(
     )
 
 
+def _named(df: pd.DataFrame, path: str | os.PathLike[str]) -> pd.DataFrame:
+    """``df`` with its file path as ``attrs["source"]`` (named in gridstatus messages)."""
+    df.attrs["source"] = str(path)
+    return df
+
+
 def read_prices(
     path: str | os.PathLike[str],
     iso: str | Market,
@@ -337,14 +343,15 @@ def read_prices(
         extra = [] if as_prices is None else (
             [as_prices] if isinstance(as_prices, (str, os.PathLike, pd.DataFrame))
             else list(as_prices))
-        frames = [f if isinstance(f, pd.DataFrame) else read_table(f) for f in extra]
-        return from_gridstatus(df, market, as_prices=frames or None, node=node,
+        frames = [f if isinstance(f, pd.DataFrame) else _named(read_table(f), f) for f in extra]
+        return from_gridstatus(_named(df, path), market, as_prices=frames or None, node=node,
                                reserve_zone=reserve_zone, on_missing=on_missing, year=year)
     if as_prices is not None or reserve_zone is not None:
         raise PriceDataError(
             str(path), GRIDSTATUS_TIME_COLUMN, "as_prices/reserve_zone given for a file "
             "that is not a gridstatus LMP frame",
             expected="AS prices as columns of the file itself (canonical or simple layout)",
+            argument="as_prices" if as_prices is not None else "reserve_zone",
         )
     return price_data_from_table(
         df, market, node, source=str(path), on_missing=on_missing, year=year,

@@ -23,6 +23,9 @@
   real-time) are averaged to the hour: an hourly award earns the time-weighted mean of
   the interval prices exactly. Every hour must be complete (60 / step intervals).
 
+* Error messages name each frame by its ``attrs["source"]`` when set (:func:`bessfin.io.read_prices`
+  sets it to the file path), else ``frame (gridstatus LMP)`` / ``frame (gridstatus AS #i)``.
+
 Caveat: gridstatus fills missing CAISO AS prices with 0. Such zeros cannot be told from
 real zero prices and pass; NaN prices are refused as everywhere else.
 """
@@ -58,6 +61,9 @@ REGION_COLUMNS = (
     "Region", "AS Region", "Reserve Zone", "Zone", "Reserve Zone Name", "Reserve Zone Id",
     "Reserve Zone ID",
 )
+
+#: ``DataFrame.attrs`` key naming a frame's origin (a file path) in messages.
+SOURCE_ATTR = "source"
 
 _HOUR_NS = 3_600_000_000_000
 
@@ -123,7 +129,6 @@ def _one_region(
     labels = _zone_labels(market, node, reserve_zone)
     keep = values.isin(labels).any(axis=1).to_numpy()
     if not keep.any():
-        zones = ", ".join(z.name for z in market.reserve_zones) or "none defined"
         raise PriceDataError(
             source,
             cols[0],
@@ -131,7 +136,8 @@ def _one_region(
             else f"no rows of reserve zone {reserve_zone!r} (regions {regions})",
             count=len(df),
             expected="one region per hour",
-            hint=_region_hint(market, regions, zones, cols[0]),
+            hint=_region_hint(market, regions, zone_listing(market), cols[0]),
+            argument="reserve_zone",
         )
     picked = sorted(set(map(str, df.loc[keep, cols[0]])))
     if len(regions) > 1:
@@ -160,7 +166,8 @@ def _sum_paid_regions(df: pd.DataFrame, col: str, zone, regions: list[str], sour
     if not keep.any():
         raise PriceDataError(
             source, col, f"no rows of the regions paying {zone.name} (regions {regions})",
-            count=len(df), expected=f"rows of {list(zone.paid_regions)}")
+            count=len(df), expected=f"rows of {list(zone.paid_regions)}",
+            argument="reserve_zone")
     picked = sorted(set(map(str, df.loc[keep, col])))
     missing = sorted(set(zone.paid_regions) - {p.upper() for p in picked})
     keys = [TIME_COLUMN] + [c for c in (AS_TYPE_COLUMN,) if c in df.columns]
@@ -168,6 +175,14 @@ def _sum_paid_regions(df: pd.DataFrame, col: str, zone, regions: list[str], sour
     notes.append(f"{source}: AS prices of reserve zone {zone.name} = sum of regions {picked}"
                  + (f" (absent from the frame: {missing})" if missing else ""))
     return summed
+
+
+def zone_listing(market: Market) -> str:
+    """The market's reserve zones with their aliases, e.g. ``System (7000)``, as defined in
+    ``bessfin/markets/data/<iso>.toml`` (``"none defined"`` when it has none)."""
+    return ", ".join(
+        z.name + (f" ({', '.join(z.aliases)})" if z.aliases else "")
+        for z in market.reserve_zones) or "none defined"
 
 
 def _region_hint(market: Market, regions: list[str], zones: str, col: str) -> str:
@@ -178,8 +193,10 @@ def _region_hint(market: Market, regions: list[str], zones: str, col: str) -> st
                 f"{', '.join(ex.paid_regions)}) or reserve_zone= one of "
                 f"{[z.name for z in paying]}; a single region such as {regions[0]!r} is not "
                 "the price a resource is paid (docs/data.md).")
-    return (f"Pass reserve_zone=... naming one of {regions} ({market.name} reserve zones: "
-            f"{zones}), or filter, e.g. df[df[{col!r}] == {regions[0]!r}].")
+    return (f"Pass reserve_zone=... (CLI --reserve-zone, deal file market.reserve_zone) "
+            f"naming one of {regions} ({market.name} reserve zones in "
+            f"bessfin/markets/data/{market.iso}.toml: {zones}), or filter, e.g. "
+            f"df[df[{col!r}] == {regions[0]!r}].")
 
 
 def _to_hourly(wide: pd.DataFrame, source: str, notes: list[str]) -> pd.DataFrame:
@@ -325,7 +342,8 @@ def _as_frames(
     notes: list[str] = []
     charges: list[tuple[AwardCharge, pd.Series, str]] = []
     for i, frame in enumerate(frames):
-        src = "frame (gridstatus AS)" if len(frames) == 1 else f"frame (gridstatus AS #{i + 1})"
+        src = str(frame.attrs.get(SOURCE_ATTR) or (
+            "frame (gridstatus AS)" if len(frames) == 1 else f"frame (gridstatus AS #{i + 1})"))
         frame, found = _award_charges(frame, market, src)
         charges += found
         if found and not (set(map(_key, frame.columns)) & set(_lookup(market))):
@@ -388,6 +406,15 @@ def _award_charges(
     return frame, found
 
 
+def _joint_source(lmp_name: object, as_prices: pd.DataFrame | Sequence[pd.DataFrame]) -> str:
+    """The result's source: ``lmp.csv + as.csv`` for named frames, else a generic label."""
+    frames = [as_prices] if isinstance(as_prices, pd.DataFrame) else list(as_prices)
+    names = [f.attrs.get(SOURCE_ATTR) for f in frames]
+    if not lmp_name or not all(names):
+        return "frame (gridstatus LMP + AS)"
+    return " + ".join(map(str, [lmp_name, *names]))
+
+
 def from_gridstatus(
     lmp_df: pd.DataFrame,
     iso: str | Market,
@@ -435,7 +462,8 @@ def from_gridstatus(
         Missing columns, several locations without ``node``, or any data rule broken.
     """
     market = get_market(iso)
-    source = "frame (gridstatus LMP)"
+    named = lmp_df.attrs.get(SOURCE_ATTR)
+    source = str(named or "frame (gridstatus LMP)")
     _require(lmp_df, TIME_COLUMN, source, "LMP")
     price_col = next((c for c in LMP_PRICE_COLUMNS if c in lmp_df.columns), None)
     if price_col is None:
@@ -486,7 +514,7 @@ def from_gridstatus(
         for c in aligned.columns:
             columns[c] = (wide.attrs["names"][c], aligned[c].reset_index(drop=True))
     raw = RawPrices(
-        source=source if as_prices is None else "frame (gridstatus LMP + AS)",
+        source=source if as_prices is None else _joint_source(named, as_prices),
         time_column=TIME_COLUMN,
         timestamps=ts,
         columns=columns,
