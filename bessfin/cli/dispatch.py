@@ -17,7 +17,14 @@ from bessfin.cli.common import app, err, out_console, run_guarded
 from bessfin.cli.paths import output_file
 from bessfin.dispatch import DEFAULT_LIMITS as DEFAULT
 from bessfin.dispatch import NAMED_HORIZONS, AsLimits, Battery, dispatch, named_horizon, normalise
-from bessfin.io import PRICE_FILE_SUFFIXES, Coverage, PriceData, load_prices, read_prices
+from bessfin.io import (
+    PRICE_FILE_SUFFIXES,
+    Coverage,
+    PriceData,
+    PriceDataError,
+    load_prices,
+    read_prices,
+)
 
 #: Battery fields and the dispatch options that set them.
 _OPTION_OF = {
@@ -93,6 +100,14 @@ def dispatch_cmd(
     price_column: Annotated[str | None, typer.Option(
         "--price-column", help="Energy price column of a price file, when it has several "
         "candidates (e.g. price and lmp).")] = None,
+    as_prices: Annotated[list[str] | None, typer.Option(
+        "--as-prices", help="A gridstatus ancillary-service price file (CSV/Parquet) for a "
+        "gridstatus LMP price file, repeatable: one file per gridstatus AS frame (e.g. ISO-NE "
+        "regulation and reserves).")] = None,
+    reserve_zone: Annotated[str | None, typer.Option(
+        "--reserve-zone", help="Reserve zone to keep from --as-prices frames that carry one "
+        "row per zone: a label as the frame spells it (ISO-NE 7001, MISO 'Zone 1') or a market "
+        "reserve-zone name (docs/data.md). Default: the zone of --node.")] = None,
     schedule_out: Annotated[Path | None, typer.Option(
         help="Write the hourly schedule and revenue to this CSV.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON summary on stdout.")] = False,
@@ -106,15 +121,20 @@ def dispatch_cmd(
         path = Path(prices)
         if schedule_out is not None:
             output_file(schedule_out, "--schedule-out",
-                        [path] if path.suffix.lower() in PRICE_FILE_SUFFIXES else [])
+                        [path, *map(Path, as_prices or [])]
+                        if path.suffix.lower() in PRICE_FILE_SUFFIXES else [])
         if path.suffix.lower() in PRICE_FILE_SUFFIXES:
             if iso is None:
                 raise ValueError("--iso is required with a price file")
-            data = read_prices(path, iso, node, on_missing=on_missing,
-                               price_column=price_column)
+            data = read_price_file(path, iso, node, on_missing=on_missing,
+                                   price_column=price_column, as_prices=as_prices or [],
+                                   reserve_zone=reserve_zone)
         else:
-            if price_column is not None:
-                raise ValueError("--price-column applies to a price file, not a shipped series")
+            for option, value in (("--price-column", price_column), ("--as-prices", as_prices),
+                                  ("--reserve-zone", reserve_zone)):
+                if value:
+                    raise ValueError(f"{option} applies to a price file, not a shipped series "
+                                     "(shipped files carry their own AS prices)")
             data = load_prices(prices, on_missing=on_missing)
         coverage = partial_year_check(data, partial_year, windowed=bool(start or end))
         battery = _battery(
@@ -140,6 +160,35 @@ def dispatch_cmd(
             print_summary(summary)
 
     run_guarded(go)
+
+
+#: ``read_prices`` arguments and the dispatch options that set them.
+_OPTION_OF_ARGUMENT = {"as_prices": "--as-prices", "reserve_zone": "--reserve-zone"}
+
+
+def read_price_file(path: Path, iso: str, node: str | None, *, on_missing: str,
+                    price_column: str | None, as_prices: list[str],
+                    reserve_zone: str | None) -> PriceData:
+    """A user price file, with gridstatus AS files and a reserve zone for a gridstatus LMP
+    file; a problem with those is one line naming the option."""
+    if reserve_zone is not None and not reserve_zone.strip():
+        raise ValueError("--reserve-zone: expected a zone name, got an empty string")
+    for f in as_prices:
+        if not Path(f).is_file():
+            raise ValueError(f"--as-prices: no such file {f!r}; expected a saved gridstatus "
+                             "AS frame (CSV or Parquet)")
+        if Path(f).suffix.lower() not in PRICE_FILE_SUFFIXES:
+            raise ValueError(f"--as-prices: {f!r} is not a CSV or Parquet file; expected one "
+                             f"of {', '.join(PRICE_FILE_SUFFIXES)}")
+    try:
+        return read_prices(path, iso, node, on_missing=on_missing,  # type: ignore[arg-type]
+                           price_column=price_column, as_prices=as_prices or None,
+                           reserve_zone=reserve_zone)
+    except PriceDataError as e:
+        option = _OPTION_OF_ARGUMENT.get(e.argument)
+        if option is None:
+            raise
+        raise ValueError(f"{option}: {e}") from None
 
 
 def partial_year_check(data: PriceData, partial_year: str, *, windowed: bool) -> Coverage:

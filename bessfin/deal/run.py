@@ -18,16 +18,15 @@ import pandas as pd
 from bessfin.deal.checks import Check, Verdict, investment_verdict, lender_checks, lender_verdict
 from bessfin.deal.inputs import finance_inputs, itc_contradictions, itc_flags, resolve_supply
 from bessfin.deal.ladder import Ladder, as_haircut, region_summed_as, revenue_ladder
+from bessfin.deal.own_prices import read_gridstatus_export
 from bessfin.deal.schema import Deal
 from bessfin.dispatch import LifetimeResult, TwoSettlementResult, lifetime_dispatch, two_settlement
 from bessfin.finance import METRIC_SPECS, FinanceInputs, ProForma, build_pro_forma
 from bessfin.finance import lines as L
 from bessfin.io import (
     PriceData,
-    from_gridstatus,
     load_prices,
     read_prices,
-    read_table,
     split_years,
 )
 from bessfin.supply import SupplyOutcome
@@ -248,17 +247,12 @@ class DealResult:
                 "by year), result.summary_dict()</small></p>")
 
 
-def _read_own(path: str, deal: Deal, as_path: str | None = None,
+def _read_own(path: str, deal: Deal, as_paths: tuple[str, ...] | None = None,
               fmt: str = "bessfin") -> PriceData:
     """A price file of the deal (its own prices or its forecast), validated like prices."""
     m = deal.market
     if fmt == "gridstatus":
-        lmp = read_table(path)
-        ancillary = None if as_path is None else read_table(as_path)
-        data = from_gridstatus(lmp, m.iso, as_prices=ancillary, node=m.node,
-                               on_missing=m.on_missing)
-        return dataclasses.replace(data, source=path if as_path is None else
-                                   f"{path} + {as_path}")
+        return read_gridstatus_export(path, m, as_paths or ())
     return read_prices(path, m.iso, m.node, on_missing=m.on_missing,
                        price_column=m.price_column)
 
@@ -268,7 +262,7 @@ def load_deal_prices(deal: Deal) -> dict[int, PriceData]:
     when it names one, else the shipped data."""
     m = deal.market
     if m.price_file is not None:
-        data = _read_own(m.price_file, deal, m.as_price_file, m.price_format)
+        data = _read_own(m.price_file, deal, m.as_price_files, m.price_format)
         return split_years(data, m.price_years, partial=m.on_missing == "drop-days")
     return {
         y: load_prices(m.iso, y, m.node, market=m.market, on_missing=m.on_missing)

@@ -139,9 +139,15 @@ class MarketSection(_Section):
     )
     price_format: Literal["bessfin", "gridstatus"] = Field(
         "bessfin", description="Layout of price_file.")
-    as_price_file: str | None = Field(
+    as_price_file: str | tuple[str, ...] | None = Field(
         None, description="gridstatus ancillary-service price export (with price_format = "
-        "'gridstatus').")
+        "'gridstatus'), or a list of them: one file per gridstatus AS frame (e.g. ISO-NE "
+        "regulation and reserves; each product from one file only).")
+    reserve_zone: str | None = Field(
+        None, description="Reserve zone to keep from as_price_file frames that carry one row "
+        "per zone: a label as the frame spells it (ISO-NE '7001', MISO 'Zone 1') or a reserve "
+        "zone of the market data (docs/markets.md). Omit: the zone labelled like or holding "
+        "node; several zones and none chosen is an error (docs/data.md).")
     price_column: str | None = Field(
         None, description="Energy price column of price_file (and forecast_file) when it has "
         "several candidates (e.g. price and lmp); never guessed (docs/data.md).")
@@ -216,6 +222,26 @@ class MarketSection(_Section):
         """``as_limits`` as :func:`bessfin.dispatch` takes it."""
         return self.as_limits
 
+    @field_validator("as_price_file")
+    @classmethod
+    def _as_files(cls, v: str | tuple[str, ...] | None) -> str | tuple[str, ...] | None:
+        if isinstance(v, tuple) and not v:
+            raise ValueError("give one or more files, or omit as_price_file")
+        return v
+
+    @field_validator("reserve_zone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("expected a zone name, got an empty string")
+        return v
+
+    @property
+    def as_price_files(self) -> tuple[str, ...]:
+        """``as_price_file`` as a tuple of paths (empty when omitted)."""
+        v = self.as_price_file
+        return () if v is None else (v,) if isinstance(v, str) else tuple(v)
+
     @model_validator(mode="before")
     @classmethod
     def _former_forecast_key(cls, data: Any) -> Any:
@@ -236,6 +262,12 @@ class MarketSection(_Section):
             raise ValueError("as_price_file needs price_format = 'gridstatus'")
         if self.price_format == "gridstatus" and self.price_file is None:
             raise ValueError("price_format = 'gridstatus' needs price_file")
+        if self.reserve_zone is not None and self.price_format != "gridstatus":
+            raise ValueError("reserve_zone needs price_format = 'gridstatus' (it picks one "
+                             "zone's rows of gridstatus AS frames)")
+        if self.reserve_zone is not None and self.as_price_file is None:
+            raise ValueError("reserve_zone needs as_price_file (the AS frames it picks a zone "
+                             "of)")
         if self.settlement == "da+rt" and self.market != "dam":
             raise ValueError("settlement = 'da+rt' needs market = 'dam' (the day-ahead leg)")
         if self.rt_price_file is not None and self.settlement != "da+rt":
@@ -271,9 +303,10 @@ class MarketSection(_Section):
             years == list(range(years[0], years[-1] + 1))) else ", ".join(map(str, years))
         if self.price_file is None:
             return f"shipped {self.iso.upper()} {span} {self.market.upper()} {self.node}"
-        extra = f" + {self.as_price_file}" if self.as_price_file else ""
+        extra = "".join(f" + {f}" for f in self.as_price_files)
         kind = " (gridstatus export)" if self.price_format == "gridstatus" else ""
-        return f"{self.price_file}{extra}{kind}: {self.iso.upper()} {self.node}, {span}"
+        zone = f", reserve zone {self.reserve_zone}" if self.reserve_zone else ""
+        return f"{self.price_file}{extra}{kind}: {self.iso.upper()} {self.node}{zone}, {span}"
 
 
 class ProjectSection(_Section):
@@ -625,6 +658,8 @@ def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     for key in PATH_KEYS:
         if isinstance(market.get(key), str):
             market[key] = str(base / market[key])
+        elif isinstance(market.get(key), list):  # as_price_file: several files
+            market[key] = [str(base / f) if isinstance(f, str) else f for f in market[key]]
     curve = market.get("forward_curve")
     if isinstance(curve, dict) and isinstance(curve.get("file"), str):
         market["forward_curve"] = {**curve, "file": str(base / curve["file"])}

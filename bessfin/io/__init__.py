@@ -6,7 +6,13 @@ Every entry point returns a validated :class:`PriceData` (see ``docs/data.md``).
 from __future__ import annotations
 
 from bessfin.io.errors import PriceDataError, UnknownSeriesError
-from bessfin.io.files import PRICE_FILE_SUFFIXES, from_frame, read_prices, read_table
+from bessfin.io.files import (
+    PRICE_FILE_SUFFIXES,
+    from_frame,
+    read_gridstatus,
+    read_prices,
+    read_table,
+)
 from bessfin.io.gridstatus import GRIDSTATUS_AS_COLUMNS, from_gridstatus
 from bessfin.io.prices import Coverage, PartialYear, PriceData, hours_in_year
 from bessfin.io.quality import DataReport
@@ -31,6 +37,7 @@ __all__ = [
     "hours_in_year",
     "load_prices",
     "parse_price_spec",
+    "read_gridstatus",
     "read_prices",
     "read_table",
     "split_years",

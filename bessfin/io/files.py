@@ -24,6 +24,7 @@ __all__ = [
     "node_of_column",
     "price_data_from_table",
     "raw_from_table",
+    "read_gridstatus",
     "read_prices",
     "read_table",
 ]
@@ -278,6 +279,30 @@ def _named(df: pd.DataFrame, path: str | os.PathLike[str]) -> pd.DataFrame:
     return df
 
 
+def read_gridstatus(
+    lmp: str | os.PathLike[str] | pd.DataFrame,
+    iso: str | Market,
+    node: str | None = None,
+    *,
+    as_prices: AsSource | Sequence[AsSource] | None = None,
+    reserve_zone: str | None = None,
+    on_missing: OnMissing = "raise",
+    year: int | None = None,
+) -> PriceData:
+    """Saved gridstatus frames (files or frames): an LMP frame and its AS frames, read with
+    :func:`bessfin.io.from_gridstatus`; messages name the files."""
+    from bessfin.io.gridstatus import from_gridstatus
+
+    if not isinstance(lmp, pd.DataFrame):
+        lmp = _named(read_table(lmp), lmp)
+    extra = [] if as_prices is None else (
+        [as_prices] if isinstance(as_prices, (str, os.PathLike, pd.DataFrame))
+        else list(as_prices))
+    frames = [f if isinstance(f, pd.DataFrame) else _named(read_table(f), f) for f in extra]
+    return from_gridstatus(lmp, get_market(iso), as_prices=frames or None, node=node,
+                           reserve_zone=reserve_zone, on_missing=on_missing, year=year)
+
+
 def read_prices(
     path: str | os.PathLike[str],
     iso: str | Market,
@@ -332,19 +357,13 @@ def read_prices(
     market = get_market(iso)
     df = read_table(path)
     if GRIDSTATUS_TIME_COLUMN in df.columns:  # a saved gridstatus LMP frame
-        from bessfin.io.gridstatus import from_gridstatus
-
         if price_column is not None:
             raise PriceDataError(
                 str(path), price_column, "price_column given for a gridstatus LMP frame",
                 expected="no price_column: a gridstatus frame's price is its 'LMP' (or ERCOT "
                 "'SPP') column, never its 'Energy' component",
             )
-        extra = [] if as_prices is None else (
-            [as_prices] if isinstance(as_prices, (str, os.PathLike, pd.DataFrame))
-            else list(as_prices))
-        frames = [f if isinstance(f, pd.DataFrame) else _named(read_table(f), f) for f in extra]
-        return from_gridstatus(_named(df, path), market, as_prices=frames or None, node=node,
+        return read_gridstatus(_named(df, path), market, node, as_prices=as_prices,
                                reserve_zone=reserve_zone, on_missing=on_missing, year=year)
     if as_prices is not None or reserve_zone is not None:
         raise PriceDataError(

@@ -86,7 +86,8 @@ def worker_prices(deal: Deal) -> dict[int, PriceData]:
     """The deal's price years from this process's price cache, loading what is missing."""
     m = deal.market
     if m.price_file is not None:  # the deal's own file, read once per process
-        k = (m.price_file, m.as_price_file, m.price_format, m.price_column, m.iso.lower(),
+        k = (m.price_file, m.as_price_files, m.reserve_zone, m.price_format, m.price_column,
+             m.iso.lower(),
              m.node.upper(),
              m.on_missing, tuple(sorted(set(m.price_years))))
         if k not in _PRICES:
