@@ -1,23 +1,5 @@
-"""NYISO, ISO-NE and MISO prices in frames shaped exactly as gridstatus returns them.
-
-Layouts (gridstatus/gridstatus snapshot 9ddfaff, 2026-08-15):
-
-* LMP (all three): ``Time, Interval Start, Interval End, Market, Location, Location Type,
-  LMP, Energy, Congestion, Loss``, long by location, local tz-aware interval starts
-  (NYISO/ISO-NE ``US/Eastern``, MISO ``EST``).
-* NYISO ``get_as_prices_day_ahead_hourly``: ``Interval Start, Interval End, Zone,
-  10 Min Spin Reserves, 10 Min Non-Spin Reserves, 30 Min Reserves, Regulation Capacity``,
-  one row per load zone and hour.
-* ISO-NE ``ISONEAPI.get_regulation_clearing_prices_real_time_5_min``: ``Interval Start,
-  Interval End, Reg Service Clearing Price, Reg Capacity Clearing Price`` (5-minute);
-  ``get_reserve_zone_prices_designations_real_time_hourly_final``: ``Interval Start,
-  Interval End, Reserve Zone Id, Reserve Zone Name, Ten Min Spin Requirement, TMNSR Clearing
-  Price, TMNSR Designated MW, TMOR Clearing Price, TMOR Designated MW, TMSR Clearing Price,
-  TMSR Designated MW, Total 10 Min Requirement, Total 30 Min Requirement``;
-  ``get_reserve_requirements_prices_forecast_day_ahead`` (DASI, zone 7000).
-* MISO ``MISOAPI.get_as_mcp_day_ahead_ex_post``: ``Interval Start, Interval End, Zone,
-  Ramp Down, Ramp Up, Regulation, STR, Spin, Supplemental`` (wide by product, long by zone).
-"""
+"""NYISO, ISO-NE and MISO prices in frames shaped exactly as gridstatus returns them (layouts
+and builders: tests/io/conftest.py)."""
 
 from __future__ import annotations
 
@@ -35,39 +17,7 @@ from bessfin.io import (
     read_prices,
 )
 from tests.deals.conftest import EXAMPLES
-
-RNG = np.random.default_rng(13)
-LMP_COLUMNS = ["Time", "Interval Start", "Interval End", "Market", "Location", "Location Type",
-               "LMP", "Energy", "Congestion", "Loss"]
-
-
-def _hours(start: str, end: str, tz: str) -> pd.DatetimeIndex:
-    """Local hourly interval starts [start, end) (DST days have 23 or 25 hours)."""
-    utc = pd.date_range(pd.Timestamp(start, tz=tz), pd.Timestamp(end, tz=tz), freq="h",
-                        inclusive="left").tz_convert("UTC")
-    return utc.tz_convert(tz)
-
-
-def _shape(n: int, low: float, high: float) -> np.ndarray:
-    """A daily price shape between low and high with noise (realistic ranges per product)."""
-    h = np.arange(n) % 24
-    base = low + (high - low) * (0.5 + 0.5 * np.sin((h - 11) * np.pi / 12))
-    return np.round(base + RNG.normal(0, (high - low) * 0.05, n), 2)
-
-
-def _lmp(starts: pd.DatetimeIndex, locations: dict[str, np.ndarray], market: str,
-         loc_type: str) -> pd.DataFrame:
-    rows = []
-    for loc, lmp in locations.items():
-        loss = np.round(lmp * 0.02, 2)
-        cong = np.round(lmp * 0.05, 2)
-        rows.append(pd.DataFrame({
-            "Time": starts, "Interval Start": starts, "Interval End": starts + pd.Timedelta("1h"),
-            "Market": market, "Location": loc, "Location Type": loc_type, "LMP": lmp,
-            "Energy": lmp - loss - cong, "Congestion": cong, "Loss": loss,
-        }))
-    return (pd.concat(rows, ignore_index=True).sort_values(["Interval Start", "Location"])
-            .reset_index(drop=True)[LMP_COLUMNS])
+from tests.io.conftest import hours, lmp_frame, price_shape
 
 
 def _battery() -> Battery:
@@ -124,29 +74,6 @@ def _check_deal(prices, iso: str, node: str, products: list[str]) -> None:
 
 # --------------------------------------------------------------------------- NYISO
 
-NYISO_ZONES = ["CAPITL", "LONGIL", "N.Y.C.", "WEST"]
-
-
-@pytest.fixture(scope="module")
-def nyiso() -> dict[str, pd.DataFrame]:
-    # 2 - 4 Nov 2024 local: the fall-back day (3 Nov) has 25 hours
-    starts = _hours("2024-11-02", "2024-11-05", "US/Eastern")
-    n = len(starts)
-    lmp = _lmp(starts, {z: _shape(n, 22, 95) for z in NYISO_ZONES}, "DAY_AHEAD_HOURLY", "Zone")
-    parts = []
-    for z in NYISO_ZONES:  # one row per load zone and hour, zone prices differ (east / west)
-        east = z in ("LONGIL", "N.Y.C.")
-        parts.append(pd.DataFrame({
-            "Interval Start": starts, "Interval End": starts + pd.Timedelta("1h"), "Zone": z,
-            "10 Min Spin Reserves": _shape(n, 2, 12 if east else 6),
-            "10 Min Non-Spin Reserves": _shape(n, 0.5, 6 if east else 3),
-            "30 Min Reserves": _shape(n, 0.1, 2),
-            "Regulation Capacity": _shape(n, 6, 18),
-        }))
-    asp = pd.concat(parts, ignore_index=True).sort_values(["Interval Start", "Zone"])
-    return {"lmp": lmp, "as": asp.reset_index(drop=True)}
-
-
 def test_nyiso_frames_load_by_zone(nyiso):
     p = from_gridstatus(nyiso["lmp"], "nyiso", as_prices=nyiso["as"], node="N.Y.C.")
     assert p.node == "N.Y.C."
@@ -180,38 +107,6 @@ def test_nyiso_dispatch_and_deal(nyiso):
 
 
 # --------------------------------------------------------------------------- ISO-NE
-
-
-@pytest.fixture(scope="module")
-def isone() -> dict[str, pd.DataFrame]:
-    starts = _hours("2024-07-15", "2024-07-18", "US/Eastern")
-    n = len(starts)
-    lmp = _lmp(starts, {".H.INTERNAL_HUB": _shape(n, 28, 110), ".Z.MAINE": _shape(n, 25, 90)},
-               "DAY_AHEAD_HOURLY", "Hub")
-    five = pd.date_range(starts[0], periods=n * 12, freq="5min")
-    reg = pd.DataFrame({
-        "Interval Start": five, "Interval End": five + pd.Timedelta("5min"),
-        "Reg Service Clearing Price": np.round(RNG.uniform(0.05, 0.9, len(five)), 3),
-        "Reg Capacity Clearing Price": np.round(RNG.uniform(8, 45, len(five)), 2),
-    })
-    zones = {7000: ".Z.ROS", 7001: ".Z.CT", 7002: ".Z.SWCT", 7003: ".Z.NEMABSTN"}
-    parts = []
-    for zid, zname in zones.items():
-        spike = np.where(np.arange(n) % 24 == 18, 25.0, 0.0)  # evening scarcity hour
-        parts.append(pd.DataFrame({
-            "Interval Start": starts, "Interval End": starts + pd.Timedelta("1h"),
-            "Reserve Zone Id": zid, "Reserve Zone Name": zname,
-            "Ten Min Spin Requirement": 1200.0,
-            "TMNSR Clearing Price": np.round(spike * 0.8 + (zid - 6999) * 0.1, 2),
-            "TMNSR Designated MW": 900.0,
-            "TMOR Clearing Price": np.round(spike * 0.5, 2),
-            "TMOR Designated MW": 700.0,
-            "TMSR Clearing Price": np.round(spike + 0.5 + (zid - 6999) * 0.1, 2),
-            "TMSR Designated MW": 1300.0,
-            "Total 10 Min Requirement": 1800.0, "Total 30 Min Requirement": 2600.0,
-        }))
-    rt = pd.concat(parts, ignore_index=True).sort_values(["Interval Start", "Reserve Zone Id"])
-    return {"lmp": lmp, "reg": reg, "rt": rt.reset_index(drop=True)}
 
 
 def test_isone_regulation_5min_and_zonal_reserves(isone):
@@ -252,16 +147,16 @@ def test_isone_product_in_two_frames_is_refused(isone):
 
 
 def test_isone_day_ahead_dasi_frame():
-    starts = _hours("2025-03-01", "2025-03-03", "US/Eastern")  # DASI starts 2025-03-01
+    starts = hours("2025-03-01", "2025-03-03", "US/Eastern")  # DASI starts 2025-03-01
     n = len(starts)
-    lmp = _lmp(starts, {".H.INTERNAL_HUB": _shape(n, 30, 120)}, "DAY_AHEAD_HOURLY", "Hub")
+    lmp = lmp_frame(starts, {".H.INTERNAL_HUB": price_shape(n, 30, 120)}, "DAY_AHEAD_HOURLY", "Hub")
     da = pd.DataFrame({
         "Interval Start": starts, "Interval End": starts + pd.Timedelta("1h"),
-        "EIR Designation MW": 300.0, "FER Clearing Price": _shape(n, 0.2, 3),
+        "EIR Designation MW": 300.0, "FER Clearing Price": price_shape(n, 0.2, 3),
         "Forecasted Energy Req MW": 15000.0, "Ten Min Spin Req MW": 600.0,
-        "TMNSR Clearing Price": _shape(n, 0.5, 4), "TMNSR Designation MW": 1100.0,
-        "TMOR Clearing Price": _shape(n, 0.3, 2), "TMOR Designation MW": 800.0,
-        "TMSR Clearing Price": _shape(n, 1, 6), "TMSR Designation MW": 700.0,
+        "TMNSR Clearing Price": price_shape(n, 0.5, 4), "TMNSR Designation MW": 1100.0,
+        "TMOR Clearing Price": price_shape(n, 0.3, 2), "TMOR Designation MW": 800.0,
+        "TMSR Clearing Price": price_shape(n, 1, 6), "TMSR Designation MW": 700.0,
         "Total Ten Min Req MW": 1700.0, "Total Thirty Min Req MW": 2500.0,
     })
     p = from_gridstatus(lmp, "isone", as_prices=da)
@@ -273,9 +168,9 @@ def test_isone_day_ahead_dasi_frame():
 def test_isone_dasi_close_out_is_netted():
     # gridstatus get_ancillary_services_strike_prices_day_ahead: several publications per
     # hour; the last one counts. Day-ahead prices net of the expected close-out charge.
-    starts = _hours("2025-03-01", "2025-03-02", "US/Eastern")
+    starts = hours("2025-03-01", "2025-03-02", "US/Eastern")
     n = len(starts)
-    lmp = _lmp(starts, {".H.INTERNAL_HUB": _shape(n, 30, 120)}, "DAY_AHEAD_HOURLY", "Hub")
+    lmp = lmp_frame(starts, {".H.INTERNAL_HUB": price_shape(n, 30, 120)}, "DAY_AHEAD_HOURLY", "Hub")
     da = pd.DataFrame({"Interval Start": starts, "Interval End": starts + pd.Timedelta("1h"),
                        "TMSR Clearing Price": 5.0, "TMOR Clearing Price": 2.0,
                        "FER Clearing Price": 1.5})
@@ -304,26 +199,6 @@ def test_isone_dispatch_and_deal(isone):
 
 
 # --------------------------------------------------------------------------- MISO
-
-
-@pytest.fixture(scope="module")
-def miso() -> dict[str, pd.DataFrame]:
-    # MISO frames are in EST all year: 72 hours over the March DST change (no 23-hour day)
-    starts = pd.date_range("2024-03-09", periods=72, freq="h", tz="EST")
-    n = len(starts)
-    lmp = _lmp(starts, {"INDIANA.HUB": _shape(n, 18, 75), "MINN.HUB": _shape(n, 10, 60)},
-               "DAY_AHEAD_HOURLY", "Hub")
-    parts = []
-    for k in (1, 2, 3):
-        parts.append(pd.DataFrame({
-            "Interval Start": starts, "Interval End": starts + pd.Timedelta("1h"),
-            "Zone": f"Zone {k}",
-            "Ramp Down": 0.0, "Ramp Up": np.round(RNG.uniform(0, 1.5, n), 2),
-            "Regulation": _shape(n, 7 + k, 16), "STR": _shape(n, 0.1, 2),
-            "Spin": _shape(n, 0.8, 5), "Supplemental": _shape(n, 0.3, 3),
-        }))
-    asm = pd.concat(parts, ignore_index=True).sort_values(["Interval Start", "Zone"])
-    return {"lmp": lmp, "as": asm.reset_index(drop=True)}
 
 
 def test_miso_frames_load_in_est(miso):
