@@ -135,7 +135,9 @@ def _one_region(
             f"several regions {regions}" if not reserve_zone
             else f"no rows of reserve zone {reserve_zone!r} (regions {regions})",
             count=len(df),
-            expected="one region per hour",
+            expected="one region per hour" if not reserve_zone
+            else "rows labelled with the zone (as the frame spells it, or a market reserve "
+            "zone's name or alias)",
             hint=_region_hint(market, regions, zone_listing(market), cols[0]),
             argument="reserve_zone",
         )
