@@ -13,6 +13,7 @@
 * Reserve zones: a frame with one row per zone and interval (``Zone``, ``Region``,
   ``AS Region``, ``Reserve Zone Name``/``Id``) is cut to one zone: ``reserve_zone`` if given,
   else the zone named like ``node`` or holding it (market ``reserve_zones``), else an error.
+  A ``reserve_zone`` for frames without any region column is an error (it would pick nothing).
   A zone with ``paid_regions`` (CAISO: a resource is paid the system price plus its
   sub-region's, each with its expanded variant; docs/data.md) keeps exactly those regions'
   rows and sums them per interval (and AS type).
@@ -337,6 +338,14 @@ def _as_frames(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Hourly bessfin AS columns from one or several gridstatus AS frames."""
     frames = [as_prices] if isinstance(as_prices, pd.DataFrame) else list(as_prices)
+    if reserve_zone and not any(c in f.columns for f in frames for c in REGION_COLUMNS):
+        raise PriceDataError(
+            " + ".join(dict.fromkeys(str(f.attrs.get(SOURCE_ATTR) or "frame (gridstatus AS)")
+                                     for f in frames)), "(region)",
+            f"reserve_zone {reserve_zone!r} given but no AS frame has a region column",
+            expected=f"a column among {list(REGION_COLUMNS)} (one row per zone and hour), or "
+            "no reserve_zone: these frames carry one price per product and hour",
+            argument="reserve_zone")
     known = {p.id for p in market.products}
     parts: list[pd.DataFrame] = []
     names: dict[str, str] = {}

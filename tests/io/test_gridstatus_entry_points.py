@@ -170,6 +170,11 @@ def test_cli_errors(files, tmp_path):
     assert line.startswith("error: --as-prices: no such file") and "missing.csv" in line
     line = _error(*base, "--as-prices", asf, "--reserve-zone", " ")
     assert line.startswith("error: --reserve-zone: ")
+    # a zone for frames that have no zones (ISO-NE regulation is one system price)
+    line = _error(files["isone_lmp"], "--iso", "isone", "--node", ".H.INTERNAL_HUB",
+                  "--partial-year", "annualise", "--as-prices", files["isone_reg"],
+                  "--reserve-zone", "7000")
+    assert line.startswith("error: --reserve-zone: ") and "no AS frame has a region" in line
     for option, value in (("--as-prices", asf), ("--reserve-zone", "Zone 1")):
         line = _error("ercot 2024 HB_HOUSTON", option, value)
         assert line.startswith(f"error: {option} applies to a price file, not a shipped series")
