@@ -101,13 +101,14 @@ def dispatch_cmd(
         "--price-column", help="Energy price column of a price file, when it has several "
         "candidates (e.g. price and lmp).")] = None,
     as_prices: Annotated[list[str] | None, typer.Option(
-        "--as-prices", help="A gridstatus ancillary-service price file (CSV/Parquet) for a "
-        "gridstatus LMP price file, repeatable: one file per gridstatus AS frame (e.g. ISO-NE "
-        "regulation and reserves).")] = None,
+        "--as-prices", metavar="FILE", help="A gridstatus ancillary-service price file "
+        "(CSV/Parquet) for a gridstatus LMP price file, repeatable: one file per gridstatus "
+        "AS frame (e.g. ISO-NE regulation and reserves).")] = None,
     reserve_zone: Annotated[str | None, typer.Option(
-        "--reserve-zone", help="Reserve zone to keep from --as-prices frames that carry one "
-        "row per zone: a label as the frame spells it (ISO-NE 7001, MISO 'Zone 1') or a market "
-        "reserve-zone name (docs/data.md). Default: the zone of --node.")] = None,
+        "--reserve-zone", metavar="ZONE", help="Reserve zone to keep from --as-prices frames "
+        "that carry one row per zone: a label as the frame spells it (ISO-NE 7001, MISO "
+        "'Zone 1') or a market reserve-zone name (docs/data.md). Default: the zone of "
+        "--node.")] = None,
     schedule_out: Annotated[Path | None, typer.Option(
         help="Write the hourly schedule and revenue to this CSV.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON summary on stdout.")] = False,
