@@ -21,11 +21,9 @@ from enum import StrEnum
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
-from pyomo.repn import generate_standard_repn
-from scipy import sparse
 
 from bessfin.dispatch.coefficients import Coefficients, Structure
+from bessfin.dispatch.compiler import compile_lp
 from bessfin.dispatch.model import build_model
 from bessfin.dispatch.params import COL_BOUNDS, COSTS, PARAMS, ROW_BOUNDS, value
 
@@ -116,17 +114,6 @@ class Solution:
     seconds: float
 
 
-def _linear_terms(body) -> tuple[list[float], list, float]:
-    """Coefficients, variables and constant of a linear body."""
-    if isinstance(body, LinearExpression):
-        coefs = [c if c.__class__ is float else pyo.value(c) for c in body.linear_coefs]
-        return coefs, list(body.linear_vars), pyo.value(body.constant)
-    repn = generate_standard_repn(body, compute_values=True, quadratic=False)
-    if not repn.is_linear():
-        raise ValueError(f"dispatch model holds a nonlinear expression: {body}")
-    return list(repn.linear_coefs), list(repn.linear_vars), repn.constant
-
-
 def _same(a, b) -> bool:
     """Equal values (scalars or arrays of one shape)."""
     if a is b:
@@ -198,57 +185,10 @@ class CompiledModel:
 
     # -- compilation ---------------------------------------------------------------------
     def _compile(self) -> None:
+        """Compile the Pyomo model into ``_lp`` with the ``cols``/``rows`` index maps."""
         m = self._model
-        columns = list(m.component_data_objects(pyo.Var, descend_into=True))
-        col_of = {id(v): i for i, v in enumerate(columns)}
-        lower = np.array([pyo.value(v.lb) if v.has_lb() else -_INF for v in columns])
-        upper = np.array([pyo.value(v.ub) if v.has_ub() else _INF for v in columns])
-
-        rows_i: list[int] = []
-        cols_j: list[int] = []
-        vals: list[float] = []
-        row_lo: list[float] = []
-        row_hi: list[float] = []
-        self.rows: dict[str, np.ndarray] = {}
-        for con in m.component_objects(pyo.Constraint, active=True):
-            first = len(row_lo)
-            for cd in con.values():
-                coefs, variables, const = _linear_terms(cd.body)
-                r = len(row_lo)
-                rows_i.extend([r] * len(coefs))
-                cols_j.extend(col_of[id(v)] for v in variables)
-                vals.extend(coefs)
-                lo, hi = cd.lower, cd.upper
-                row_lo.append(pyo.value(lo) - const if lo is not None else -_INF)
-                row_hi.append(pyo.value(hi) - const if hi is not None else _INF)
-            self.rows[con.local_name] = np.arange(first, len(row_lo))
-
-        obj = next(m.component_data_objects(pyo.Objective, active=True))
-        coefs, variables, _ = _linear_terms(obj.expr)
-        cost = np.zeros(len(columns))
-        np.add.at(cost, [col_of[id(v)] for v in variables], coefs)
-
-        a = sparse.csc_array(
-            (vals, (rows_i, cols_j)), shape=(len(row_lo), len(columns))
-        )
-        a.sum_duplicates()
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(columns)
-        lp.num_row_ = len(row_lo)
-        lp.col_cost_ = cost
-        lp.col_lower_ = lower
-        lp.col_upper_ = upper
-        lp.row_lower_ = np.array(row_lo)
-        lp.row_upper_ = np.array(row_hi)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = a.indptr
-        lp.a_matrix_.index_ = a.indices
-        lp.a_matrix_.value_ = a.data
-        lp.sense_ = (
-            highspy.ObjSense.kMaximize if obj.sense == pyo.maximize else highspy.ObjSense.kMinimize
-        )
-        self._lp = lp
-
+        compiled = compile_lp(m)
+        self._lp, self.rows, col_of = compiled.lp, compiled.rows, compiled.col_of
         n, ids = self.structure.n, list(m.P)
         self.cols = {
             "charge": np.array([col_of[id(m.charge[t])] for t in range(n)]),
