@@ -21,12 +21,16 @@ from bessfin.dispatch.coefficients import Coefficients, Structure
 from bessfin.dispatch.params import COL_BOUNDS, COSTS, PARAMS, ROW_BOUNDS, row_param, value
 
 
-def _indexed(arr: np.ndarray) -> dict[int, float]:
-    return dict(enumerate(arr.tolist()))
-
-
-def _indexed2(ids: list[str], arr: np.ndarray) -> dict[tuple[str, int], float]:
-    return {(pid, t): v for k, pid in enumerate(ids) for t, v in enumerate(arr[k].tolist())}
+def _initializer(index: str, ids: list[str], v):
+    """A Pyomo rule giving each index its value from ``v`` (a rule, unlike a dict, lets
+    Pyomo skip re-validating every index it generated itself)."""
+    if index == "":
+        return v
+    if index == "PT":
+        by_product = {pid: row for pid, row in zip(ids, np.asarray(v).tolist(), strict=True)}
+        return lambda m, pid, t: by_product[pid][t]
+    values = np.asarray(v).tolist()  # index "T" or "D": positions 0, 1, ...
+    return lambda m, i: values[i]
 
 
 def define_parameters(m: pyo.ConcreteModel, s: Structure, c: Coefficients) -> None:
@@ -35,15 +39,9 @@ def define_parameters(m: pyo.ConcreteModel, s: Structure, c: Coefficients) -> No
     ids = [p[0] for p in s.products]
     mut = {"mutable": True, "domain": pyo.Any}  # Any: no per-value domain check
     for p in PARAMS:
-        v = value(c, p.name)
-        doc = f"[{p.unit}]"
-        if p.index == "":
-            param = pyo.Param(initialize=v, doc=doc, **mut)
-        elif p.index == "PT":
-            param = pyo.Param(m.PT, initialize=_indexed2(ids, v), doc=doc, **mut)
-        else:
-            param = pyo.Param(getattr(m, p.index), initialize=_indexed(v), doc=doc, **mut)
-        setattr(m, p.name, param)
+        init = _initializer(p.index, ids, value(c, p.name))
+        index = () if p.index == "" else (getattr(m, p.index),)
+        setattr(m, p.name, pyo.Param(*index, initialize=init, doc=f"[{p.unit}]", **mut))
 
 
 def _bound(m: pyo.ConcreteModel, b: str | float):
