@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr import (
+    EqualityExpression,
+    InequalityExpression,
+    LinearExpression,
+    MonomialTermExpression,
+)
 
 from bessfin.dispatch.coefficients import Coefficients, Structure
 from bessfin.dispatch.params import COL_BOUNDS, COSTS, PARAMS, ROW_BOUNDS, row_param, value
@@ -102,6 +107,45 @@ def _lin(coefs: list, variables: list) -> LinearExpression:
     ])
 
 
+#: One term of a block of rows: (coefficient, variable of each row); the coefficient is one
+#: number for every row or a list with one per row.
+Term = tuple[float | list[float], list]
+
+
+def _rows(terms: list[Term]) -> list[LinearExpression]:
+    """Bodies of a block of rows, row i = sum over ``terms`` (a, v) of a[i] v[i].
+
+    Built a term at a time over all rows, then zipped into one ``LinearExpression`` per row
+    (half the Python calls of building row by row); unit coefficients are stored as bare
+    variables."""
+    columns = []
+    for a, v in terms:
+        if isinstance(a, list):
+            columns.append([y if c == 1.0 else MonomialTermExpression((c, y))
+                            for c, y in zip(a, v, strict=True)])
+        else:
+            columns.append(v if a == 1.0 else [MonomialTermExpression((a, y)) for y in v])
+    return [LinearExpression(list(row)) for row in zip(*columns, strict=True)]
+
+
+def _constraint(index, bodies: list, sense: str, bound) -> pyo.Constraint:
+    """An indexed constraint, member k (in ``index`` order) ``bodies[k] <sense> bound`` with
+    ``sense`` one of ``"=="``, ``"<="``, ``">="`` and ``bound`` a number or parameter."""
+    if sense == "==":
+        relations = [EqualityExpression((b, bound)) for b in bodies]
+    elif sense == "<=":
+        relations = [InequalityExpression((b, bound), False) for b in bodies]
+    elif sense == ">=":
+        relations = [InequalityExpression((bound, b), False) for b in bodies]
+    else:
+        raise ValueError(f"constraint sense must be '==', '<=' or '>=', not {sense!r}")
+    keys = list(index)
+    if len(keys) != len(relations):
+        raise ValueError(f"{len(relations)} rows for an index of {len(keys)} members")
+    member = dict(zip(keys, relations, strict=True))
+    return pyo.Constraint(index, rule=lambda m, *i: member[i if len(i) > 1 else i[0]])
+
+
 def _ids(s: Structure, which: list[int]) -> list[str]:
     return [s.products[k][0] for k in which]
 
@@ -112,38 +156,27 @@ def define_energy_balance(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> No
 
     A symmetric product is in both sums (it deploys alpha_p each way)."""
     ec, ed, dt = s.eta_charge, s.eta_discharge, s.dt
-    deployed = [
-        (pid, (a / ed * (direction != "down") - a * ec * (direction != "up")) * dt)
+    deployed: list[Term] = [
+        ((a / ed * (direction != "down") - a * ec * (direction != "up")) * dt, x.reserve[pid])
         for pid, direction, a in s.products
         if a > 0
     ]
-    coefs = [1.0, -s.retention, -dt * ec, dt / ed] + [k for _, k in deployed]
-    dep = [x.reserve[pid] for pid, _ in deployed]
-
-    def rule(m, t):
-        variables = [x.soc[t], x.soc_before[t], x.charge[t], x.discharge[t]]
-        variables += [r[t] for r in dep]
-        return _lin(coefs, variables) == 0
-
-    m.energy_balance = pyo.Constraint(m.T, rule=rule)
+    terms: list[Term] = [(1.0, x.soc), (-s.retention, x.soc_before), (-dt * ec, x.charge),
+                         (dt / ed, x.discharge), *deployed]
+    m.energy_balance = _constraint(m.T, _rows(terms), "==", 0)
 
 
 def define_headroom(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     """Up:   d[t] - c[t] + sum_up x[p,t]   <= P_dis                      [MW]
     Down: c[t] - d[t] + sum_down x[p,t] <= P_ch                       [MW]"""
-    for name, ids, first, second, limit in (
-        ("up_headroom", _ids(s, s.up), x.discharge, x.charge, _rhs(m, "up_headroom")),
-        ("down_headroom", _ids(s, s.down), x.charge, x.discharge, _rhs(m, "down_headroom")),
+    for name, ids, first, second in (
+        ("up_headroom", _ids(s, s.up), x.discharge, x.charge),
+        ("down_headroom", _ids(s, s.down), x.charge, x.discharge),
     ):
         if not ids:
             continue
-        coefs = [1.0, -1.0] + [1.0] * len(ids)
-        res = [x.reserve[p] for p in ids]
-
-        def rule(m, t, first=first, second=second, res=res, coefs=coefs, limit=limit):
-            return _lin(coefs, [first[t], second[t]] + [r[t] for r in res]) <= limit
-
-        setattr(m, name, pyo.Constraint(m.T, rule=rule))
+        terms: list[Term] = [(1.0, first), (-1.0, second), *((1.0, x.reserve[p]) for p in ids)]
+        setattr(m, name, _constraint(m.T, _rows(terms), "<=", _rhs(m, name)))
 
 
 def define_sustain(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
@@ -157,18 +190,12 @@ def define_sustain(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     for name, which, scale, sign in (("up", s.up, 1.0 / ed, -1.0), ("down", s.down, ec, 1.0)):
         if not which:
             continue
-        ids = _ids(s, which)
-        need = (np.array([s.durations(k) for k in which]) * scale * sign).T.tolist()  # (n, k)
-        res = [x.reserve[p] for p in ids]
+        need: list[Term] = [((s.durations(k) * scale * sign).tolist(), x.reserve[pid])
+                            for k, pid in zip(which, _ids(s, which), strict=True)]
         for end, level in (("start", x.soc_before), ("end", x.soc)):
             con = f"{name}_energy_{end}"
-            bound, lower = _rhs(m, con), ROW_BOUNDS[con][0] == "lower"
-
-            def rule(m, t, level=level, need=need, res=res, bound=bound, lower=lower):
-                expr = _lin([1.0, *need[t]], [level[t]] + [r[t] for r in res])
-                return expr >= bound if lower else expr <= bound
-
-            setattr(m, con, pyo.Constraint(m.T, rule=rule))
+            sense = ">=" if ROW_BOUNDS[con][0] == "lower" else "<="
+            setattr(m, con, _constraint(m.T, _rows([(1.0, level), *need]), sense, _rhs(m, con)))
 
 
 def define_award_hold(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
@@ -179,13 +206,11 @@ def define_award_hold(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
     held = s.held.tolist()
     if not held or not s.products:
         return
-    pairs = [(pid, t) for pid, _, _ in s.products for t in held]
-
-    def rule(m, pid, t):
-        r = x.reserve[pid]
-        return _lin([1.0, -1.0], [r[t], r[t - 1]]) == 0
-
-    m.award_hold = pyo.Constraint(pairs, rule=rule)
+    ids = [pid for pid, _, _ in s.products]
+    now = [x.reserve[pid][t] for pid in ids for t in held]
+    before = [x.reserve[pid][t - 1] for pid in ids for t in held]
+    pairs = [(pid, t) for pid in ids for t in held]
+    m.award_hold = _constraint(pairs, _rows([(1.0, now), (-1.0, before)]), "==", 0)
 
 
 def define_terminal(m: pyo.ConcreteModel, s: Structure, x: _Columns) -> None:
