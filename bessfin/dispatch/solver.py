@@ -189,15 +189,17 @@ class CompiledModel:
         m = self._model
         compiled = compile_lp(m)
         self._lp, self.rows, col_of = compiled.lp, compiled.rows, compiled.col_of
-        n, ids = self.structure.n, list(m.P)
+        n, k = self.structure.n, len(m.P)
+
+        def positions(var) -> np.ndarray:  # in index order (Pyomo iterates the index set)
+            return np.array([col_of[id(v)] for v in var.values()], dtype=int)
+
         self.cols = {
-            "charge": np.array([col_of[id(m.charge[t])] for t in range(n)]),
-            "discharge": np.array([col_of[id(m.discharge[t])] for t in range(n)]),
-            "soc": np.array([col_of[id(m.soc[t])] for t in range(n)]),
-            "soc_start": np.array([col_of[id(m.soc_start)]]),
-            "reserve": np.array(
-                [[col_of[id(m.reserve[p, t])] for t in range(n)] for p in ids], dtype=int
-            ).reshape(len(ids), n),
+            "charge": positions(m.charge),
+            "discharge": positions(m.discharge),
+            "soc": positions(m.soc),
+            "soc_start": positions(m.soc_start),
+            "reserve": positions(m.reserve).reshape(k, n),  # PT is product-major
         }
 
     # -- updates -------------------------------------------------------------------------
