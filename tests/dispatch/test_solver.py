@@ -39,11 +39,41 @@ def test_pyomo_highs_interface_agrees(caiso_2024):
 
 def test_compile_matches_pyomo_standard_form(caiso_2024):
     ser = _series(caiso_2024, 3)
-    compiled = CompiledModel(structure(ser, BATTERY), coefficients(ser, BATTERY))
+    compiled = CompiledModel(structure(ser, BATTERY, horizon_cycle_limit=True),
+                             coefficients(ser, BATTERY))
     ref = LinearStandardFormCompiler().write(compiled.model, mixed_form=True, set_sense=None)
     lp = compiled.highs.getLp()
     assert lp.num_col_ == len(ref.columns) and lp.num_row_ == len(ref.rows)
+    _assert_same_lp(compiled, lp, ref)
     assert compiled.solve().objective == pytest.approx(_solve_reference(ref), rel=1e-9)
+
+
+def _assert_same_lp(compiled: CompiledModel, lp, ref) -> None:
+    """Every matrix entry, cost, bound and row side of ``lp`` equals Pyomo's standard form,
+    matched by variable and constraint object (Pyomo may order them differently)."""
+    m = compiled.model
+    col_of = {id(v): j for j, v in enumerate(m.component_data_objects(pyo.Var))}
+    row_of = {id(cd): r for name, rows in compiled.rows.items()
+              for cd, r in zip(getattr(m, name).values(), rows, strict=True)}
+    cols = np.array([col_of[id(v)] for v in ref.columns])
+    rows = np.array([row_of[id(entry.constraint)] for entry in ref.rows])
+    ours = np.zeros((lp.num_row_, lp.num_col_))
+    start, index, value = (np.asarray(v) for v in
+                           (lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_))
+    for j in range(lp.num_col_):
+        ours[index[start[j]:start[j + 1]], j] = value[start[j]:start[j + 1]]
+    np.testing.assert_array_equal(ours[np.ix_(rows, cols)], ref.A.toarray())
+    np.testing.assert_array_equal(np.asarray(lp.col_cost_)[cols], ref.c.toarray().ravel())
+    kind = np.array([b for _, b in ref.rows])
+    rhs = np.asarray(ref.rhs, float)
+    np.testing.assert_array_equal(np.asarray(lp.row_lower_)[rows],
+                                  np.where(kind <= 0, rhs, -np.inf))
+    np.testing.assert_array_equal(np.asarray(lp.row_upper_)[rows],
+                                  np.where(kind >= 0, rhs, np.inf))
+    lower = [v.lb if v.lb is not None else -np.inf for v in ref.columns]
+    upper = [v.ub if v.ub is not None else np.inf for v in ref.columns]
+    np.testing.assert_array_equal(np.asarray(lp.col_lower_)[cols], lower)
+    np.testing.assert_array_equal(np.asarray(lp.col_upper_)[cols], upper)
 
 
 def _solve_reference(ref) -> float:
