@@ -268,6 +268,8 @@ def machine_info() -> dict[str, str]:
 
 #: Target for loading one shipped price year with warm imports [s].
 LOAD_TARGET_S = 0.3
+#: Co-optimised perfect-foresight year, bessfin total / direct highspy total (issue 14; was 2x).
+YEAR_TARGET = 1.5
 
 
 def measure_load(repeats: int) -> dict:
@@ -298,10 +300,10 @@ def targets(rows: list[dict], memory: list[dict], load: dict | None = None) -> l
     by = {(r["case"], r["products"]): r for r in rows}
     year = by.get(("year", "all 5"))
     if year:
-        ok = "met" if year["ratio"] <= 2.0 else "NOT met"
+        ok = "met" if year["ratio"] <= YEAR_TARGET else "NOT met"
         lines.append(
             f"- Year co-optimised, bessfin total / direct total = {year['ratio']:.2f}x "
-            f"(target <= 2x): **{ok}**."
+            f"(target <= {YEAR_TARGET:g}x): **{ok}**."
         )
     roll = by.get(("rolling year", "all 5"))
     if roll:
