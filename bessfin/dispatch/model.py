@@ -61,7 +61,9 @@ def define_variables(m: pyo.ConcreteModel) -> None:
     lo, hi = (_bound(m, b) for b in COL_BOUNDS["discharge"])
     m.discharge = pyo.Var(m.T, bounds=(lo, hi), doc="[MW]")
     r_lo, r_hi = (_bound(m, b) for b in COL_BOUNDS["reserve"])
-    m.reserve = pyo.Var(m.PT, bounds=lambda m, p, t: (r_lo, r_hi[p, t]), doc="[MW]")
+    m.reserve = pyo.Var(m.PT, bounds=(r_lo, None), doc="[MW]")
+    for v, hi in zip(m.reserve.values(), r_hi.values(), strict=True):  # both in PT order
+        v.upper = hi  # one bound set per award (a bounds rule sets both: 40 % slower)
     lo, hi = (_bound(m, b) for b in COL_BOUNDS["soc"])
     m.soc = pyo.Var(m.T, bounds=(lo, hi), doc="[MWh]")
     lo, hi = (_bound(m, b) for b in COL_BOUNDS["soc_start"])
