@@ -5,8 +5,8 @@ Pyomo model stays the one definition of the LP), with the per-element work kept 
 requires: each constraint is standardised once (``to_bounded_expression``), the terms of a
 :class:`~pyomo.core.expr.numeric_expr.LinearExpression` body are read straight from its
 arguments, and the matrix, bounds and costs are assembled with numpy per constraint block.
-A block holding anything else (e.g. a user-added nonlinear-looking but linear expression)
-is read term by term through Pyomo's ``generate_standard_repn``; a nonlinear one is an error.
+A block holding any other body (a constant term, a product such as ``2 * (x + 3)``) is read
+row by row through Pyomo's ``generate_standard_repn``; a nonlinear body is an error.
 """
 
 from __future__ import annotations

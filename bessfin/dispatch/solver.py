@@ -2,11 +2,10 @@
 
 Pyomo's general-purpose writers walk every expression on every solve. The dispatch model is
 built only from :class:`~pyomo.core.expr.numeric_expr.LinearExpression` bodies, so it is
-compiled here in one pass into a column-wise matrix for ``highspy``; parameter updates
-(:meth:`CompiledModel.update`) set the Pyomo ``Param`` values *and* change the matching costs
-and bounds inside the live HiGHS instance, which then warm-starts from its last basis.
-Any constraint that is not a plain linear expression (e.g. a user-added one) falls back to
-Pyomo's ``generate_standard_repn``.
+compiled once (:func:`bessfin.dispatch.compiler.compile_lp`) into a column-wise matrix for
+``highspy``; parameter updates (:meth:`CompiledModel.update`) set the Pyomo ``Param`` values
+*and* change the matching costs and bounds inside the live HiGHS instance, which then
+warm-starts from its last basis.
 """
 
 from __future__ import annotations
