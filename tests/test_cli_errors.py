@@ -358,3 +358,21 @@ def test_formula_deal_name_is_text_in_excel(tmp_path):
     assert cells and all(c.data_type == "s" for c in cells)
     formulas = [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas and not any("HYPERLINK" in str(c.value) for c in formulas)
+
+
+def test_run_json_names_the_tornado_mode_and_refuses_an_unknown_one(tmp_path):
+    deal = small_deal(tmp_path)
+    line = one_line_error(run("run", deal, "--tornado-mode", "exact", "--no-report"))
+    assert line.startswith("error: --tornado-mode must be full or screening"), line
+    r = run("run", deal, "--no-report", "--no-ladder", "--json")
+    assert r.exit_code in (ExitCode.OK, ExitCode.CHECK_FAILED), r.stderr
+    data = json.loads(r.stdout)
+    tor = data["tornado"]
+    assert tor["mode"] == "screening" and tor["metric"] == "project_irr_after_tax"
+    bars = {b["parameter"]: b for b in tor["bars"]}
+    for b in bars.values():  # the summary rounds to 1e-6
+        assert b["base_value"] == pytest.approx(data["project_irr_after_tax"], abs=1e-6)
+    assert bars["price level"]["low_method"] == "screening delta"
+    assert bars["capex"]["high_method"] == "revalued"
+    assert bars["price level"]["low_value"] < data["project_irr_after_tax"]
+    assert data["price_year_distribution"]["note"] == ""

@@ -21,9 +21,11 @@ from bessfin.deal import (
     check_references,
     deal_schema,
     load_deal,
+    load_deal_prices,
     run_deal,
 )
 from bessfin.studies import compare, json_safe, p_values, price_year_distribution, tornado
+from bessfin.studies.sensitivity import TORNADO_MODES
 
 Mode = Annotated[str, typer.Option(
     help="Dispatch every operating year ('full') or two anchor years per price year "
@@ -40,9 +42,15 @@ def _check_mode(mode: str) -> None:
 
 def _run_one(path: Path, mode: str, progress: Progress | None,
              beat: Heartbeat | None = None, ladder: bool = False,
-             cache: dict | None = None) -> DealResult:
+             cache: dict | None = None, prices: dict | None = None) -> DealResult:
+    """Run the deal in ``path``; ``cache``: the job's one model cache (the ladder's
+    re-dispatches share it); ``prices``: a dict that receives the deal's loaded prices."""
     deal = load_deal(path)
     check_references(deal, str(path))
+    cache = {} if cache is None else cache
+    loaded = load_deal_prices(deal)
+    if prices is not None:
+        prices.update(loaded)
     task = None
     if progress is not None:
         task = progress.add_task(f"{deal.name}: dispatch", total=deal.project.life_years)
@@ -55,11 +63,14 @@ def _run_one(path: Path, mode: str, progress: Progress | None,
         if beat is not None:
             beat.set(f"{deal.name}: {mode} dispatch: year {year}/{total}")
 
-    result = run_deal(deal, mode=mode, progress=step, cache=cache)  # type: ignore[arg-type]
+    result = run_deal(deal, prices=loaded, mode=mode, progress=step,  # type: ignore[arg-type]
+                      cache=cache)
     if ladder:
         if err.is_terminal:  # a progress note, like the progress bar: terminals only
             err.print("revenue ladder: ceiling and AS-depth rungs (screening re-dispatch) ...")
-        attach_ladder(result)
+        if beat is not None:
+            beat.set(f"{deal.name}: revenue ladder (screening re-dispatch)")
+        attach_ladder(result, prices=loaded, cache=cache)
     return result
 
 
@@ -129,21 +140,32 @@ def _print_verdicts(console: Console, result: DealResult) -> None:
         console.print(f"  note: {name}: {note}")
 
 
-def _write_reports(result: DealResult, out: Path, with_sensitivity: bool,
-                   inputs: list[Path], price_years=None,
-                   beat: Heartbeat | None = None,
-                   cache: dict | None = None) -> dict[str, str]:
+def _tornado(result: DealResult, mode: str, cache: dict, prices: dict,
+             beat: Heartbeat | None = None):
+    """The deal's tornado, its re-dispatching levers valued as ``mode`` says."""
+    what = ("screening-mode delta" if mode == "screening" else
+            f"{result.lifetime.mode}-mode re-dispatch")
+    err.print(f"sensitivities: tornado ({what}) ...")
+    if beat is not None:
+        beat.set(f"sensitivities: tornado ({what})")
+    # the re-dispatches on up to two processes when that pays (docs/performance.md)
+    return tornado(result, mode=mode, cache=cache, prices=prices,
+                   workers=tornado_workers())
+
+
+def tornado_workers() -> int:
+    """Processes for the tornado's re-dispatches: up to two cores. For the screening delta
+    too: a spawned worker's start-up and cold models cost less than half of its ~30 anchor
+    years (measured on the ERCOT example: 22 s on two processes, 31 s on one; docs/deals.md)."""
+    return min(2, len(os.sched_getaffinity(0)))
+
+
+def _write_reports(result: DealResult, out: Path, tor, inputs: list[Path],
+                   price_years=None, beat: Heartbeat | None = None) -> dict[str, str]:
     from bessfin.report import write_excel, write_html
 
     slug = file_stem(result.deal.name)
     output_dir(out, "--out", [f.format(s=slug) for f in REPORT_FILES], inputs)
-    tor = None
-    if with_sensitivity:
-        err.print("sensitivities: tornado (screening-mode re-dispatch) ...")
-        if beat is not None:
-            beat.set("sensitivities: tornado (screening-mode re-dispatch)")
-        # the re-dispatching levers on up to two processes (issue 14: both cores)
-        tor = tornado(result, cache=cache, workers=min(2, len(os.sched_getaffinity(0))))
     if beat is not None:
         beat.set("reports: HTML and Excel")
     files = {
@@ -162,7 +184,13 @@ def run_cmd(
     out: Annotated[Path, typer.Option(help="Folder for the HTML report, Excel pro forma "
                                            "and CSV.")] = Path("out"),
     mode: Mode = "full",
-    sensitivity: Annotated[bool, typer.Option(help="Tornado and P50/P90 in the report.")] = True,
+    sensitivity: Annotated[bool, typer.Option(
+        help="Tornado and P50/P90 (in the report and the JSON).")] = True,
+    tornado_mode: Annotated[str, typer.Option(
+        help="How the tornado values inputs that change the dispatch (price level, RTE, "
+        "degradation): 'screening' = base + the change between screening-mode lives (the "
+        "delta method, docs/deals.md#sensitivities); 'full' = each moved deal's whole life "
+        "re-dispatched in --mode.")] = "screening",
     report: Annotated[bool, typer.Option(help="Write the HTML and Excel reports.")] = True,
     ladder: Annotated[bool, typer.Option(help="Revenue ladder: ceiling, AS depth, base case "
                                               "(two screening-mode re-dispatches).")] = True,
@@ -172,24 +200,30 @@ def run_cmd(
 
     def go() -> DealResult:
         _check_mode(mode)
+        require(tornado_mode in TORNADO_MODES,
+                f"--tornado-mode must be full or screening, got {tornado_mode!r}")
         if report:
             output_dir(out, "--out", inputs=[deal_file])
         # one cache for the whole job: built models, their warm-start bases and dispatched
-        # years are re-used by the P50/P90 and tornado re-dispatches
+        # years are re-used by the ladder, P50/P90 and tornado re-dispatches
         cache: dict = {}
+        prices: dict = {}
         with Heartbeat() as beat:
             with _progress() as progress:
-                result = _run_one(deal_file, mode, progress, beat, ladder, cache)
+                result = _run_one(deal_file, mode, progress, beat, ladder, cache, prices)
             summary = result.summary_dict()
-            dist = None
+            dist = tor = None
             if sensitivity:
                 beat.set("P50/P90: the deal on each of its price years (screening dispatch)")
-                dist = price_year_distribution(result.deal, cache=cache)
-                summary["price_year_distribution"] = {
-                    "values": dist.to_dict(orient="records"), **p_values(dist)}
+                dist = price_year_distribution(result.deal, cache=cache, prices=prices)
+                summary["price_year_distribution"] = json_safe({
+                    "values": dist.to_dict(orient="records"), **p_values(dist)})
+                tor = _tornado(result, tornado_mode, cache, prices, beat)
+                summary["tornado"] = json_safe({
+                    "mode": tornado_mode, "metric": str(tor["metric"].iloc[0]),
+                    "bars": tor.to_dict(orient="records")})
             if report:
-                summary["files"] = _write_reports(result, out, sensitivity, [deal_file],
-                                                  dist, beat, cache)
+                summary["files"] = _write_reports(result, out, tor, [deal_file], dist, beat)
                 err.print(f"report written to {summary['files']['html']}")
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")

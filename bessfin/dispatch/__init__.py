@@ -11,6 +11,7 @@ from bessfin.dispatch.horizons import (
     run_horizon,
 )
 from bessfin.dispatch.lifetime import (
+    SCREENING_ANCHOR_STEP,
     SCREENING_LOW_CAPACITY,
     Augmentation,
     Degradation,
@@ -46,6 +47,7 @@ __all__ = [
     "check_products",
     "normalise",
     "NAMED_HORIZONS",
+    "SCREENING_ANCHOR_STEP",
     "SCREENING_LOW_CAPACITY",
     "Augmentation",
     "Degradation",

@@ -32,6 +32,19 @@ from bessfin.io import Coverage, PartialYear, PriceData
 
 #: Second capacity factor at which screening mode dispatches each price year [-].
 SCREENING_LOW_CAPACITY = 0.7
+#: Grid of the further screening anchors, where a path leaves [0.7, 1.0] [-].
+SCREENING_ANCHOR_STEP = 0.1
+
+
+def screening_anchor(cf: float, below: bool) -> float:
+    """The anchor screening mode dispatches for a capacity factor ``cf`` outside its anchors:
+    the multiple of :data:`SCREENING_ANCHOR_STEP` at or below ``cf`` (``below``) or at or
+    above it, so nothing is extrapolated and one anchor serves every year in its band
+    (``cf`` itself where the grid point would be <= 0) [-]."""
+    k = cf / SCREENING_ANCHOR_STEP
+    n = math.floor(k + 1e-9) if below else math.ceil(k - 1e-9)
+    grid = round(n * SCREENING_ANCHOR_STEP, 10)
+    return grid if grid > 0 else cf
 
 
 class _Model(BaseModel):
@@ -452,7 +465,8 @@ class _YearDispatcher:
         self.anchor(py, SCREENING_LOW_CAPACITY)
         known = sorted(a for (p, a) in list(self.anchors) if p == py)
         if not known[0] - 1e-9 <= cf <= known[-1] + 1e-9:
-            self.anchor(py, cf)  # never extrapolate: dispatch the new capacity factor itself
+            # never extrapolate: dispatch the grid point beyond it (one anchor per band)
+            self.anchor(py, screening_anchor(cf, below=cf < known[0]))
             known = sorted(a for (p, a) in list(self.anchors) if p == py)
         results = [self.anchors[(py, a)] for a in known]
         ke1, ka1 = self.scales(1, py)
@@ -532,11 +546,11 @@ def lifetime_dispatch(
     progress : called with (year, life_years) after each year.
     mode : ``"full"`` dispatches every operating year on each of its price years.
         ``"screening"`` dispatches each distinct price year at capacity factors 1 and
-        :data:`SCREENING_LOW_CAPACITY` (plus any capacity factor the path reaches outside
-        them, so nothing is extrapolated), interpolates revenue and throughput
-        piecewise-linearly in capacity factor and scales energy-priced streams by the energy
-        scale and ancillary streams by the ancillary scale since year 1 (error against
-        ``"full"`` in ``docs/lifetime.md``).
+        :data:`SCREENING_LOW_CAPACITY` (plus, where the path leaves them, the grid point
+        beyond it, :func:`screening_anchor`, so nothing is extrapolated), interpolates
+        revenue and throughput piecewise-linearly in capacity factor and scales
+        energy-priced streams by the energy scale and ancillary streams by the ancillary
+        scale since year 1 (error against ``"full"`` in ``docs/lifetime.md``).
     cache : built models by LP structure, shared with other calls (e.g. a screening worker).
     workers : threads dispatching the price years of an operating year side by side
         (results do not depend on it).

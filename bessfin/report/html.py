@@ -19,7 +19,7 @@ from bessfin.report import assumptions as asm
 from bessfin.report import charts, data
 from bessfin.report.page import details, figure, page
 from bessfin.report.tables import render_table
-from bessfin.report.tornado import check_tornado, tornado_metric
+from bessfin.report.tornado import check_tornado, method_note, tornado_metric
 from bessfin.studies import Comparison, compare, p_values
 
 #: (anchor, heading) of every section of the single-deal report, in order.
@@ -245,7 +245,8 @@ def _tornado_section(tornado: pd.DataFrame | None) -> str:
             + render_table(table, index_label="parameter",
                            col_kinds={c: kind for c in ("low_value", "high_value",
                                                         "base_value", "swing")},
-                           caption=f"Sensitivity of {label}."))
+                           caption=f"Sensitivity of {label}.")
+            + (f'<p class="note">{escape(note)}</p>' if (note := method_note(frame)) else ""))
 
 
 def _pvalues_table(distributions: dict[str, pd.DataFrame]) -> str:
@@ -253,6 +254,7 @@ def _pvalues_table(distributions: dict[str, pd.DataFrame]) -> str:
     from bessfin.finance import metric as spec_of
 
     rows = {}
+    notes = []
     kind = "number"
     for name, dist in distributions.items():
         if dist is None or dist.empty:
@@ -260,6 +262,8 @@ def _pvalues_table(distributions: dict[str, pd.DataFrame]) -> str:
         metric_name = str(dist["metric"].iloc[0])
         kind = spec_of(metric_name).format
         pv = p_values(dist)
+        if pv["note"]:
+            notes.append(f"{name}: {pv['note']}" if len(distributions) > 1 else str(pv["note"]))
         rows[name] = {"metric": spec_of(metric_name).label, "P50": pv["p50"], "P90": pv["p90"],
                       "price years": pv["years"],
                       **{str(int(y)): v for y, v in zip(dist["price_year"], dist["value"],
@@ -275,7 +279,7 @@ def _pvalues_table(distributions: dict[str, pd.DataFrame]) -> str:
                         "price file or the shipped data; screening dispatch); P50 = median, "
                         "P90 = the value exceeded in 90 % of years (10th percentile). With few "
                         "years the spread is thin: the count says how many years stand behind "
-                        "it.")
+                        "it.") + "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
 
 
 def _supply_section(result: DealResult) -> str:

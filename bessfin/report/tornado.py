@@ -14,6 +14,10 @@ column          type    meaning
 ``metric``      str     optional: name of the metric, one value for the whole frame; a
                         name in :data:`bessfin.finance.METRIC_CATALOGUE` (e.g.
                         ``"project_irr_after_tax"``) also selects how values are formatted
+``mode``        str     optional: how re-dispatching inputs were valued (``"screening"``:
+                        the delta method, ``"full"``: exact lives), one value per frame
+``low_method``  str     optional: how each end was valued (``"revalued"``, ``"screening
+``high_method``         delta"``, ``"re-dispatched"``); :func:`method_note` says it in words
 ==============  ======  ================================================================
 
 :func:`bessfin.studies.tornado` returns such a frame. :func:`check_tornado` validates one
@@ -92,3 +96,31 @@ def tornado_metric(frame: pd.DataFrame) -> tuple[str, str]:
     name = str(frame["metric"].iloc[0])
     spec = METRIC_CATALOGUE.get(name)
     return name.replace("_", " "), "number" if spec is None else spec.format
+
+
+#: What each ``low_method`` / ``high_method`` value means, in words.
+METHOD_WORDS = {
+    "revalued": "re-valued on the base case's dispatch (the input does not change it)",
+    "screening delta": "by the screening delta: the base case plus the change of the metric "
+                       "between screening-mode lives (each price year dispatched at a few "
+                       "capacity factors, interpolated) with and without the input moved",
+    "re-dispatched": "re-dispatched over the whole life in the base case's dispatch mode",
+}
+
+
+def method_note(frame: pd.DataFrame) -> str:
+    """How the bars of a tornado frame were valued and why an end is undefined, in words
+    (empty without the optional ``low_method`` / ``high_method`` / ``note`` columns)."""
+    text = []
+    if {"low_method", "high_method"} <= set(frame.columns):
+        by: dict[str, list[str]] = {}
+        for low, high, param in zip(frame["low_method"], frame["high_method"],
+                                    frame["parameter"], strict=True):
+            for method in dict.fromkeys((low, high)):
+                by.setdefault(str(method), []).append(str(param))
+        mode = f"Tornado mode {frame['mode'].iloc[0]}: " if "mode" in frame.columns else ""
+        text.append(mode + "; ".join(f"{', '.join(params)} {METHOD_WORDS.get(m, m)}"
+                                     for m, params in by.items()) + ".")
+    if "note" in frame.columns:
+        text += [f"Undefined: {n}." for n in frame["note"] if isinstance(n, str) and n]
+    return " ".join(text)

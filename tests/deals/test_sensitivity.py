@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -45,7 +46,76 @@ def test_p_values_are_median_and_tenth_percentile():
     # probability, interpolated linearly between order statistics, is 1 + 0.1 * 9 = 1.9.
     dist = pd.DataFrame({"value": [7.0, 1.0, 10.0, 3.0, 5.0, 2.0, 9.0, 4.0, 8.0, 6.0]})
     p = p_values(dist)
-    assert p == {"p50": pytest.approx(5.5), "p90": pytest.approx(1.9), "years": 10}
+    assert p == {"p50": pytest.approx(5.5), "p90": pytest.approx(1.9), "years": 10, "note": ""}
+
+
+def test_p_values_of_a_year_without_an_irr_are_undefined_and_say_why():
+    # A year whose IRR does not exist cannot be ranked against the others: no number for
+    # P50 / P90, and the note names the year and the pro forma's reason in words.
+    dist = pd.DataFrame({"price_year": [2024, 2025], "metric": "project_irr_after_tax",
+                         "value": [-0.015, float("nan")],
+                         "note": ["", "NPV does not change sign or touch zero for rates in "
+                                      "(-0.99, 1000): IRR undefined"]})
+    p = p_values(dist)
+    assert np.isnan(p["p50"]) and np.isnan(p["p90"]) and p["years"] == 2
+    assert p["note"].startswith("P50 and P90 undefined: Project IRR, after tax does not "
+                                "exist on price year 2025 alone (NPV does not change sign")
+
+
+def _two_year(deal):
+    """The short deal cut to 2 years without augmentation: year 2 is interpolated between the
+    screening anchors (capacity ~0.97), so screening and full lives differ."""
+    return deal.model_copy(update={
+        "project": deal.project.model_copy(update={"life_years": 2}),
+        "augmentation": deal.augmentation.model_copy(update={"years": ()}),
+        "debt": deal.debt.model_copy(update={"tenor_years": 2}),
+    })
+
+
+@pytest.fixture(scope="module")
+def two_year(short_deal):
+    """(full-mode result, the model cache of its life), as ``bessfin run`` passes it on."""
+    from bessfin.deal import run_deal
+
+    cache: dict = {}
+    return run_deal(_two_year(short_deal), mode="full", cache=cache), cache
+
+
+def test_screening_delta_agrees_with_full_lives(two_year):
+    """The delta method (base + screening change) against exact full-mode lives, on every
+    re-dispatched bar end: within 0.1 pp of IRR (measured on this deal: see
+    docs/deals.md#sensitivities), while the bars themselves move the IRR by pp."""
+    two_year_result, cache = two_year
+    levers = tuple(lv for lv in LEVERS if lv.redispatch)
+    fast = tornado(two_year_result, levers=levers, cache=cache).set_index("parameter")
+    full = tornado(two_year_result, levers=levers, mode="full", cache=cache).set_index(
+        "parameter")
+    assert set(fast["low_method"]) | set(fast["high_method"]) == {"screening delta"}
+    assert set(full["low_method"]) | set(full["high_method"]) == {"re-dispatched"}
+    assert (fast["mode"] == "screening").all() and (full["mode"] == "full").all()
+    for col in ("low_value", "high_value"):
+        diff = (fast[col] - full.loc[fast.index, col]).abs()
+        assert (diff < 1e-3).all(), diff
+    # the comparison has teeth: the price bar is far wider than the tolerance
+    swing = full.loc["price level", "high_value"] - full.loc["price level", "low_value"]
+    assert swing > 0.02
+
+
+def test_every_bar_starts_at_the_reported_base(two_year):
+    """Both modes: base_value is the result's own metric in every row, and a lever that
+    re-dispatches an unchanged deal lands exactly on it (the delta's origin is the deal's own
+    screening life, not the full one)."""
+    from bessfin.studies.sensitivity import Lever, _update
+
+    same = Lever("price level x1", "x1", "x1",
+                 lambda d, s: _update(d, "market", price_level=d.market.price_level), True)
+    two_year_result, cache = two_year  # an unchanged deal's years are all memoised there
+    reported = two_year_result.pro_forma.metrics.project_irr_after_tax
+    for mode in ("screening", "full"):
+        t = tornado(two_year_result, levers=(*LEVERS, same), mode=mode, cache=cache)
+        assert (t["base_value"] == reported).all()
+        row = t.set_index("parameter").loc["price level x1"]
+        assert row["low_value"] == reported and row["high_value"] == reported
 
 
 def test_levers_scale_the_deal_own_values(short_deal):

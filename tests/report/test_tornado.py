@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bessfin.report.tornado import REQUIRED, check_tornado, tornado_metric
+from bessfin.report.tornado import REQUIRED, check_tornado, method_note, tornado_metric
 
 
 def _frame(**over) -> pd.DataFrame:
@@ -54,3 +54,16 @@ def test_bad_frames_refused(frame, message):
 def test_not_a_frame():
     with pytest.raises(TypeError):
         check_tornado([1, 2])  # type: ignore[arg-type]
+
+
+def test_method_note_says_how_each_bar_was_valued():
+    assert method_note(_frame()) == ""  # the optional columns are optional
+    frame = _frame(mode=["screening"] * 3,
+                   low_method=["revalued", "screening delta", "revalued"],
+                   high_method=["revalued", "screening delta", "revalued"],
+                   note=["", "price -20 %: equity irr after tax undefined", ""])
+    text = method_note(check_tornado(frame))
+    assert text.startswith("Tornado mode screening: ")
+    assert "price by the screening delta" in text
+    assert "capex, ITC re-valued on the base case's dispatch" in text
+    assert text.endswith("Undefined: price -20 %: equity irr after tax undefined.")
