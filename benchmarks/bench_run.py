@@ -16,8 +16,11 @@ Each repeat runs, in order (so load and noise fall on both alike):
 2. **phases**: a fresh subprocess runs what ``bessfin run`` runs (``bessfin/cli/deals.py``:
    ``run_cmd``), timing each step: imports, load (deal file, prices), dispatch (the life, with
    the time of every operating year from the progress callback), finance (pro forma and lender
-   checks), sensitivities (P50/P90 across price years, then the tornado) and reports (HTML,
-   Excel, CSV). Its peak memory is ``VmHWM`` of that process.
+   checks), ladder (the revenue ladder's two screening-mode perfect-foresight rungs),
+   sensitivities (P50/P90 across price years, then the tornado in its default screening-delta
+   mode, on the workers ``bessfin run`` uses) and reports (HTML, Excel, CSV), all on one model
+   cache as ``bessfin run`` passes it. Its peak memory is ``VmHWM`` of that process (tornado
+   worker processes not included).
 3. **end to end**: the ``bessfin run <deal> --json`` command itself in a subprocess: wall time
    and peak resident memory (``ru_maxrss`` of that child from ``wait4``).
 
@@ -48,7 +51,7 @@ from benchmarks.bench_dispatch import machine_info, peak_rss_mb, write_out  # no
 
 DEAL = ROOT / "examples" / "ercot_houston_2h_merchant.toml"
 MARKS = ("<!-- bench-run:start -->", "<!-- bench-run:end -->")
-PHASES = ("imports", "load", "dispatch", "finance", "p50_p90", "tornado", "reports")
+PHASES = ("imports", "load", "dispatch", "finance", "ladder", "p50_p90", "tornado", "reports")
 #: Targets of issue 14.
 TOTAL_TARGET_S, PEAK_TARGET_MB, LIFE_TARGET_X, REPORT_TARGET_S = 20.0, 800.0, 3.0, 3.0
 
@@ -66,9 +69,11 @@ def phases_child(out: str) -> dict:
     """What ``bessfin run`` does, step by step, timed [s]; peak memory [MB]."""
     t: dict[str, float] = {}
     t0 = time.perf_counter()
+    from bessfin.cli.deals import tornado_workers
     from bessfin.cli.paths import file_stem
     from bessfin.deal import (
         DealResult,
+        attach_ladder,
         dispatch_deal,
         load_deal,
         load_deal_prices,
@@ -102,8 +107,12 @@ def phases_child(out: str) -> dict:
     pf, checks = value_deal(deal, lifetime, supply)
     result = DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply,
                         checks=checks)
-    summary = result.summary_dict()
     t["finance"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    attach_ladder(result, prices=prices, cache=cache)
+    summary = result.summary_dict()
+    t["ladder"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     dist = price_year_distribution(result.deal, cache=cache, prices=prices)
@@ -111,8 +120,7 @@ def phases_child(out: str) -> dict:
     t["p50_p90"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    tor = tornado(result, cache=cache, prices=prices,
-                  workers=min(2, len(os.sched_getaffinity(0))))
+    tor = tornado(result, cache=cache, prices=prices, workers=tornado_workers())
     t["tornado"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -135,6 +143,8 @@ def phases_child(out: str) -> dict:
             "year1_revenue_usd": summary["year1_revenue_usd"],
             "p50": summary["p"]["p50"],
             "p90": summary["p"]["p90"],
+            "p_note": summary["p"]["note"],
+            "tornado_mode": str(tor["mode"].iloc[0]),
             "tornado": {r.parameter: [r.low_value, r.high_value]
                         for r in tor.itertuples()},
         },
@@ -245,10 +255,17 @@ def markdown(res: dict, label: str = "") -> str:
         f"{REPORT_TARGET_S:.0f} s): **{ok(ph['reports'] < REPORT_TARGET_S)}**.",
     ]
     m = res["phases"][0]["metrics"]
+    p = (f"P50 {m['p50']:.6f}, P90 {m['p90']:.6f}" if not m.get("p_note")
+         else m["p_note"])  # an undefined P-value is said in words, never "nan"
     lines.append(f"- Key numbers (first repeat): project IRR after tax "
                  f"{m['project_irr_after_tax']:.6f}, equity IRR {m['equity_irr_after_tax']:.6f}, "
-                 f"year-1 revenue ${m['year1_revenue_usd']:,.0f}, P50 {m['p50']:.6f}, "
-                 f"P90 {m['p90']:.6f}.")
+                 f"year-1 revenue ${m['year1_revenue_usd']:,.0f}; {p}.")
+    if "tornado_mode" in m:
+        bars = "; ".join(
+            f"{k} {'undefined' if v[0] != v[0] else f'{v[0]:.4f}'} / "
+            f"{'undefined' if v[1] != v[1] else f'{v[1]:.4f}'}"
+            for k, v in m["tornado"].items())
+        lines.append(f"- Tornado ({m['tornado_mode']} mode), low / high: {bars}.")
     return "\n".join([MARKS[0], *lines, MARKS[1]])
 
 
