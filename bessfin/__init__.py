@@ -8,6 +8,7 @@ The notebook face (see ``examples/tutorial.ipynb``)::
     result.metrics, result.annual                         # tidy, names with units
     bessfin.compare([deal, deal.replace(**{"battery.energy_mwh": 400})])
     bessfin.screen(frame, base=deal)                      # a DataFrame, one row per deal
+    bessfin.tornado(result)                               # screening delta; mode="full": lives
 
 Lower floors (``bessfin.dispatch``, ``bessfin.finance``, ...) are documented in
 docs/architecture.md.
@@ -19,7 +20,7 @@ from bessfin.deal.api import run
 from bessfin.dispatch import Battery, DispatchResult, Horizon, dispatch
 from bessfin.io import load_prices, read_prices
 from bessfin.markets import get_market
-from bessfin.studies import Comparison, compare
+from bessfin.studies import Comparison, compare, tornado
 
 
 def crosscheck(deal, **kwargs):
@@ -49,6 +50,7 @@ __all__ = [
     "read_prices",
     "run",
     "screen",
+    "tornado",
 ]
 __version__ = "0.1.0"
 

@@ -178,17 +178,6 @@ class DealResult:
     def finance_inputs(self) -> FinanceInputs:
         return self.pro_forma.inputs
 
-    def tornado(self, *, mode: Literal["screening", "full"] = "screening",
-                metric: str = "project_irr_after_tax", cache: dict | None = None,
-                workers: int = 1) -> pd.DataFrame:
-        """The deal's tornado (:func:`bessfin.studies.tornado`): inputs that change the
-        dispatch valued by the screening delta (``mode="screening"``, default) or by
-        re-dispatching each moved deal's whole life (``"full"``); the frame's ``mode`` and
-        ``low_method`` / ``high_method`` columns say which."""
-        from bessfin.studies import tornado
-
-        return tornado(self, mode=mode, metric=metric, cache=cache, workers=workers)
-
     # -- the notebook face: tidy frames named as the JSON, CSV, Excel and report -------
 
     @property
