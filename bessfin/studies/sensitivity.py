@@ -198,7 +198,8 @@ def tornado(
       ``"full"`` in docs/deals.md#sensitivities). An end whose screening metric is undefined
       (an IRR that does not exist) is NaN with a note; if the deal's own screening metric is
       undefined there is no origin for the deltas and every re-dispatching end is valued as
-      in ``"full"``. For a result dispatched in screening mode the two modes coincide.
+      in ``"full"``. For a result dispatched in screening mode the two modes coincide
+      (each moved deal re-dispatched in screening mode, :data:`FULL`).
     * ``"full"``: each moved deal is re-dispatched in the result's own dispatch mode (for a
       full-mode result: every operating year; six more lives for the default levers).
 
@@ -215,20 +216,19 @@ def tornado(
     heavy = [k for k, (lever, sign) in enumerate(jobs)
              if lever.redispatch and lever.apply(deal, sign) is not deal]
     own = result.lifetime.mode
+    # a screening-mode result: its own mode is screening, re-dispatching is already the delta
+    how = SCREENING_DELTA if heavy and mode == "screening" and own != "screening" else FULL
     origin = float("nan")
-    how = FULL
-    if heavy and mode == "screening":
-        how = SCREENING_DELTA
-        if own != "screening":  # the deal itself in screening mode: the deltas' origin
-            screened = dispatch_deal(deal, prices=prices, mode="screening", cache=cache)
-            origin = _metric(value_deal(deal, screened, result.supply)[0].metrics, metric)
-            if not np.isfinite(origin):
-                how = FULL
+    if how == SCREENING_DELTA:  # the deal itself in screening mode: the deltas' origin
+        screened = dispatch_deal(deal, prices=prices, mode="screening", cache=cache)
+        origin = _metric(value_deal(deal, screened, result.supply)[0].metrics, metric)
+        if not np.isfinite(origin):
+            how = FULL
     values: dict[int, Value] = {}
     if heavy:
         raw = _run_jobs([jobs[k] for k in heavy], result, metric, prices, cache,
                         "screening" if how == SCREENING_DELTA else own, workers)
-        shift = base - origin if how == SCREENING_DELTA and own != "screening" else 0.0
+        shift = base - origin if how == SCREENING_DELTA else 0.0
         values.update({k: (v + shift, note) for k, (v, note) in zip(heavy, raw, strict=True)})
     methods = {k: how if k in heavy else REVALUED for k in range(len(jobs))}
     for k, (lever, sign) in enumerate(jobs):

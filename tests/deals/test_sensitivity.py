@@ -147,3 +147,18 @@ def test_tornado_in_worker_processes_matches_in_process(short_deal):
     assert two["low_value"].to_list() == pytest.approx(one["low_value"].to_list(), rel=1e-3)
     assert two["high_value"].to_list() == pytest.approx(one["high_value"].to_list(), rel=1e-3)
     assert one.loc["price level", "low_value"] < one.loc["price level", "high_value"]
+
+
+def test_a_screening_result_re_dispatches_in_its_own_mode(two_year):
+    """A screening-mode base has no full life to shift to: both tornado modes re-dispatch the
+    moved deals in screening mode, with the same values, named as re-dispatched."""
+    from bessfin.deal import run_deal
+
+    full_result, cache = two_year
+    result = run_deal(full_result.deal, mode="screening", cache=cache)
+    levers = tuple(lv for lv in LEVERS if lv.parameter == "price level")
+    a = tornado(result, levers=levers, cache=cache)
+    b = tornado(result, levers=levers, cache=cache, mode="full")
+    assert a[["low_value", "high_value"]].equals(b[["low_value", "high_value"]])
+    assert {a.loc[0, "low_method"], b.loc[0, "high_method"]} == {"re-dispatched"}
+    assert a.loc[0, "base_value"] == result.pro_forma.metrics.project_irr_after_tax
