@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -24,6 +23,7 @@ from bessfin.deal import (
     load_deal_prices,
     run_deal,
 )
+from bessfin.deal.run import available_cores
 from bessfin.studies import compare, json_safe, p_values, price_year_distribution, tornado
 from bessfin.studies.sensitivity import TORNADO_MODES
 
@@ -150,14 +150,16 @@ def _tornado(result: DealResult, mode: str, cache: dict, prices: dict,
         beat.set(f"sensitivities: tornado ({what})")
     # the re-dispatches on up to two processes when that pays (docs/performance.md)
     return tornado(result, mode=mode, cache=cache, prices=prices,
-                   workers=tornado_workers())
+                   workers=tornado_workers(mode))
 
 
-def tornado_workers() -> int:
-    """Processes for the tornado's re-dispatches: up to two cores. For the screening delta
-    too: a spawned worker's start-up and cold models cost less than half of its ~30 anchor
-    years (measured on the ERCOT example: 22 s on two processes, 31 s on one; docs/deals.md)."""
-    return min(2, len(os.sched_getaffinity(0)))
+def tornado_workers(mode: str) -> int:
+    """Processes for the tornado's re-dispatches. Each life already dispatches its price
+    years side by side in threads (``dispatch_deal(workers=...)``), so the screening delta's
+    ~30 anchor years stay in this process, on the job's warm models: a spawned worker (cold
+    models, start-up) did not pay on the ERCOT example (17.1 s on two processes, 16.2 s on one,
+    docs/deals.md). Six full lives are dealt to two processes, as before the threads."""
+    return 1 if mode == "screening" else min(2, available_cores())
 
 
 def _write_reports(result: DealResult, out: Path, tor, inputs: list[Path],
