@@ -24,6 +24,7 @@ import dataclasses
 from typing import Any
 
 from bessfin.dispatch import LifetimeResult
+from bessfin.dispatch.lifetime import drop_models, model_keys
 from bessfin.io import PriceData
 
 __all__ = ["AS_HAIRCUT", "RUNGS", "Ladder", "Rung", "RungSpec", "as_haircut",
@@ -116,19 +117,25 @@ def revenue_ladder(
 ) -> Ladder:
     """The revenue ladder of a :class:`~bessfin.deal.DealResult` (see module doc).
 
-    ``prices``: the deal's validated prices (loaded again if omitted); ``cache``: built
-    models to reuse across rungs."""
+    ``prices``: the deal's validated prices (loaded again if omitted); ``cache``: the job's
+    model cache (``bessfin run`` passes the life's): the rungs re-use its models where their
+    LP structure matches (a perfect-foresight deal's own models) and share theirs across
+    rungs; the models only the rungs needed are dropped from it afterwards (year-long LPs,
+    ~120 MB each on the ERCOT example; no later step dispatches their horizon), their
+    dispatched years stay memoised."""
     from bessfin.deal.run import dispatch_deal, load_deal_prices
 
     deal = result.deal
     prices = prices if prices is not None else load_deal_prices(deal)
     cache = {} if cache is None else cache
+    had = model_keys(cache)
     lifetimes = []
     for spec in rungs:
         market = deal.market.model_copy(update=spec.market)
         variant = deal.model_copy(update={"market": market})
         lt = dispatch_deal(variant, prices=prices, mode="screening", cache=cache)
         lifetimes.append((spec.name, spec.label, lt))
+    drop_models(cache, had)
     base_label = (f"base case: {deal.market.foresight} foresight, "
                   f"{'no AS limits' if deal.market.as_limits == 'none' else 'AS market depth'}")
     lifetimes.append(("base", base_label, result.lifetime))

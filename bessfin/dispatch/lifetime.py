@@ -352,6 +352,29 @@ def _models_of(cache: dict, py: int) -> dict:
     return cache.setdefault(("price year", py), {})
 
 
+def model_keys(cache: Mapping) -> set[tuple]:
+    """Where each built model of a cache sits: ``(price-year key, structure)``, or
+    ``(None, structure)`` for a model kept at the top (memos excluded)."""
+    out: set[tuple] = set()
+    for k, v in cache.items():
+        if k == _RESULTS:
+            continue
+        if isinstance(v, dict):
+            out.update((k, s) for s in v)
+        else:
+            out.add((None, k))
+    return out
+
+
+def drop_models(cache: dict, keep: set[tuple]) -> int:
+    """Remove every built model of ``cache`` not in ``keep`` (from :func:`model_keys`), e.g.
+    those a one-off step built that no later step dispatches; memos stay. Returns how many."""
+    gone = model_keys(cache) - keep
+    for where, s in gone:
+        del (cache if where is None else cache[where])[s]
+    return len(gone)
+
+
 def models_in(cache: Mapping) -> int:
     """Built LP models in a cache, price years' own caches included (memos excluded)."""
     return sum(models_in(v) if isinstance(v, dict) and k != _RESULTS else 1

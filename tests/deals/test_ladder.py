@@ -84,3 +84,43 @@ def test_as_haircut_cuts_ancillary_capacity_revenue_only(short_result) -> None:
     h = as_haircut(lt, power, cut=0.1)
     total = float(y1[lt.streams].sum())
     assert h["year1_usd"] == pytest.approx(total - 0.1 * ancillary, rel=1e-12)
+
+
+def test_drop_models_keeps_memos_and_the_models_asked_for() -> None:
+    from bessfin.dispatch.lifetime import drop_models, model_keys
+
+    cache = {("price year", 2024): {"a": 1, "b": 2}, "top": 3, "year results": {"k": 4}}
+    keep = {(("price year", 2024), "a")}
+    assert model_keys(cache) == keep | {(("price year", 2024), "b"), (None, "top")}
+    assert drop_models(cache, keep) == 2
+    assert cache == {("price year", 2024): {"a": 1}, "year results": {"k": 4}}
+
+
+def test_ladder_of_a_perfect_foresight_deal_reuses_the_life_models(short_deal) -> None:
+    """On the job's cache the rungs re-dispatch on the life's own models (limits are bounds):
+    no model is built; year 1 of the capped rung is the life's year 1, memoised. A
+    persistence-day deal's rungs build their own and drop them afterwards."""
+    from bessfin.deal import run_deal
+    from bessfin.dispatch.lifetime import model_keys
+
+    deal = short_deal.model_copy(update={
+        "market": short_deal.market.model_copy(update={"foresight": "perfect",
+                                                       "horizon": "perfect"}),
+        "project": short_deal.project.model_copy(update={"life_years": 2}),
+        "augmentation": short_deal.augmentation.model_copy(update={"years": ()}),
+        "debt": short_deal.debt.model_copy(update={"tenor_years": 2})})
+    cache: dict = {}
+    result = run_deal(deal, cache=cache)
+    models, memo = model_keys(cache), dict(cache["year results"])
+    lad = attach_ladder(result, cache=cache).ladder
+    assert model_keys(cache) == models  # nothing built, nothing dropped
+    assert lad.rung("capped").year1_usd == lad.rung("base").year1_usd  # the same LP
+    # new solves: the ceiling's two anchors and the capped rung's low anchor only
+    assert len(cache["year results"]) - len(memo) == 3
+    mine: dict = {}
+    own = run_deal(short_deal.model_copy(update={"project": deal.project,
+                                                  "augmentation": deal.augmentation,
+                                                  "debt": deal.debt}), cache=mine)
+    before = model_keys(mine)
+    attach_ladder(own, cache=mine)
+    assert model_keys(mine) == before  # the rungs' year-long models were dropped
