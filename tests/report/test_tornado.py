@@ -67,3 +67,15 @@ def test_method_note_says_how_each_bar_was_valued():
     assert "price by the screening delta" in text
     assert "capex, ITC re-valued on the base case's dispatch" in text
     assert text.endswith("Undefined: price -20 %: equity irr after tax undefined.")
+
+
+def test_undefined_p_values_are_said_in_words_in_the_report():
+    from bessfin.report.html import _pvalues_table
+
+    dist = pd.DataFrame({"price_year": [2024, 2025], "metric": "project_irr_after_tax",
+                         "value": [-0.015, float("nan")],
+                         "note": ["", "NPV does not change sign: IRR undefined"]})
+    text = _pvalues_table({"deal": dist})
+    assert ("P50 and P90 undefined: Project IRR, after tax does not exist on price year 2025 "
+            "alone (NPV does not change sign: IRR undefined)") in text
+    assert "nan" not in text.lower()
