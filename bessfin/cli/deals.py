@@ -86,7 +86,20 @@ def _ladder_table(result: DealResult) -> Table:
         t.add_row(r.name, f"{r.year1_usd / 1e6:.2f}", f"{r.year1_usd_per_kw_yr:.1f}",
                   f"{r.year1_capture:.0%}", f"{r.life_usd_per_kw_yr:.1f}",
                   f"{r.life_capture:.0%}")
+    for u in lad.uplifts:  # base minus a rung: the capture columns hold % of that rung
+        t.add_row(f"{u.name} (vs {u.over})", f"{u.year1_usd / 1e6:+.2f}",
+                  f"{u.year1_usd_per_kw_yr:+.1f}", f"{u.year1_pct:+.1f}%",
+                  f"{u.life_usd_per_kw_yr:+.1f}", f"{u.life_pct:+.1f}%")
     return t
+
+
+def _uplift_lines(result: DealResult) -> list[str]:
+    """One line per ladder uplift: year 1 and life in $ and % (e.g. the RT uplift)."""
+    if result.ladder is None:
+        return []
+    return [f"{u.label}: year 1 {u.year1_usd / 1e6:+.2f} $M ({u.year1_pct:+.1f} % of "
+            f"{u.over}), life {u.life_usd / 1e6:+.2f} $M ({u.life_pct:+.1f} %)"
+            for u in result.ladder.uplifts]
 
 
 def _progress() -> Progress:
@@ -247,7 +260,10 @@ def run_cmd(
                     f"two-settlement (year 1, RT {st['rt_foresight']}, mean of price years): "
                     f"DA-only {st['da_only_usd_per_kw_year']:.1f} $/kW-yr, DA+RT "
                     f"{st['da_rt_usd_per_kw_year']:.1f} $/kW-yr, RT uplift "
-                    f"{st['rt_uplift_usd_per_kw_year']:+.1f} $/kW-yr; {st['pro_forma_revenue']}")
+                    f"{st['rt_uplift_usd_per_kw_year']:+.1f} $/kW-yr; pro forma revenue: "
+                    f"{st['pro_forma_revenue']}", highlight=False)
+                for line in _uplift_lines(result):
+                    console.print(line, highlight=False)
             _print_notes([result])
             for c in result.checks:
                 console.print(f"{'pass' if c.passed else 'FAIL'}: {c.name}: {c.reason}")

@@ -20,7 +20,15 @@ from bessfin.deal.inputs import finance_inputs, itc_contradictions, itc_flags, r
 from bessfin.deal.ladder import Ladder, as_haircut, region_summed_as, revenue_ladder
 from bessfin.deal.own_prices import read_gridstatus_export
 from bessfin.deal.schema import Deal
-from bessfin.dispatch import LifetimeResult, TwoSettlementResult, lifetime_dispatch, two_settlement
+from bessfin.dispatch import (
+    DA_ONLY,
+    LifetimeResult,
+    RealTimeSettlement,
+    TwoSettlementResult,
+    YearSettlement,
+    lifetime_dispatch,
+    two_settlement,
+)
 from bessfin.finance import METRIC_SPECS, FinanceInputs, ProForma, build_pro_forma
 from bessfin.finance import lines as L
 from bessfin.io import (
@@ -31,9 +39,9 @@ from bessfin.io import (
 )
 from bessfin.supply import SupplyOutcome
 
-__all__ = ["DealResult", "attach_ladder", "dispatch_deal", "load_deal_forecasts",
-           "load_deal_rt_prices", "load_deal_prices", "run_deal", "two_settle_deal",
-           "value_deal"]
+__all__ = ["DealResult", "attach_ladder", "deal_settlement", "dispatch_deal",
+           "load_deal_forecasts", "load_deal_rt_prices", "load_deal_prices", "run_deal",
+           "two_settle_deal", "value_deal"]
 
 
 @dataclasses.dataclass(repr=False)
@@ -47,7 +55,8 @@ class DealResult:
     checks: list[Check]
     #: revenue ladder (ceiling -> capped -> base), when computed (:func:`attach_ladder`)
     ladder: Ladder | None = None
-    #: ``settlement = "da+rt"``: the year-1 two-settlement of each price year (else ``None``)
+    #: ``settlement = "da+rt"``: the year-1 two-settlement of each year-1 price year (DA-only
+    #: and DA+RT; every operating year is two-settled in ``lifetime``), else ``None``
     settlement: dict[int, TwoSettlementResult] | None = None
 
     @property
@@ -163,16 +172,20 @@ class DealResult:
         return out
 
     def settlement_summary(self) -> dict:
-        """DA-only and DA+RT year-1 revenue by price year and their mean [$/kW-yr]."""
+        """DA-only and DA+RT year-1 revenue (nameplate capacity, year-1 prices) by price year
+        and their mean [$/kW-yr]; the life figures are on the revenue ladder."""
         if not self.settlement:
             return {"settlement": "da"}
         years = {y: r.summary_dict() for y, r in sorted(self.settlement.items())}
         keys = ("da_only_usd_per_kw_year", "da_rt_usd_per_kw_year", "rt_uplift_usd_per_kw_year")
         mean = {k: round(float(np.mean([v[k] for v in years.values()])), 3) for k in keys}
+        da_only = float(np.mean([r.da_only_revenue for r in self.settlement.values()]))
+        uplift = float(np.mean([r.rt_uplift for r in self.settlement.values()]))
         return {"settlement": "da+rt", "rt_foresight": self.deal.market.rt_foresight,
-                **mean, "by_price_year": years,
-                "pro_forma_revenue": "DA-only (the two-settlement is reported, not carried "
-                "into the pro forma)"}
+                **mean, "rt_uplift_pct": None if da_only <= 0 else round(
+                    100.0 * uplift / da_only, 2),
+                "by_price_year": years,
+                "pro_forma_revenue": "DA+RT: every operating year two-settled (docs/lifetime.md)"}
 
     @property
     def finance_inputs(self) -> FinanceInputs:
@@ -297,6 +310,16 @@ def load_deal_forecasts(
     return out
 
 
+def deal_settlement(deal: Deal) -> YearSettlement:
+    """How the deal's operating years settle: day-ahead only, or day-ahead plus real-time on
+    the deal's RT prices (``[market] settlement``)."""
+    m = deal.market
+    if m.settlement == "da":
+        return DA_ONLY
+    source = m.rt_price_file or f"shipped {m.iso.upper()} real-time prices ({m.node})"
+    return RealTimeSettlement(load_deal_rt_prices(deal), m.rt_foresight, source=source)
+
+
 def load_deal_rt_prices(deal: Deal) -> dict[int, PriceData]:
     """Real-time prices for each price year: ``rt_price_file`` or the shipped RT files."""
     m = deal.market
@@ -376,6 +399,7 @@ def dispatch_deal(
         cache=cache,
         partial_year=m.partial_year,
         workers=available_cores() if workers is None else workers,
+        settlement=deal_settlement(deal),
     )
 
 
@@ -398,10 +422,8 @@ def run_deal(
     lifetime = dispatch_deal(deal, prices=prices, mode=mode, cache=cache, threads=threads,
                              progress=progress)
     pf, checks = value_deal(deal, lifetime, supply)
-    two = (two_settle_deal(deal, prices, threads) if deal.market.settlement == "da+rt"
-           else None)
     result = DealResult(deal=deal, lifetime=lifetime, pro_forma=pf, supply=supply,
-                        checks=checks, settlement=two)
+                        checks=checks, settlement=lifetime.settlements or None)
     return attach_ladder(result, prices=prices, cache=cache) if ladder else result
 
 

@@ -11,6 +11,7 @@ from bessfin.dispatch.horizons import (
     run_horizon,
 )
 from bessfin.dispatch.lifetime import (
+    DA_ONLY,
     SCREENING_ANCHOR_STEP,
     SCREENING_LOW_CAPACITY,
     Augmentation,
@@ -19,6 +20,7 @@ from bessfin.dispatch.lifetime import (
     LifetimeResult,
     PartialYearError,
     PricePath,
+    YearSettlement,
     lifetime_dispatch,
     price_coverage,
 )
@@ -37,10 +39,17 @@ from bessfin.dispatch.limits import (
 from bessfin.dispatch.results import DispatchResult, settle
 from bessfin.dispatch.series import MarketSeries, ProductSeries, market_series
 from bessfin.dispatch.solver import CompiledModel, SolverError, SolveStatus
-from bessfin.dispatch.two_settlement import TwoSettlementResult, two_settlement
+from bessfin.dispatch.two_settlement import (
+    RealTimeSettlement,
+    TwoSettlementResult,
+    two_settlement,
+)
 
 __all__ = [
+    "DA_ONLY",
+    "RealTimeSettlement",
     "TwoSettlementResult",
+    "YearSettlement",
     "two_settlement",
     "DEFAULT_LIMITS",
     "LimitError",

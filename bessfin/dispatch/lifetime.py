@@ -2,21 +2,25 @@
 
 Each operating year is dispatched with that year's usable energy (degradation) on the prices
 of the historical price years, scaled by escalation and a forward curve (energy and ancillary
-services separately). By default every price year is a scenario and the operating year takes
-their mean revenue; ``combine="cycle"`` alternates the price years instead. Years that share a
-historical price year share one built LP, re-solved with new parameters. The output is the
-annual revenue table the finance layer reads (:func:`bessfin.finance.build_pro_forma`) and the
-revenue of every (operating year, price year) scenario. Equations: ``docs/lifetime.md``.
+services separately), and settled as a :class:`YearSettlement` says: day-ahead only
+(:data:`DA_ONLY`, the default) or day-ahead plus real-time
+(:class:`bessfin.dispatch.two_settlement.RealTimeSettlement`): one loop serves both. By
+default every price year is a scenario and the operating year takes their mean revenue;
+``combine="cycle"`` alternates the price years instead. Years that share a historical price
+year share one built LP, re-solved with new parameters. The output is the annual revenue
+table the finance layer reads (:func:`bessfin.finance.build_pro_forma`) and the revenue of
+every (operating year, price year) scenario. Equations: ``docs/lifetime.md``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -27,7 +31,7 @@ from bessfin.dispatch.api import dispatch
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import PERFECT, Horizon
 from bessfin.dispatch.limits import DEFAULT, AsLimits
-from bessfin.dispatch.results import DispatchResult
+from bessfin.dispatch.results import DispatchResult, is_energy_stream
 from bessfin.io import Coverage, PartialYear, PriceData
 
 #: Second capacity factor at which screening mode dispatches each price year [-].
@@ -189,6 +193,12 @@ def _means(data: PriceData) -> tuple[float, float]:
     return float(frame["energy"].mean()), ancillary
 
 
+def scaled_data(data: PriceData, energy: float, ancillary: float) -> PriceData:
+    """``data`` with its frame scaled by :func:`scaled_frame` (the same object at 1, 1)."""
+    frame = scaled_frame(data.frame, energy, ancillary)
+    return data if frame is data.frame else dataclasses.replace(data, frame=frame)
+
+
 def scaled_frame(frame: pd.DataFrame, energy: float, ancillary: float) -> pd.DataFrame:
     """Prices with the energy column times ``energy`` and every other (ancillary capacity and
     mileage) column times ``ancillary``."""
@@ -196,10 +206,6 @@ def scaled_frame(frame: pd.DataFrame, energy: float, ancillary: float) -> pd.Dat
         return frame
     factors = np.where(frame.columns == "energy", energy, ancillary)
     return frame * factors
-
-
-def _is_energy_stream(stream: str) -> bool:
-    return stream == "energy" or stream.endswith("_deployed_energy")
 
 
 @dataclasses.dataclass
@@ -217,7 +223,8 @@ class LifetimeResult:
     scenarios : index (``year``, ``price_year``): the same revenue streams, ``discharged_mwh``
         and scales for every operating year dispatched on every price year of its path, at
         the year's common capacity factor (for P50 / P90 across price years).
-    first_year : a year-1 dispatch result (hourly schedule for reports): the first scenario.
+    first_year : a year-1 dispatch result (hourly schedule for reports): the first scenario;
+        for a two-settlement life the physical (real-time) schedule with the DA+RT streams.
     first_price_year : the price year of ``first_year``.
     streams : revenue stream column names.
     models_built : distinct LPs built over the whole life.
@@ -235,6 +242,11 @@ class LifetimeResult:
     first_price_year: int | None = None
     combine: str = "cycle"
     first_years: dict[int, DispatchResult] = dataclasses.field(default_factory=dict)
+    #: ``"da"`` or ``"da+rt"`` (:class:`YearSettlement` name)
+    settlement: str = "da"
+    #: year-1 settlement detail by price year when it says more than ``first_years`` (the
+    #: :class:`~bessfin.dispatch.TwoSettlementResult` of a ``"da+rt"`` life: DA-only, DA+RT)
+    settlements: dict[int, Any] = dataclasses.field(default_factory=dict)
 
     def year_one_monthly(self) -> pd.DataFrame:
         """Year-1 revenue by local month and stream [$], what the pro forma's year 1 is: one
@@ -345,11 +357,13 @@ def _check_path(prices: Mapping[int, PriceData], life_years: int, path: PricePat
 _RESULTS = "year results"
 
 
-def _models_of(cache: dict, py: int) -> dict:
+def _models_of(cache: dict, py: int, leg: str | None = None) -> dict:
     """The models of price year ``py`` inside a job's cache: each price year keeps its own
     live models (and their warm-start bases), so price years can be dispatched side by side
-    and a year's numbers never depend on which other price year ran before it."""
-    return cache.setdefault(("price year", py), {})
+    and a year's numbers never depend on which other price year ran before it. ``leg`` names
+    a second set of the price year's models (the real-time leg of a two-settlement), so that
+    each leg warm-starts from its own bases of the previous operating year."""
+    return cache.setdefault(("price year", py) if leg is None else ("price year", py, leg), {})
 
 
 def model_keys(cache: Mapping) -> set[tuple]:
@@ -376,7 +390,8 @@ def drop_models(cache: dict, keep: set[tuple]) -> int:
 
 
 def models_in(cache: Mapping) -> int:
-    """Built LP models in a cache, price years' own caches included (memos excluded)."""
+    """Built LP models in a cache, price years' own caches and sub-caches included (memos
+    excluded)."""
     return sum(models_in(v) if isinstance(v, dict) and k != _RESULTS else 1
                for k, v in cache.items() if k != _RESULTS)
 
@@ -387,6 +402,67 @@ class YearOutcome:
 
     revenue_by_stream: pd.Series
     discharged_mwh: float
+
+
+class YearSettlement(Protocol):
+    """How one operating year is decided and settled on one (scaled) price year.
+
+    Implementations: :data:`DA_ONLY` (the schedule settles at the prices it was decided on)
+    and :class:`bessfin.dispatch.two_settlement.RealTimeSettlement` (day-ahead schedule and
+    awards, then a real-time re-dispatch). The result needs ``revenue_by_stream`` [$] and
+    ``discharged_mwh`` [MWh] (the lifetime loop reads nothing else)."""
+
+    name: str
+
+    def check(self, price_years: Iterable[int]) -> None:
+        """Raise ``ValueError`` unless the settlement can value every price year."""
+
+    def fingerprint(self, price_year: int) -> tuple:
+        """What besides the day-ahead inputs fixes a year's result (memo key)."""
+
+    def settle(self, data: PriceData, price_year: int, energy_scale: float,
+               ancillary_scale: float, models: Callable[..., dict], **dispatch_kw: Any
+               ) -> Any:
+        """Decide and settle ``data`` (already scaled); ``models(leg=None)`` is the price
+        year's model cache (of a named leg); ``dispatch_kw`` as
+        :func:`bessfin.dispatch.dispatch` takes them (battery, horizon, products, as_limits,
+        forecast, capacity_factor, threads)."""
+
+    def schedule(self, result: Any) -> DispatchResult:
+        """The year's physical schedule and settled streams, for reports."""
+
+    def detail(self, result: Any) -> Any | None:
+        """The full settlement of a year-1 result when it says more than ``schedule``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DayAheadSettlement:
+    """The schedule settles at the prices it is dispatched on (DA-only)."""
+
+    name: str = "da"
+
+    def check(self, price_years: Iterable[int]) -> None:
+        return None
+
+    def fingerprint(self, price_year: int) -> tuple:
+        return ()
+
+    def settle(self, data: PriceData, price_year: int, energy_scale: float,
+               ancillary_scale: float, models: Callable[..., dict], **dispatch_kw: Any
+               ) -> DispatchResult:
+        battery = dispatch_kw.pop("battery")
+        return dispatch(data, battery, compare_to_perfect=False, cache=models(),
+                        **dispatch_kw)
+
+    def schedule(self, result: DispatchResult) -> DispatchResult:
+        return result
+
+    def detail(self, result: DispatchResult) -> None:
+        return None
+
+
+#: The default settlement: day-ahead only.
+DA_ONLY = DayAheadSettlement()
 
 
 @dataclasses.dataclass
@@ -405,6 +481,7 @@ class _YearDispatcher:
     threads: int | None
     cache: dict
     workers: int = 1
+    settlement: YearSettlement = DA_ONLY
     anchors: dict[tuple[int, float], DispatchResult] = dataclasses.field(default_factory=dict)
     stats: dict[str, float] = dataclasses.field(
         default_factory=lambda: {"solve": 0.0, "build": 0.0})
@@ -423,7 +500,7 @@ class _YearDispatcher:
         """(energy, ancillary) price multipliers of operating year ``year`` on ``py``."""
         return self.path.scales(year, *self.means[py])
 
-    def run(self, py: int, ke: float, ka: float, cf: float) -> DispatchResult | YearOutcome:
+    def run(self, py: int, ke: float, ka: float, cf: float) -> Any:
         """Dispatch price year ``py`` at scales (``ke``, ``ka``) and capacity factor ``cf``;
         a year whose inputs were dispatched before (same prices, battery, horizon and
         limits: e.g. year 1 of a sensitivity that only changes the fade) is not re-solved.
@@ -448,27 +525,26 @@ class _YearDispatcher:
                 hash(frame.to_numpy(dtype=float).tobytes()),
                 None if forecast is None else hash(forecast.to_numpy(dtype=float).tobytes()),
                 self.battery.model_dump_json(), self.horizon,
-                None if self.products is None else tuple(self.products), repr(self.as_limits))
+                None if self.products is None else tuple(self.products), repr(self.as_limits),
+                *self.settlement.fingerprint(py))
         return self.prints[py]
 
-    def _dispatch(self, py: int, ke: float, ka: float, cf: float) -> DispatchResult:
-        data = self.prices[py]
-        frame = scaled_frame(data.frame, ke, ka)
-        if frame is not data.frame:
-            data = dataclasses.replace(data, frame=frame)
+    def _dispatch(self, py: int, ke: float, ka: float, cf: float) -> Any:
+        data = scaled_data(self.prices[py], ke, ka)
         forecast = None
         if self.forecasts is not None and py in self.forecasts:
             forecast = scaled_frame(self.forecasts[py], ke, ka)
-        result = dispatch(data, self.battery, horizon=self.horizon, products=self.products,
-                          forecast=forecast, as_limits=self.as_limits, capacity_factor=cf,
-                          compare_to_perfect=False, threads=self.threads,
-                          cache=_models_of(self.cache, py))
+        result = self.settlement.settle(
+            data, py, ke, ka, battery=self.battery, horizon=self.horizon,
+            products=self.products, forecast=forecast, as_limits=self.as_limits,
+            capacity_factor=cf, threads=self.threads,
+            models=functools.partial(_models_of, self.cache, py))
         with self._lock:
             self.stats["solve"] += result.solve_seconds
             self.stats["build"] += result.build_seconds
         return result
 
-    def anchor(self, py: int, cf: float) -> DispatchResult:
+    def anchor(self, py: int, cf: float) -> Any:
         """Screening anchor: price year ``py`` dispatched at capacity factor ``cf`` on year-1
         prices (year-1 scales, no escalation)."""
         if (py, cf) not in self.anchors:
@@ -496,7 +572,7 @@ class _YearDispatcher:
         growth = {"energy": ke / ke1, "ancillary": ka / ka1}  # scale since year 1
         revenue = {
             k: (1.0 if k == "degradation" else
-                growth["energy" if _is_energy_stream(k) else "ancillary"])
+                growth["energy" if is_energy_stream(k) else "ancillary"])
             * float(np.interp(cf, known, [r.revenue_by_stream.get(k, 0.0) for r in results]))
             for k in results[0].revenue_by_stream.index
         }
@@ -551,6 +627,7 @@ def lifetime_dispatch(
     cache: dict | None = None,
     partial_year: PartialYear = "refuse",
     workers: int = 1,
+    settlement: YearSettlement = DA_ONLY,
 ) -> LifetimeResult:
     """Dispatch every operating year of a project.
 
@@ -586,15 +663,21 @@ def lifetime_dispatch(
         (hence cycles and degradation) by ``hours_in_year / hours_used``, once, in each
         scenario row before the mean over price years. ``first_year(s)`` keep the unscaled
         hourly dispatch.
+    settlement : how each (operating year, price year) is decided and settled:
+        :data:`DA_ONLY` (default), or day-ahead plus real-time
+        (:class:`bessfin.dispatch.two_settlement.RealTimeSettlement`, its RT prices scaled
+        by the year's energy multiplier); the revenue streams, the throughput that degrades
+        the battery and the year-1 schedules are then the two-settlement's (docs/lifetime.md).
     """
     _check_path(prices, life_years, path, horizon, forecasts)
+    settlement.check(path.years)
     coverage = price_coverage(prices, path, partial_year)
     degradation = degradation or Degradation()
     augmentation = augmentation or Augmentation()
     cache = {} if cache is None else cache
     built_before = models_in(cache)
     years = _YearDispatcher(prices, battery, path, mode, horizon, products, as_limits,
-                            forecasts, threads, cache, workers)
+                            forecasts, threads, cache, workers, settlement)
     rows, scen_rows = [], []
     capacity = 1.0
     for year in range(1, life_years + 1):
@@ -619,7 +702,9 @@ def lifetime_dispatch(
     annual = pd.DataFrame(rows, index=pd.RangeIndex(1, life_years + 1, name="year")).fillna(0.0)
     streams = [c for c in annual.columns if c not in _INFO]
     annual = annual[[*_INFO[:5], *streams, "discharged_mwh", "cycles"]]
-    first_years = {py: years.anchors[(py, 1.0)] for py in path.scenarios(1)}
+    year_one = {py: years.anchors[(py, 1.0)] for py in path.scenarios(1)}
+    first_years = {py: settlement.schedule(r) for py, r in year_one.items()}
+    details = {py: settlement.detail(r) for py, r in year_one.items()}
     first_py = path.scenarios(1)[0]
     return LifetimeResult(annual=annual, first_year=first_years[first_py], streams=streams,
                           models_built=models_in(cache) - built_before,
@@ -629,4 +714,5 @@ def lifetime_dispatch(
                               ["year", "price_year"]).fillna(0.0),
                           first_price_year=first_py, combine=path.combine,
                           first_years=first_years, coverage=coverage,
-                          partial_year=partial_year)
+                          partial_year=partial_year, settlement=settlement.name,
+                          settlements={py: d for py, d in details.items() if d is not None})

@@ -13,6 +13,22 @@ from bessfin.dispatch.horizons import Horizon, Schedule
 from bessfin.dispatch.limits import AppliedLimit
 from bessfin.dispatch.series import MarketSeries, interval_hours
 
+#: Merchant streams settled at an energy price: the DA-only schedule (``energy``) and the
+#: two-settlement's DA position and RT deviation; deployed AS energy ends in
+#: ``_deployed_energy``. Every other stream but ``degradation`` is an ancillary capacity or
+#: mileage payment.
+ENERGY_STREAMS: tuple[str, ...] = ("energy", "da_energy", "rt_deviation")
+
+
+def is_energy_stream(stream: str) -> bool:
+    """True for a stream paid at an energy price [$/MWh] (scaled with energy prices)."""
+    return stream in ENERGY_STREAMS or stream.endswith("_deployed_energy")
+
+
+def is_ancillary_stream(stream: str) -> bool:
+    """True for an ancillary capacity or mileage payment (scaled with AS prices)."""
+    return stream != "degradation" and not is_energy_stream(stream)
+
 
 def settle(schedule: Schedule, actual: MarketSeries, battery: Battery) -> pd.DataFrame:
     """Hourly revenue by stream [$] of a schedule settled at ``actual`` prices.

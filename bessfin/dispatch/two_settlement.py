@@ -18,8 +18,10 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,7 @@ from bessfin.dispatch.api import dispatch, series_from
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.forecast import Persistence
 from bessfin.dispatch.horizons import PERFECT, Horizon, run_horizon
+from bessfin.dispatch.lifetime import scaled_data
 from bessfin.dispatch.limits import DEFAULT, AsLimits
 from bessfin.dispatch.results import DispatchResult
 from bessfin.dispatch.series import MarketSeries, ProductSeries, interval_hours
@@ -59,6 +62,8 @@ class TwoSettlementResult:
     award_shortfall_mwh : MW-h of DA awards the RT re-dispatch could not hold (0 when every
         award is honoured; the capacity payments are still those of the DA awards).
     notes : how the data and horizons were handled.
+    deployed_mwh : expected deployed up-regulation energy of the awards held in RT [MWh].
+    rt_build_seconds, rt_solve_seconds, rt_models_built : the RT leg's solver statistics.
     """
 
     da: DispatchResult
@@ -68,6 +73,10 @@ class TwoSettlementResult:
     rt_node: str
     award_shortfall_mwh: float = 0.0
     notes: list[str] = field(default_factory=list)
+    deployed_mwh: float = 0.0
+    rt_build_seconds: float = 0.0
+    rt_solve_seconds: float = 0.0
+    rt_models_built: int = 0
 
     @property
     def da_only_revenue(self) -> float:
@@ -83,6 +92,54 @@ class TwoSettlementResult:
     def rt_uplift(self) -> float:
         """DA+RT - DA-only revenue [$]."""
         return self.da_rt_revenue - self.da_only_revenue
+
+    @property
+    def revenue_by_stream(self) -> pd.Series:
+        """DA+RT revenue per stream over the horizon [$]."""
+        return self.revenue.sum()
+
+    @property
+    def rt_interval_hours(self) -> float:
+        """RT interval length [h]."""
+        return interval_hours(pd.DatetimeIndex(self.rt_schedule.index))
+
+    @property
+    def discharged_mwh(self) -> float:
+        """Energy the battery discharges in real time [MWh]: the RT schedule plus the deployed
+        up-regulation energy (what degradation and the cycle limits count)."""
+        return (float(self.rt_schedule["discharge_mw"].sum()) * self.rt_interval_hours
+                + self.deployed_mwh)
+
+    @property
+    def solve_seconds(self) -> float:
+        """Solver time of both legs [s]."""
+        return self.da.solve_seconds + self.rt_solve_seconds
+
+    @property
+    def build_seconds(self) -> float:
+        """Model build time of both legs [s]."""
+        return self.da.build_seconds + self.rt_build_seconds
+
+    def as_dispatch(self) -> DispatchResult:
+        """The physical (RT) schedule with the DA+RT revenue streams, as a
+        :class:`DispatchResult` for reports: ``energy_price`` is the RT price (the price the
+        battery's deviations settle at); ``da_price`` and ``da_position_mw`` ride along."""
+        s = self.rt_schedule
+        awards = [c for c in s.columns if c.endswith("_mw") and c not in (
+            "charge_mw", "discharge_mw", "da_position_mw")]
+        schedule = pd.DataFrame({
+            "charge_mw": s["charge_mw"], "discharge_mw": s["discharge_mw"],
+            "soc_mwh": s["soc_mwh"], **{c: s[c] for c in awards},
+            "energy_price": s["rt_price"], "da_price": s["da_price"],
+            "da_position_mw": s["da_position_mw"]}, index=s.index)
+        da = self.da
+        return DispatchResult(
+            schedule=schedule, revenue=self.revenue, battery=da.battery, horizon=da.horizon,
+            market=da.market, node=da.node, timezone=da.timezone, windows=da.windows,
+            models_built=da.models_built + self.rt_models_built,
+            build_seconds=self.build_seconds, solve_seconds=self.solve_seconds,
+            deployed_mwh=self.deployed_mwh, as_limits=da.as_limits,
+            notes=[*da.notes, *self.notes])
 
     def per_kw_year(self, usd: float) -> float:
         """``usd`` over the horizon as $/kW-yr of nameplate power."""
@@ -179,17 +236,36 @@ def settle_two(
     return pd.DataFrame(cols, index=rt.index)
 
 
+#: Source rows of the RT persistence forecast by (history timestamps, window, time zone):
+#: they depend on timestamps only, so the operating years of a life look them up.
+_RT_ROWS: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
+_RT_ROWS_KEPT = 4 * 400
+
+
 @dataclass(frozen=True)
 class _RtPersistence:
     """RT forecast: yesterday's RT price at the same interval of the day; on the first day
-    (no RT history yet) the DA prices, which are published before it."""
+    (no RT history yet) the DA prices, which are published before it. Values as
+    :class:`~bessfin.dispatch.forecast.Persistence` (NaN forecasts $0)."""
 
     fallback: pd.DataFrame
 
     def __call__(self, history: pd.DataFrame, targets: pd.DatetimeIndex,
                  timezone: str) -> pd.DataFrame:
-        out = Persistence(1)(history, targets, timezone)
-        return self.fallback.loc[targets] if out is None else out
+        index = pd.DatetimeIndex(history.index)
+        key = (len(index), hash(index.asi8.tobytes()), hash(targets.asi8.tobytes()), timezone)
+        if key in _RT_ROWS:
+            pos = _RT_ROWS[key]
+        else:
+            pos = _RT_ROWS[key] = Persistence(1).positions(index, targets, timezone)
+            while len(_RT_ROWS) > _RT_ROWS_KEPT:
+                _RT_ROWS.popitem(last=False)
+        if pos is None:
+            return self.fallback.loc[targets]
+        first = int(pos.min())
+        values = np.nan_to_num(history.iloc[first:].to_numpy(dtype=float)[pos - first],
+                               nan=0.0)
+        return pd.DataFrame(values, index=targets, columns=history.columns)
 
 
 def _fixed_award_series(
@@ -229,8 +305,11 @@ def two_settlement(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     forecast: pd.DataFrame | None = None,
+    capacity_factor: float = 1.0,
     threads: int | None = None,
     time_limit: float | None = None,
+    cache: dict | None = None,
+    rt_cache: dict | None = None,
 ) -> TwoSettlementResult:
     """DA schedule and awards, then an RT re-dispatch around them; DA-only and DA+RT revenue.
 
@@ -243,18 +322,23 @@ def two_settlement(
     battery : battery parameters.
     horizon : how the DA schedule is decided (default perfect foresight of DA prices).
     rt_foresight : ``"perfect"`` (RT prices known: the ceiling) or ``"persistence"`` (base).
-    products, as_limits, start, end, forecast, threads, time_limit : as for
-        :func:`bessfin.dispatch.dispatch`.
+    products, as_limits, start, end, forecast, capacity_factor, threads, time_limit, cache :
+        as for :func:`bessfin.dispatch.dispatch`; both legs run at ``capacity_factor``.
+        ``cache`` holds the DA leg's built models, ``rt_cache`` the RT leg's (default: a new
+        one). Pass the same two dicts across calls (the operating years of a life) and each
+        leg is re-solved from its own previous basis.
     """
     if rt_foresight not in RT_FORESIGHTS:
         raise ValueError(f"rt_foresight must be one of {RT_FORESIGHTS}, got {rt_foresight!r}")
     if isinstance(rt_prices, str):  # a shipped spec names the real-time file
         iso, year, node = parse_price_spec(rt_prices)
         rt_prices = load_prices(iso, year, node, market="rtm")
-    opts = {"threads": threads, "time_limit": time_limit}
+    opts = {"threads": threads, "time_limit": time_limit, "capacity_factor": capacity_factor,
+            "cache": {} if rt_cache is None else rt_cache}
     da = dispatch(da_prices, battery, horizon=horizon, market=market, products=products,
                   as_limits=as_limits, start=start, end=end, forecast=forecast,
-                  compare_to_perfect=False, **opts)
+                  compare_to_perfect=False, threads=threads, time_limit=time_limit,
+                  capacity_factor=capacity_factor, cache=cache)
     mkt = market or da.market
     da_series, _, _ = series_from(da_prices, market=mkt, products=products, start=start, end=end)
     rt, rt_node, notes = series_from(rt_prices, market=mkt, products=[], start=start, end=end)
@@ -264,22 +348,24 @@ def two_settlement(
         awards[k] = da.schedule[f"{p.id}_mw"].to_numpy()
     fixed = _fixed_award_series(rt, da_series, awards, pos, battery)
     if rt_foresight == "perfect":
-        sched = run_horizon(fixed, battery, PERFECT, cache={}, **opts)
+        sched = run_horizon(fixed, battery, PERFECT, **opts)
     else:
         fallback = fixed.to_frame()
         fallback["energy"] = da.schedule["energy_price"].to_numpy()[pos]
         sched = run_horizon(fixed, battery, Horizon("day", 24, "persistence-day"),
-                            forecaster=_RtPersistence(fallback), cache={}, **opts)
+                            forecaster=_RtPersistence(fallback), **opts)
         notes.append("RT persistence: each local day re-dispatched on the previous day's RT "
                      "prices (the first day on its DA prices), settled at actual RT prices")
     frame = {"charge_mw": sched.charge, "discharge_mw": sched.discharge, "soc_mwh": sched.soc,
              "da_position_mw": (da.schedule["discharge_mw"] - da.schedule["charge_mw"])
              .to_numpy()[pos]}
-    shortfall = 0.0
+    shortfall = deployed = 0.0
     for k, p in enumerate(da_series.products):
         frame[f"{p.id}_mw"] = sched.reserve[k]
         gap = np.clip(awards[k][pos] - sched.reserve[k], 0.0, None)
         shortfall += float((gap[gap > AWARD_TOL_MW]).sum() * rt.dt)
+        if p.product.needs_up:
+            deployed += float(rt.dt * p.product.deployment_fraction * sched.reserve[k].sum())
     frame["da_price"] = da.schedule["energy_price"].to_numpy()[pos]
     frame["rt_price"] = rt.energy_price
     rt_frame = pd.DataFrame(frame, index=rt.index)
@@ -289,4 +375,64 @@ def two_settlement(
     revenue = settle_two(da, rt_frame, rt.energy_price, pos, rt.dt, da_series.products)
     return TwoSettlementResult(da=da, rt_schedule=rt_frame, revenue=revenue,
                                rt_foresight=rt_foresight, rt_node=rt_node,
-                               award_shortfall_mwh=shortfall, notes=notes)
+                               award_shortfall_mwh=shortfall, notes=notes,
+                               deployed_mwh=deployed, rt_build_seconds=sched.build_seconds,
+                               rt_solve_seconds=sched.solve_seconds,
+                               rt_models_built=sched.models_built)
+
+
+@dataclass(frozen=True, eq=False)
+class RealTimeSettlement:
+    """Day-ahead plus real-time two-settlement of every operating year of a life
+    (a :class:`bessfin.dispatch.lifetime.YearSettlement`).
+
+    Each (operating year, price year) is valued by :func:`two_settlement` on the scaled DA
+    prices and this price year's RT energy prices times the year's energy multiplier (the
+    same escalation and forward curve as DA energy), at the year's capacity factor.
+
+    Attributes
+    ----------
+    prices : RT prices by historical year (energy; any regular interval), covering the DA
+        hours of each price year.
+    foresight : RT re-dispatch information, ``"persistence"`` (base) or ``"perfect"``.
+    source : where the RT prices come from (for messages).
+    """
+
+    prices: Mapping[int, PriceData]
+    foresight: RtForesight = "persistence"
+    source: str = "real-time prices"
+    name: str = "da+rt"
+    _prints: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.foresight not in RT_FORESIGHTS:
+            raise ValueError(f"rt_foresight must be one of {RT_FORESIGHTS}, got "
+                             f"{self.foresight!r}")
+
+    def check(self, price_years: Iterable[int]) -> None:
+        missing = sorted(set(price_years) - set(self.prices))
+        if missing:
+            raise ValueError(f"settlement = 'da+rt' needs real-time prices for price years "
+                             f"{missing}; {self.source} cover {sorted(self.prices) or 'none'}")
+
+    def fingerprint(self, price_year: int) -> tuple:
+        if price_year not in self._prints:
+            frame = self.prices[price_year].frame
+            self._prints[price_year] = (
+                self.name, self.foresight, hash(frame.index.asi8.tobytes()),
+                tuple(frame.columns), hash(frame.to_numpy(dtype=float).tobytes()))
+        return self._prints[price_year]
+
+    def settle(self, data: PriceData, price_year: int, energy_scale: float,
+               ancillary_scale: float, models: Callable[..., dict], **dispatch_kw: Any
+               ) -> TwoSettlementResult:
+        rt = scaled_data(self.prices[price_year], energy_scale, ancillary_scale)
+        battery = dispatch_kw.pop("battery")
+        return two_settlement(data, rt, battery, rt_foresight=self.foresight, cache=models(),
+                              rt_cache=models("real-time leg"), **dispatch_kw)
+
+    def schedule(self, result: TwoSettlementResult) -> DispatchResult:
+        return result.as_dispatch()
+
+    def detail(self, result: TwoSettlementResult) -> TwoSettlementResult:
+        return result

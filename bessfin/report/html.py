@@ -141,6 +141,21 @@ def _ladder_section(result: DealResult) -> str:
             caption="Revenue ladder: merchant revenue from the perfect-foresight, uncapped "
             "ceiling down to the base case the pro forma uses; capture = rung / ceiling. "
             + lad.note + ".")
+        if lad.uplifts:
+            ups = pd.DataFrame(
+                [[u.year1_usd, u.year1_usd_per_kw_yr, u.year1_pct / 100.0, u.life_usd,
+                  u.life_usd_per_kw_yr, u.life_pct / 100.0] for u in lad.uplifts],
+                index=[u.label for u in lad.uplifts],
+                columns=["year 1 [$M]", "year 1 [$/kW-yr]", "year 1 [%]", "life [$M]",
+                         "life mean [$/kW-yr]", "life [%]"])
+            out += render_table(
+                ups, index_label="uplift", col_kinds={
+                    "year 1 [$M]": "usd_m", "life [$M]": "usd_m", "year 1 [%]": "pct",
+                    "life [%]": "pct", "year 1 [$/kW-yr]": "number",
+                    "life mean [$/kW-yr]": "number"},
+                caption="Uplift: the base case minus the named rung, in $ and in % of that "
+                "rung (for a day-ahead plus real-time deal: DA+RT minus DA-only, both in the "
+                "deal's dispatch mode; docs/lifetime.md).")
     upper = result.summary_dict().get("as_prices_upper_bound")
     if upper:
         low = upper["revenue_at_lower_as_prices"]
