@@ -139,25 +139,25 @@ def _short_dart_toml(tmp_path) -> str:
 
 
 def test_bessfin_run_prints_da_only_and_da_rt_and_values_da_rt(tmp_path) -> None:
+    """One text run (the JSON is ``summary_dict``, tested above): the two-settlement line, the
+    ladder's DA-only, base and RT-uplift rows, and the pro forma's year-1 merchant revenue is
+    the DA+RT base rung, not the DA-only rung."""
     from bessfin.cli import app
 
     path = _short_dart_toml(tmp_path)
-    args = ["run", path, "--mode", "screening", "--no-report", "--no-sensitivity"]
-    res = CliRunner().invoke(app, args)
+    res = CliRunner().invoke(app, ["run", path, "--mode", "screening", "--no-report",
+                                   "--no-sensitivity"])
     assert res.exit_code in (0, 1), res.output
     out = res.stdout
-    assert "two-settlement (year 1" in out and "DA-only" in out and "DA+RT" in out
-    assert "pro forma revenue: DA+RT" in out
-    rows = {ln.split("│")[1].strip(): ln for ln in out.splitlines() if ln.startswith("│")}
-    assert {"da_only", "base", "rt_uplift (vs da_only)"} <= set(rows)
+    assert "two-settlement (year 1, RT persistence" in out
+    assert "DA-only" in out and "DA+RT" in out and "pro forma revenue: DA+RT" in out
     assert "RT uplift: DA+RT base case minus DA-only: year 1" in out
-    data = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
-    ladder = {r["name"]: r for r in data["revenue_ladder"]["rungs"]}
-    up = data["revenue_ladder"]["uplifts"]["rt_uplift"]
-    assert up["year1_usd"] == pytest.approx(
-        ladder["base"]["year1_usd"] - ladder["da_only"]["year1_usd"], rel=1e-9)
-    # the pro forma's year-1 revenue is the DA+RT base rung, not the DA-only one
-    assert data["year1_revenue_usd"] == pytest.approx(ladder["base"]["year1_usd"], abs=0.01)
-    assert data["year1_revenue_usd"] != pytest.approx(ladder["da_only"]["year1_usd"], rel=1e-4)
-    assert data["settlement"]["da_rt_usd_per_kw_year"] != data["settlement"][
-        "da_only_usd_per_kw_year"]
+    rows = {cells[0]: cells[1:] for ln in out.splitlines() if ln.startswith("│")
+            for cells in [[c.strip() for c in ln.strip("│").split("│")]]}
+    assert {"ceiling", "capped", "da_only", "base", "rt_uplift (vs da_only)"} <= set(rows)
+    year1 = {k: float(rows[k][1]) for k in ("da_only", "base")}  # [$/kW-yr]
+    uplift = float(rows["rt_uplift (vs da_only)"][1])
+    assert uplift == pytest.approx(year1["base"] - year1["da_only"], abs=0.11)
+    assert year1["base"] != year1["da_only"]
+    pro_forma = float(rows["Year-1 merchant revenue [$/kW-yr]"][0])
+    assert pro_forma == pytest.approx(year1["base"], abs=0.051)

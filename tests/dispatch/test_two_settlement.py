@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bessfin.dispatch import Battery, series_from
 from bessfin.dispatch.two_settlement import two_settlement
 from bessfin.io import load_prices
+from tests.dispatch.helpers import frame, make_market, product
 
 IDX = pd.date_range("2024-05-01T05:00Z", periods=4, freq="h", name="interval_start")
 LOSSLESS = Battery(power_mw=1, energy_mwh=1, charge_efficiency=1.0, discharge_efficiency=1.0,
@@ -105,3 +108,38 @@ def test_rt_redispatch_respects_as_headroom_and_reserve(fortnight: tuple, foresi
         two = r.revenue[["da_energy", "rt_deviation", "degradation"]].to_numpy().sum()
         one = r.da.revenue[["energy", "degradation"]].to_numpy().sum()
         assert two >= one - 1e-7 * abs(one)
+
+
+_prices = st.lists(st.floats(-50, 300, allow_nan=False), min_size=30, max_size=30)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(da=_prices, rt=_prices, n=st.integers(6, 30), rte=st.floats(0.75, 1.0),
+       up=st.lists(st.floats(0, 40), min_size=30, max_size=30),
+       dn=st.lists(st.floats(0, 40), min_size=30, max_size=30),
+       energy_only=st.booleans())
+def test_rt_uplift_is_never_negative_with_perfect_foresight_on_both_legs(
+        da, rt, n, rte, up, dn, energy_only) -> None:
+    """Holding the DA schedule is feasible in the RT re-dispatch (same battery, same awards),
+    so with RT prices known the RT leg earns at least what the DA schedule earns at RT prices:
+    (q_RT - q_DA) x RT price - wear (d_RT - d_DA) >= 0. Energy only, that is RT uplift >= 0.
+    With awards, deployed energy settles at the RT price in DA+RT and at the DA price in
+    DA-only (the awards, hence its quantity, are equal), so the uplift net of that price
+    difference is >= 0."""
+    mkt = make_market((product("reg_up", "up", 1.0, deployment=0.1),
+                       product("reg_down", "down", 1.0, deployment=0.1)))
+    b = Battery.from_rte(rte, power_mw=5, energy_mwh=10, soc_initial=0.5,
+                         max_cycles_per_day=2.0, degradation_cost=3.0)
+    da_frame = frame(da[:n], reg_up=up[:n], reg_down=dn[:n])
+    r = two_settlement(da_frame, frame(rt[:n]), b, market=mkt, rt_foresight="perfect",
+                       products=[] if energy_only else None, as_limits=None)
+    assert r.award_shortfall_mwh == 0.0
+    deployed_gap = 0.0
+    if not energy_only:
+        s = r.rt_schedule
+        gap = s["rt_price"].to_numpy() - s["da_price"].to_numpy()
+        deployed_gap = float((0.1 * gap * (s["reg_up_mw"] - s["reg_down_mw"]).to_numpy()).sum())
+    tol = 1e-6 * (1.0 + sum(abs(x) for x in da[:n] + rt[:n]) * b.power_mw)
+    assert r.rt_uplift - deployed_gap >= -tol
+    if energy_only:
+        assert r.rt_uplift >= -tol
