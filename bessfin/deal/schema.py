@@ -181,11 +181,11 @@ class MarketSection(_Section):
         "raise", description="Missing prices: refuse, or drop the affected local days."
     )
     settlement: Literal["da", "da+rt"] = Field(
-        "da", description="'da': the schedule settles at day-ahead prices; 'da+rt': also value "
-        "a real-time re-dispatch around the day-ahead awards (two-settlement) and report "
-        "DA-only and DA+RT revenue per price year (docs/dispatch.md; the pro forma stays on "
-        "the DA-only revenue). Needs real-time prices: shipped (ERCOT 2024-25, PJM 2022-24) or "
-        "rt_price_file.")
+        "da", description="'da': the schedule settles at day-ahead prices; 'da+rt': every "
+        "operating year is a day-ahead schedule plus a real-time re-dispatch around its awards "
+        "(two-settlement), and the pro forma carries the DA+RT revenue; the revenue ladder "
+        "shows DA-only, DA+RT and the RT uplift (docs/lifetime.md). Needs real-time prices: "
+        "shipped (ERCOT 2024-25, PJM 2022-24) or rt_price_file.")
     rt_foresight: Literal["perfect", "persistence"] = Field(
         "persistence", description="Real-time re-dispatch decided on the previous day's RT "
         "prices ('persistence', the base) or on the actual RT prices ('perfect', the ceiling).")

@@ -409,8 +409,9 @@ class YearSettlement(Protocol):
 
     Implementations: :data:`DA_ONLY` (the schedule settles at the prices it was decided on)
     and :class:`bessfin.dispatch.two_settlement.RealTimeSettlement` (day-ahead schedule and
-    awards, then a real-time re-dispatch). The result needs ``revenue_by_stream`` [$] and
-    ``discharged_mwh`` [MWh] (the lifetime loop reads nothing else)."""
+    awards, then a real-time re-dispatch). The result needs ``revenue_by_stream`` [$],
+    ``discharged_mwh`` [MWh] and ``solve_seconds``, ``build_seconds`` [s] (the lifetime loop
+    reads nothing else); ``schedule`` and ``detail`` turn a year-1 result into reports."""
 
     name: str
 

@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from bessfin.deal import DealResult
+from bessfin.deal.schema import MarketSection
 from bessfin.finance import Itc48ePolicy, step_value
 
 #: Where each deal section is documented (relative to the repository root).
@@ -228,7 +229,21 @@ def key_assumptions(result: DealResult) -> pd.DataFrame:
         ("finance", "discount rate", f"{d.finance.discount_rate:.1%}",
          _set_by(d.finance, "discount_rate"), "user assumption (NPV and LCOS)"),
     ]
+    if mk.settlement == "da+rt":  # a DA-only deal's table is unchanged
+        rows.insert(next(i for i, r in enumerate(rows) if r[1] == "foresight") + 1,
+                    _settlement_row(mk))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _settlement_row(mk: MarketSection) -> tuple[str, str, str, str, str]:
+    """The two-settlement line of a ``settlement = "da+rt"`` deal."""
+    redispatch = ("actual RT prices (perfect foresight)" if mk.rt_foresight == "perfect"
+                  else "the previous day's RT prices (persistence)")
+    source = mk.rt_price_file or f"shipped {mk.iso.upper()} RTM {mk.node}"
+    return ("market", "settlement",
+            f"day-ahead + real-time every operating year; RT re-dispatch on {redispatch}; "
+            f"RT prices: {source}", _set_by(mk, "settlement", "rt_foresight"),
+            "docs/lifetime.md#day-ahead-plus-real-time-over-the-life-issue-13")
 
 
 def _contracts_text(result: DealResult) -> str:

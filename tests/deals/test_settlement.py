@@ -161,3 +161,15 @@ def test_bessfin_run_prints_da_only_and_da_rt_and_values_da_rt(tmp_path) -> None
     assert year1["base"] != year1["da_only"]
     pro_forma = float(rows["Year-1 merchant revenue [$/kW-yr]"][0])
     assert pro_forma == pytest.approx(year1["base"], abs=0.051)
+
+
+def test_html_report_shows_the_uplift_and_the_settlement_assumption(dart) -> None:
+    from bessfin.report.assumptions import key_assumptions
+    from bessfin.report.html import _ladder_section
+
+    section = _ladder_section(dart)
+    assert "RT uplift: DA+RT base case minus DA-only" in section
+    assert "base case settled day-ahead only (DA-only)" in section
+    table = key_assumptions(dart).set_index("item")
+    assert table.loc["settlement", "value"].startswith(
+        "day-ahead + real-time every operating year; RT re-dispatch on the previous day's")
