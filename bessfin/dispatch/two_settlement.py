@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -240,6 +241,8 @@ def settle_two(
 #: they depend on timestamps only, so the operating years of a life look them up.
 _RT_ROWS: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
 _RT_ROWS_KEPT = 4 * 400
+_RT_ROWS_LOCK = threading.Lock()
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -254,12 +257,14 @@ class _RtPersistence:
                  timezone: str) -> pd.DataFrame:
         index = pd.DatetimeIndex(history.index)
         key = (len(index), hash(index.asi8.tobytes()), hash(targets.asi8.tobytes()), timezone)
-        if key in _RT_ROWS:
-            pos = _RT_ROWS[key]
-        else:
-            pos = _RT_ROWS[key] = Persistence(1).positions(index, targets, timezone)
-            while len(_RT_ROWS) > _RT_ROWS_KEPT:
-                _RT_ROWS.popitem(last=False)
+        with _RT_ROWS_LOCK:  # price years may be two-settled side by side in threads
+            pos = _RT_ROWS.get(key, _MISSING)
+        if pos is _MISSING:
+            pos = Persistence(1).positions(index, targets, timezone)
+            with _RT_ROWS_LOCK:
+                _RT_ROWS[key] = pos
+                while len(_RT_ROWS) > _RT_ROWS_KEPT:
+                    _RT_ROWS.popitem(last=False)
         if pos is None:
             return self.fallback.loc[targets]
         first = int(pos.min())

@@ -1,9 +1,10 @@
 """Day-ahead-only deals are unchanged by the two-settlement life (issue 13).
 
-Reference values: the ERCOT merchant example in screening mode, computed at commit 260f697,
-before ``lifetime_dispatch`` took a :class:`~bessfin.dispatch.lifetime.YearSettlement`. The
-full-mode run (revenue table, pro forma, ladder, metrics) was compared once by hand and was
-bit-identical too; this test keeps the cheaper screening run. A deliberate change of the
+Reference values: the ERCOT merchant example in screening mode, computed on main at ff90295,
+before ``lifetime_dispatch`` took a :class:`~bessfin.dispatch.lifetime.YearSettlement` (the
+same comparison at 260f697 was bit-identical too). The full-mode run (revenue table, scenarios,
+pro forma, ladder, metrics) was compared once by hand against both and was bit-identical; this
+test keeps the cheaper screening run. A deliberate change of the
 dispatch core that moves these numbers (e.g. a warm start landing on another optimal vertex of
 a degenerate forecast LP; tests/lifetime/test_speed_pin.py) must re-pin them in its commit.
 """
@@ -16,26 +17,27 @@ import pytest
 
 from bessfin.deal import run_deal
 
-#: commit 260f697, examples/ercot_houston_2h_merchant.toml, screening mode
+#: main at ff90295 (after the per-price-year models), examples/ercot_houston_2h_merchant.toml,
+#: screening mode
 METRICS = {
-    "project_irr_pre_tax": -0.10599953930932024,
-    "project_irr_after_tax": -0.0851419571598966,
-    "equity_irr_after_tax": -0.08630531028958079,
-    "project_npv_pre_tax_usd": -70534225.77017969,
-    "project_npv_after_tax_usd": -52184717.22706043,
-    "equity_npv_after_tax_usd": -52108186.80947212,
-    "debt_usd": 1110642.3458785247,
-    "min_dscr": 5.342516989202231,
-    "avg_dscr": 46.53289617145268,
-    "llcr": 5.84493445062911,
-    "lcos_usd_per_mwh": 171.1572214225509,
-    "lcos_with_credits_usd_per_mwh": 142.87967312441256,
+    "project_irr_pre_tax": -0.10600576661255,
+    "project_irr_after_tax": -0.08514836466334946,
+    "equity_irr_after_tax": -0.08631150651413634,
+    "project_npv_pre_tax_usd": -70534972.07191093,
+    "project_npv_after_tax_usd": -52185463.52879169,
+    "equity_npv_after_tax_usd": -52108951.522624426,
+    "debt_usd": 1110436.0433363887,
+    "min_dscr": 5.3428118749270865,
+    "avg_dscr": 46.93677988245178,
+    "llcr": 5.845530296040332,
+    "lcos_usd_per_mwh": 171.1539368639391,
+    "lcos_with_credits_usd_per_mwh": 142.87694493085,
 }
-MERCHANT_USD = [4191629.6329226126, 4178930.4572567125, 4165429.535516945, 4151121.506150625,
-                4136000.691336587, 4120061.094753775, 4103296.399225034, 4085699.9642351624,
-                4980335.428435624, 4963092.99751379, 4944957.47856283, 4925921.683179757,
-                4905978.070156099, 4885118.742515757, 4863335.444413422, 4840619.557892378,
-                4816962.099500372, 4792353.716762248, 4760123.053076943, 4721601.827722722]
+MERCHANT_USD = [4191575.887099325, 4178872.021226477, 4165366.309569336, 4151053.3886948824,
+                4135927.578861775, 4119982.8817881993, 4103212.978294878, 4085611.2258223444,
+                4980273.744082936, 4963025.792621731, 4944884.6367985625, 4925843.085997661,
+                4905893.5967512885, 4885028.269776697, 4863238.846873665, 4840516.707681356,
+                4816852.866293255, 4792237.967728842, 4760006.621594603, 4721489.067092473]
 
 
 @pytest.fixture(scope="module")
