@@ -33,6 +33,7 @@ from bessfin.deal.references import check_references, reference_problems
 from bessfin.deal.run import (
     DealResult,
     attach_ladder,
+    deal_settlement,
     dispatch_deal,
     load_deal_forecasts,
     load_deal_prices,
@@ -69,6 +70,7 @@ __all__ = [
     "deal_capex",
     "deal_from_dict",
     "deal_schema",
+    "deal_settlement",
     "dispatch_deal",
     "finance_inputs",
     "format_errors",

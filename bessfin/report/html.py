@@ -189,10 +189,12 @@ def _dispatch_section(result: DealResult) -> str:
     heat = data.soc_heatmap(fy)
     day_table = day.copy()
     day_table["soc_mwh"] = day_table["soc_mwh"]
+    dart = ("; the physical real-time schedule of the day-ahead plus real-time settlement "
+            "(energy price = real-time price)" if result.lifetime.settlement == "da+rt" else "")
     return (
         f'<p class="note">Year 1 shown on price year {result.lifetime.first_price_year}'
         f" at nameplate capacity, {escape(fy.horizon.label)}, {escape(fy.market)} "
-        f"{escape(fy.node)}, local time {escape(fy.timezone)}.</p>"
+        f"{escape(fy.node)}, local time {escape(fy.timezone)}{dart}.</p>"
         + figure(charts.typical_day_chart(day, fy.battery.energy_mwh),
                  "Mean by local hour over year 1: discharge up, charge down, ancillary awards "
                  "as lines; energy price mean and 10th-90th percentile band; mean SOC.")

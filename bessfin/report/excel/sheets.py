@@ -249,7 +249,9 @@ def lp_source(result: DealResult) -> str:
     return (f"LP outputs (bessfin dispatch, HiGHS), values: {m.price_source()} "
             f"({m.price_path} of price years), escalated {m.escalation:.1%}/yr; foresight "
             f"{m.foresight} ({result.lifetime.first_year.horizon.label}); "
-            f"ancillary-service award limits {limits}; dispatch mode {result.lifetime.mode}")
+            f"ancillary-service award limits {limits}; dispatch mode {result.lifetime.mode}"
+            + ("; day-ahead + real-time settlement (RT re-dispatch: "
+               f"{m.rt_foresight})" if m.settlement == "da+rt" else ""))
 
 
 def annual_dispatch_sheet(book: Book, result: DealResult) -> None:
