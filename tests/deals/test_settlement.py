@@ -173,3 +173,20 @@ def test_html_report_shows_the_uplift_and_the_settlement_assumption(dart) -> Non
     table = key_assumptions(dart).set_index("item")
     assert table.loc["settlement", "value"].startswith(
         "day-ahead + real-time every operating year; RT re-dispatch on the previous day's")
+
+
+def test_price_years_two_settled_side_by_side_change_nothing(base) -> None:
+    """Two price years two-settled in two threads give exactly the serial numbers (each price
+    year has its own DA and RT models; the RT forecast memo is shared under a lock)."""
+    from bessfin.deal import dispatch_deal
+
+    data = _short(base, settlement="da+rt")
+    data["project"]["life_years"] = 1
+    data["market"]["price_years"] = [2024, 2025]
+    data["market"]["products"] = []  # energy only: the threads are what is tested (fast)
+    deal = deal_from_dict(data)
+    serial = dispatch_deal(deal, mode="full", workers=1)
+    threaded = dispatch_deal(deal, mode="full", workers=2)
+    assert serial.settlement == "da+rt" and set(serial.settlements) == {2024, 2025}
+    assert threaded.scenarios.equals(serial.scenarios)
+    assert threaded.annual.equals(serial.annual)
