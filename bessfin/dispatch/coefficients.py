@@ -89,11 +89,12 @@ class Coefficients:
     horizon_cycle_energy: float
 
     def window(self, part: slice, day_cycle: np.ndarray, soc_initial: float,
-               horizon_cycle: float) -> Coefficients:
+               horizon_cycle: float, soc_terminal: float | None = None) -> Coefficients:
         """The coefficients of the intervals ``part`` of these (computed over many windows at
         once, see :func:`bessfin.dispatch.horizons.run_horizon`), with the window's own
-        per-day limits [MWh], initial stored energy [MWh] and horizon budget [MWh]. Valid
-        because every per-interval coefficient depends on its own interval only."""
+        per-day limits [MWh], initial stored energy [MWh], horizon budget [MWh] and, if
+        given, minimum terminal stored energy [MWh]. Valid because every per-interval
+        coefficient depends on its own interval only."""
         return Coefficients(
             charge_value=self.charge_value[part],
             discharge_value=self.discharge_value[part],
@@ -104,7 +105,8 @@ class Coefficients:
             soc_min_energy=self.soc_min_energy,
             soc_max_energy=self.soc_max_energy,
             soc_initial_energy=soc_initial,
-            soc_terminal_energy=self.soc_terminal_energy,
+            soc_terminal_energy=(self.soc_terminal_energy if soc_terminal is None
+                                 else soc_terminal),
             day_cycle_energy=day_cycle,
             horizon_cycle_energy=horizon_cycle,
         )
