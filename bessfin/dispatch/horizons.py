@@ -381,7 +381,7 @@ def run_horizon(
             allowance = max(budget - used, 0.0) * (c - a) / (n - a)
         s = shapes.get((a, c))
         if s is None:
-            s = shapes[(a, c)] = structure(decide.take(slice(a, c)), battery,
+            s = shapes[(a, c)] = structure(decide, battery, part=slice(a, c),
                                            horizon_cycle_limit=budget is not None)
         if s not in day_cycles:
             day_cycles[s] = day_cycle_energy(decide.local_day[a:c], battery, decide.dt)
