@@ -184,14 +184,16 @@ class UserForecast:
 
 @dataclass(frozen=True, eq=False)
 class HourAhead:
-    """Real-time information at each hour-ahead decision (rolling clock-hour windows).
+    """Real-time information at each hour-ahead decision (one RT interval at a time, an hour
+    on hourly data).
 
-    A window deciding intervals ``a .. b-1`` (one clock hour) is decided on the *actual* price
-    of those intervals (a price-responsive real-time offer clears at the price of the
-    interval it is dispatched in) and, for every later interval ``b .. c-1`` of its
-    lookahead, the ``published`` price of that interval: the day-ahead price, published the
-    day before. :meth:`plan` names these rows of the stacked matrix [actual; published] that
-    :func:`bessfin.dispatch.horizons.run_horizon` builds (rows ``n + j`` are published rows).
+    A window deciding intervals ``a .. b-1`` (one interval with ``"interval"`` windows) is
+    decided on the *actual* price of those intervals (a price-responsive real-time offer
+    clears at the price of the interval it is dispatched in) and, for every later interval
+    ``b .. c-1`` of its lookahead, the ``published`` price of that interval: the day-ahead
+    price, published the day before. :meth:`plan` names these rows of the stacked matrix
+    [actual; published] that :func:`bessfin.dispatch.horizons.run_horizon` builds (rows
+    ``n + j`` are published rows).
 
     Attributes
     ----------

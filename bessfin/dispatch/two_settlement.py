@@ -7,9 +7,10 @@
    fixed at their DA values and the battery re-decides charge and discharge on RT prices inside
    the headroom and stored-energy reserve those awards require (the same LP, with each award
    bounded by its DA value and given an overriding value so it is always held; see
-   ``docs/dispatch.md``). RT foresight: ``"hour-ahead"`` (the base: decided one clock hour
-   at a time on the actual RT price of that hour and the DA prices of the rest of the day,
-   ending the day with at least the DA schedule's stored energy), ``"perfect"`` (RT prices
+   ``docs/dispatch.md``). RT foresight: ``"hour-ahead"`` (the base: decided one RT interval
+   at a time, an hour on hourly data, on the actual RT price of that interval and the DA
+   prices of the rest of the day, ending the day with at least the DA schedule's stored
+   energy), ``"perfect"`` (RT prices
    known: the ceiling) or ``"persistence"`` (a naive strategy: each local day re-dispatched
    on the previous day's RT prices at the same interval of the day, the first day on its DA
    prices).
@@ -259,7 +260,7 @@ def two_settlement(
         :class:`~bessfin.io.PriceData` or canonical frames with ``market=``.
     battery : battery parameters.
     horizon : how the DA schedule is decided (default perfect foresight of DA prices).
-    rt_foresight : ``"hour-ahead"`` (the base: each clock hour decided on its actual RT
+    rt_foresight : ``"hour-ahead"`` (the base: each RT interval decided on its own RT
         price and the DA prices of the rest of the day), ``"perfect"`` (RT prices known: the
         ceiling) or ``"persistence"`` (naive: each day on the previous day's RT prices).
     products, as_limits, start, end, forecast, threads, time_limit : as for
@@ -282,22 +283,23 @@ def two_settlement(
     for k, p in enumerate(da_series.products):
         awards[k] = da.schedule[f"{p.id}_mw"].to_numpy()
     fixed = _fixed_award_series(rt, da_series, awards, pos, battery)
-    # the DA prices at each RT interval, with the award columns of ``fixed``
-    published = fixed.to_frame()
-    published["energy"] = da.schedule["energy_price"].to_numpy()[pos]
     if rt_foresight == "perfect":
         sched = run_horizon(fixed, battery, PERFECT, cache={}, **opts)
     elif rt_foresight == "hour-ahead":
-        day_end = _da_day_end_energy(da, rt.local_day, pos)
+        published = fixed.to_frame()  # the DA energy price at each RT interval
+        published["energy"] = da.schedule["energy_price"].to_numpy()[pos]
         sched = run_horizon(fixed, battery, HOUR_AHEAD,
                             forecaster=HourAhead(published.to_numpy(dtype=float)),
-                            terminal_energy=day_end, cache={}, **opts)
-        notes.append("RT hour-ahead: each clock hour re-dispatched on its actual RT price and "
+                            terminal_energy=_da_day_end_energy(da, rt.local_day, pos),
+                            cache={}, **opts)
+        notes.append("RT hour-ahead: each RT interval re-dispatched on its own RT price and "
                      "the DA prices of the rest of the day, ending the day with at least the DA "
                      "schedule's stored energy; settled at actual RT prices")
     else:
+        fallback = fixed.to_frame()
+        fallback["energy"] = da.schedule["energy_price"].to_numpy()[pos]
         sched = run_horizon(fixed, battery, Horizon("day", 24, "persistence-day"),
-                            forecaster=_RtPersistence(published), cache={}, **opts)
+                            forecaster=_RtPersistence(fallback), cache={}, **opts)
         notes.append("RT persistence: each local day re-dispatched on the previous day's RT "
                      "prices (the first day on its DA prices), settled at actual RT prices")
     frame = {"charge_mw": sched.charge, "discharge_mw": sched.discharge, "soc_mwh": sched.soc,
