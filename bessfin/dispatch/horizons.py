@@ -1,9 +1,10 @@
 """Horizons: perfect foresight, rolling windows with lookahead, and forecast-driven dispatch.
 
 One driver serves all of them: the series is cut into decision windows (local calendar
-periods); each window is solved with ``lookahead_hours`` more hours; only the decision part
-is kept and its final state of charge starts the next window. Models are built once per LP
-structure and re-solved with new parameters.
+periods, or single intervals for the real-time re-dispatch); each window is solved with
+``lookahead_hours`` more hours (and, with ``to_day_end``, the rest of its local day); only the
+decision part is kept and its final state of charge starts the next window. Models are built
+once per LP structure and re-solved with new parameters.
 
 Windows decided on actual prices are still perfect foresight (over the window and its
 lookahead). Only a forecast (:mod:`bessfin.dispatch.forecast`) removes it: each window is then
