@@ -186,9 +186,13 @@ class MarketSection(_Section):
         "(two-settlement), and the pro forma carries the DA+RT revenue; the revenue ladder "
         "shows DA-only, DA+RT and the RT uplift (docs/lifetime.md). Needs real-time prices: "
         "shipped (ERCOT 2024-25, PJM 2022-24) or rt_price_file.")
-    rt_foresight: Literal["perfect", "persistence"] = Field(
-        "persistence", description="Real-time re-dispatch decided on the previous day's RT "
-        "prices ('persistence', the base) or on the actual RT prices ('perfect', the ceiling).")
+    rt_foresight: Literal["hour-ahead", "perfect", "persistence"] = Field(
+        "hour-ahead", description="Real-time re-dispatch information. 'hour-ahead' (the base): "
+        "each RT interval decided on its own RT price (a price-responsive offer clears at it) "
+        "and the DA prices of the rest of the day, ending the day with at least the DA "
+        "schedule's stored energy; 'perfect': the actual RT prices (the ceiling); "
+        "'persistence': the previous day's RT prices (a naive strategy that loses money on "
+        "the shipped data). docs/dispatch.md.")
     rt_price_file: str | None = Field(
         None, description="Own real-time energy prices (any regular interval, same layout "
         "as price_file) for settlement = 'da+rt'; omit for the shipped RT files.")

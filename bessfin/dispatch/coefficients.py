@@ -89,11 +89,12 @@ class Coefficients:
     horizon_cycle_energy: float
 
     def window(self, part: slice, day_cycle: np.ndarray, soc_initial: float,
-               horizon_cycle: float) -> Coefficients:
+               horizon_cycle: float, soc_terminal: float | None = None) -> Coefficients:
         """The coefficients of the intervals ``part`` of these (computed over many windows at
         once, see :func:`bessfin.dispatch.horizons.run_horizon`), with the window's own
-        per-day limits [MWh], initial stored energy [MWh] and horizon budget [MWh]. Valid
-        because every per-interval coefficient depends on its own interval only."""
+        per-day limits [MWh], initial stored energy [MWh], horizon budget [MWh] and, if
+        given, minimum terminal stored energy [MWh]. Valid because every per-interval
+        coefficient depends on its own interval only."""
         return Coefficients(
             charge_value=self.charge_value[part],
             discharge_value=self.discharge_value[part],
@@ -104,25 +105,28 @@ class Coefficients:
             soc_min_energy=self.soc_min_energy,
             soc_max_energy=self.soc_max_energy,
             soc_initial_energy=soc_initial,
-            soc_terminal_energy=self.soc_terminal_energy,
+            soc_terminal_energy=(self.soc_terminal_energy if soc_terminal is None
+                                 else soc_terminal),
             day_cycle_energy=day_cycle,
             horizon_cycle_energy=horizon_cycle,
         )
 
 
 def structure(
-    series: MarketSeries, battery: Battery, *, horizon_cycle_limit: bool = False
+    series: MarketSeries, battery: Battery, *, horizon_cycle_limit: bool = False,
+    part: slice = slice(None),
 ) -> Structure:
-    """The structural key of the LP for this horizon and battery."""
-    day = series.local_day
+    """The structural key of the LP for ``series[part]`` (default: all of it) and battery;
+    ``part`` spares a driver of many small windows building each sub-series."""
+    day = series.local_day[part]
     day_starts = tuple(int(i) for i in np.flatnonzero(np.r_[True, day[1:] != day[:-1]]))
     return Structure(
-        n=len(series),
+        n=len(day),
         dt=series.dt,
         products=tuple(
             (p.id, p.product.direction, p.product.deployment_fraction) for p in series.products
         ),
-        duration_h=tuple(np.ascontiguousarray(p.duration_h, dtype=float).tobytes()
+        duration_h=tuple(np.ascontiguousarray(p.duration_h[part], dtype=float).tobytes()
                          for p in series.products),
         day_starts=day_starts,
         eta_charge=battery.charge_efficiency,
@@ -130,17 +134,18 @@ def structure(
         retention=(1.0 - battery.self_discharge_per_hour) ** series.dt,
         daily_cycle_limit=battery.max_cycles_per_day is not None,
         horizon_cycle_limit=horizon_cycle_limit and battery.max_cycles_per_year is not None,
-        award_hold=held_awards(series).tobytes(),
+        award_hold=held_awards(series, part).tobytes(),
     )
 
 
-def held_awards(series: MarketSeries) -> np.ndarray:
-    """Positions t whose ancillary awards must equal those of t-1: on sub-hourly data every
-    interval after the first of its clock hour (awards are hourly products, held for the
-    hour); none for hourly data or without products. Equations: ``docs/dispatch.md``."""
-    if series.dt >= 1.0 or not series.products or len(series) < 2:
+def held_awards(series: MarketSeries, part: slice = slice(None)) -> np.ndarray:
+    """Positions t of ``series[part]`` whose ancillary awards must equal those of t-1: on
+    sub-hourly data every interval after the first of its clock hour (awards are hourly
+    products, held for the hour); none for hourly data or without products. Equations:
+    ``docs/dispatch.md``."""
+    if series.dt >= 1.0 or not series.products or len(series.local_day[part]) < 2:
         return np.zeros(0, dtype=np.int64)
-    hour = series.index.floor("h").asi8
+    hour = series.index[part].floor("h").asi8
     return np.flatnonzero(hour[1:] == hour[:-1]).astype(np.int64) + 1
 
 

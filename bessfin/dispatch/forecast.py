@@ -182,6 +182,48 @@ class UserForecast:
         return out.fillna(0.0)
 
 
+@dataclass(frozen=True, eq=False)
+class HourAhead:
+    """Real-time information at each hour-ahead decision (one RT interval at a time, an hour
+    on hourly data).
+
+    A window deciding intervals ``a .. b-1`` (one interval with ``"interval"`` windows) is
+    decided on the *actual* price of those intervals (a price-responsive real-time offer
+    clears at the price of the interval it is dispatched in) and, for every later interval
+    ``b .. c-1`` of its lookahead, the ``published`` price of that interval: the day-ahead
+    price, published the day before. :meth:`plan` names these rows of the stacked matrix
+    [actual; published] that :func:`bessfin.dispatch.horizons.run_horizon` builds (rows
+    ``n + j`` are published rows).
+
+    Attributes
+    ----------
+    published : (intervals x price columns) prices known before each interval's local day
+        (on the actual series' index and columns). A lookahead past the decision's own local
+        day is refused: the next day's day-ahead prices are not published at every hour.
+    """
+
+    published: np.ndarray
+
+    name = "hour-ahead"
+
+    def plan(self, index: pd.DatetimeIndex, timezone: str, starts: np.ndarray,
+             stops: np.ndarray) -> list[np.ndarray | None]:
+        """Rows of [actual; published] each window ``(a, c)`` is decided on: actual rows of
+        its decision part (up to the next window's start), published rows after it."""
+        n = len(index)
+        ends = np.r_[starts[1:], n]
+        day, _ = _local_day_hour(index, timezone)
+        out: list[np.ndarray | None] = []
+        for a, b, c in zip(starts.tolist(), ends.tolist(), stops.tolist(), strict=True):
+            if c > b and day[c - 1] != day[a]:
+                raise ValueError(
+                    f"hour-ahead: the window at {index[a].isoformat()} looks into the next "
+                    "local day, whose day-ahead prices are not published at every hour; "
+                    "expected a lookahead to the end of the day")
+            out.append(np.r_[np.arange(a, b), n + np.arange(b, c)])
+        return out
+
+
 #: Persistence forecasters by name.
 PERSISTENCE: dict[str, Persistence] = {
     "persistence-day": Persistence(1),

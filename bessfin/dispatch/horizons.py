@@ -1,9 +1,10 @@
 """Horizons: perfect foresight, rolling windows with lookahead, and forecast-driven dispatch.
 
 One driver serves all of them: the series is cut into decision windows (local calendar
-periods); each window is solved with ``lookahead_hours`` more hours; only the decision part
-is kept and its final state of charge starts the next window. Models are built once per LP
-structure and re-solved with new parameters.
+periods, or single intervals for the real-time re-dispatch); each window is solved with
+``lookahead_hours`` more hours (and, with ``to_day_end``, the rest of its local day); only the
+decision part is kept and its final state of charge starts the next window. Models are built
+once per LP structure and re-solved with new parameters.
 
 Windows decided on actual prices are still perfect foresight (over the window and its
 lookahead). Only a forecast (:mod:`bessfin.dispatch.forecast`) removes it: each window is then
@@ -34,7 +35,7 @@ from bessfin.dispatch.forecast import PERSISTENCE, Forecaster, UserForecast
 from bessfin.dispatch.series import MarketSeries
 from bessfin.dispatch.solver import CompiledModel, Solution, SolverError, SolveStatus
 
-Window = Literal["all", "year", "month", "week", "day"]
+Window = Literal["all", "year", "month", "week", "day", "interval"]
 _FREQ = {"year": "Y", "month": "M", "week": "W", "day": "D"}
 
 
@@ -45,8 +46,11 @@ class Horizon:
     Attributes
     ----------
     window : decision window: ``"all"`` solves the whole series at once (perfect foresight);
-        ``"year"``, ``"month"``, ``"week"``, ``"day"`` cut it at local calendar boundaries.
+        ``"year"``, ``"month"``, ``"week"``, ``"day"`` cut it at local calendar boundaries;
+        ``"interval"`` decides one interval at a time (the hour-ahead real-time re-dispatch).
     lookahead_hours : extra hours each window sees beyond its decision part [h].
+    to_day_end : each window first sees the rest of its local day, then ``lookahead_hours``
+        more (for windows shorter than a day, i.e. ``"interval"``).
     forecast : ``None`` decides on actual prices: perfect foresight within each window and
         its lookahead. ``"persistence-day"`` decides day D (and its lookahead) on day D-1's
         prices, the latest published; ``"persistence-week"`` on the same weekday a week before
@@ -57,10 +61,12 @@ class Horizon:
     window: Window = "all"
     lookahead_hours: int = 0
     forecast: Literal["persistence-day", "persistence-week", "user"] | None = None
+    to_day_end: bool = False
 
     def __post_init__(self) -> None:
-        if self.window not in ("all", *_FREQ):
-            raise ValueError(f"window must be one of all/year/month/week/day, got {self.window!r}")
+        if self.window not in ("all", *_FREQ, "interval"):
+            raise ValueError("window must be one of all/year/month/week/day/interval, got "
+                             f"{self.window!r}")
         if self.lookahead_hours < 0:
             raise ValueError(f"lookahead_hours must be >= 0, got {self.lookahead_hours}")
         if self.forecast is not None and self.window == "all":
@@ -75,7 +81,8 @@ class Horizon:
     def label(self) -> str:
         if self.window == "all":
             return "perfect foresight"
-        base = f"rolling {self.window} + {self.lookahead_hours} h lookahead"
+        base = f"rolling {self.window} + " + (
+            "rest of the day + " if self.to_day_end else "") + f"{self.lookahead_hours} h lookahead"
         if self.forecast is None:
             return base + " on actual prices (perfect foresight)"
         return base + f", decided on {self.forecast} forecast"
@@ -139,6 +146,8 @@ def window_starts(series: MarketSeries, window: Window) -> np.ndarray:
     """Positions where each decision window starts."""
     if window == "all":
         return np.array([0])
+    if window == "interval":
+        return np.arange(len(series))
     local = series.index.tz_convert(series.market.timezone).tz_localize(None)
     period = local.to_period(_FREQ[window]).asi8
     return np.flatnonzero(np.r_[True, period[1:] != period[:-1]])
@@ -219,9 +228,18 @@ def _decision_prices(decide: MarketSeries, horizon: Horizon, forecaster: Forecas
     names = decide.price_columns()
     actual = decide.to_frame()
     if hasattr(forecaster, "plan"):
-        # the same forecast read from precomputed source rows (no pandas per window)
+        # the same forecast read from precomputed source rows (no pandas per window); a
+        # forecaster with ``published`` prices (one row per interval of ``decide``, e.g. the
+        # day-ahead prices of each real-time interval) may also point rows n.. 2n-1 at them
         plan = _forecast_plan(forecaster, decide.index, decide.market.timezone, starts, stops)
         matrix = np.nan_to_num(actual.to_numpy(dtype=float), nan=0.0)
+        published = getattr(forecaster, "published", None)
+        if published is not None:
+            published = np.asarray(published, dtype=float)
+            if published.shape != matrix.shape:
+                raise ValueError(f"published prices have shape {published.shape}; expected "
+                                 f"{matrix.shape} (one row per interval, columns {names})")
+            matrix = np.vstack([matrix, np.nan_to_num(published, nan=0.0)])
         return [None if pos is None else matrix[pos] for pos in plan]
     out: list = []
     for a, c in zip(starts, stops, strict=True):
@@ -268,6 +286,18 @@ def _solve_warm(model: CompiledModel, key: tuple) -> Solution:
     return sol
 
 
+def _window_stops(horizon: Horizon, dt: float, day_first: np.ndarray, ends: np.ndarray,
+                  n: int) -> np.ndarray:
+    """Position after the last interval each window sees: its decision part (to ``ends``),
+    the rest of its local day if ``horizon.to_day_end``, then ``lookahead_hours``."""
+    reach = ends
+    if horizon.to_day_end:  # the end of the local day of each window's last interval
+        day_end = np.r_[day_first[1:], n]
+        reach = np.maximum(ends, day_end[np.searchsorted(day_first, ends - 1, side="right") - 1])
+    lookahead = int(round(horizon.lookahead_hours / dt))  # [intervals]
+    return np.minimum(reach + lookahead, n)
+
+
 def run_horizon(
     decide: MarketSeries,
     battery: Battery,
@@ -278,6 +308,7 @@ def run_horizon(
     threads: int | None = None,
     time_limit: float | None = None,
     cache: dict | None = None,
+    terminal_energy: np.ndarray | None = None,
 ) -> Schedule:
     """Decide a schedule over ``decide`` window by window.
 
@@ -285,16 +316,26 @@ def run_horizon(
     foresight within the window and its lookahead). With one, ``decide`` holds the actual
     prices and each window is decided on ``forecaster(history, window index, timezone)``, where
     ``history`` is the actual price frame strictly before the window's first interval (what
-    has been published when the window is decided); a window without any history idles.
+    has been published when the window is decided); a window without any history idles. A
+    forecaster with a ``plan`` method instead names, per window, the rows whose prices it
+    is decided on (see :func:`_decision_prices`).
 
     ``cache`` maps LP structures to built models; pass the same dict to reuse models across
-    calls (e.g. the operating years of a project).
+    calls (e.g. the operating years of a project). ``terminal_energy`` (one value per
+    interval [MWh]) sets the minimum stored energy at the end of each window to its value at
+    the window's last interval (default: the battery's ``soc_terminal`` for every window).
+
+    A window starting inside a local day (``"interval"`` windows) may discharge that day only
+    what the day's cycle limit leaves after the intervals already kept.
     """
     n = len(decide)
     starts = window_starts(decide, horizon.window)
     ends = np.r_[starts[1:], n]
-    lookahead = int(round(horizon.lookahead_hours / decide.dt))  # [intervals]
-    stops = np.minimum(ends + lookahead, n)
+    day_first = np.flatnonzero(np.r_[True, decide.local_day[1:] != decide.local_day[:-1]])
+    stops = _window_stops(horizon, decide.dt, day_first, ends, n)
+    if terminal_energy is not None and len(terminal_energy) != n:
+        raise ValueError(f"terminal_energy has {len(terminal_energy)} values; expected one per "
+                         f"interval ({n})")
     k = len(decide.products)
     charge, discharge, soc = np.zeros(n), np.zeros(n), np.zeros(n)
     reserve = np.zeros((k, n))
@@ -321,6 +362,14 @@ def run_horizon(
     day_cycles: dict[Structure, np.ndarray] = {}
     up = [j for j, p in enumerate(decide.products) if p.product.needs_up]
     alpha = np.array([[decide.products[j].product.deployment_fraction] for j in up])
+    # windows starting inside a local day: the day's cycle limit less what is already kept
+    midday = ~np.isin(starts, day_first)
+    if midday.any() and battery.max_cycles_per_day is not None:
+        day_limit = day_cycle_energy(decide.local_day, battery, decide.dt)  # per day [MWh]
+        day_used = np.zeros(len(day_limit))
+    else:
+        midday[:] = False
+    track_days = bool(midday.any())
     for w, (a, b) in enumerate(zip(starts, ends, strict=True)):
         c = int(stops[w])
         if decided[w] is None:  # nothing published yet: hold the state of charge
@@ -333,12 +382,18 @@ def run_horizon(
             allowance = max(budget - used, 0.0) * (c - a) / (n - a)
         s = shapes.get((a, c))
         if s is None:
-            s = shapes[(a, c)] = structure(decide.take(slice(a, c)), battery,
+            s = shapes[(a, c)] = structure(decide, battery, part=slice(a, c),
                                            horizon_cycle_limit=budget is not None)
         if s not in day_cycles:
             day_cycles[s] = day_cycle_energy(decide.local_day[a:c], battery, decide.dt)
         o = offsets[w]
-        coef = stack.window(slice(o, o + c - a), day_cycles[s], soc_now, allowance)
+        day_cycle = day_cycles[s]
+        if midday[w]:
+            day = decide.local_day[a]
+            day_cycle = day_cycle.copy()
+            day_cycle[0] = max(day_limit[day] - day_used[day], 0.0)
+        coef = stack.window(slice(o, o + c - a), day_cycle, soc_now, allowance,
+                            None if terminal_energy is None else float(terminal_energy[c - 1]))
         model = cache.get(s)
         if model is None:
             t0 = time.perf_counter()
@@ -358,6 +413,9 @@ def run_horizon(
         if budget is not None:
             deployed = float(np.sum(alpha * reserve[up, a:b])) if up else 0.0
             used += decide.dt * (float(np.sum(discharge[a:b])) + deployed)
+        if track_days:  # discharged and deployed up energy kept per local day [MWh]
+            kept = discharge[a:b] + (np.sum(alpha * reserve[up, a:b], axis=0) if up else 0.0)
+            np.add.at(day_used, decide.local_day[a:b], decide.dt * kept)
     return Schedule(
         charge=charge,
         discharge=discharge,

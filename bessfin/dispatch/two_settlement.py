@@ -7,9 +7,13 @@
    fixed at their DA values and the battery re-decides charge and discharge on RT prices inside
    the headroom and stored-energy reserve those awards require (the same LP, with each award
    bounded by its DA value and given an overriding value so it is always held; see
-   ``docs/dispatch.md``). RT foresight: ``"perfect"`` (RT prices known: the ceiling) or
-   ``"persistence"`` (the base: each local day is re-dispatched on the previous day's RT prices
-   at the same interval of the day, the first day on its DA prices).
+   ``docs/dispatch.md``). RT foresight: ``"hour-ahead"`` (the base: decided one RT interval
+   at a time, an hour on hourly data, on the actual RT price of that interval and the DA
+   prices of the rest of the day, ending the day with at least the DA schedule's stored
+   energy), ``"perfect"`` (RT prices
+   known: the ceiling) or ``"persistence"`` (a naive strategy: each local day re-dispatched
+   on the previous day's RT prices at the same interval of the day, the first day on its DA
+   prices).
 3. **Settlement** per RT interval t in DA hour h(t), length dt [h]:
    DA quantity x DA price + (RT - DA) quantity x RT price + AS capacity (and mileage) payments
    of the DA awards + deployed AS energy at the RT price - degradation of RT throughput.
@@ -29,7 +33,7 @@ import pandas as pd
 
 from bessfin.dispatch.api import dispatch, series_from
 from bessfin.dispatch.battery import Battery
-from bessfin.dispatch.forecast import Persistence
+from bessfin.dispatch.forecast import HourAhead, Persistence
 from bessfin.dispatch.horizons import PERFECT, Horizon, run_horizon
 from bessfin.dispatch.lifetime import scaled_data
 from bessfin.dispatch.limits import DEFAULT, AsLimits
@@ -39,9 +43,12 @@ from bessfin.io import PriceData, load_prices, parse_price_spec
 from bessfin.markets import Market
 
 Settlement = Literal["da", "da+rt"]
-RtForesight = Literal["perfect", "persistence"]
+RtForesight = Literal["hour-ahead", "perfect", "persistence"]
 SETTLEMENTS: tuple[str, ...] = ("da", "da+rt")
-RT_FORESIGHTS: tuple[str, ...] = ("perfect", "persistence")
+RT_FORESIGHTS: tuple[str, ...] = ("hour-ahead", "perfect", "persistence")
+#: The RT re-dispatch of ``"hour-ahead"``: one RT interval (an hour on hourly data) decided
+#: at a time, seeing the rest of its local day.
+HOUR_AHEAD = Horizon("interval", 0, to_day_end=True)
 #: Largest shortfall of a DA award in the RT re-dispatch treated as solver noise [MW].
 AWARD_TOL_MW = 1e-6
 
@@ -59,7 +66,7 @@ class TwoSettlementResult:
     revenue : per RT interval, DA+RT streams [$]: ``da_energy``, ``rt_deviation``, each
         product's capacity payment (and ``_mileage``), ``<p>_deployed_energy`` (at the RT
         price) and ``degradation`` (negative).
-    rt_foresight : ``"perfect"`` or ``"persistence"``.
+    rt_foresight : ``"hour-ahead"``, ``"perfect"`` or ``"persistence"``.
     award_shortfall_mwh : MW-h of DA awards the RT re-dispatch could not hold (0 when every
         award is honoured; the capacity payments are still those of the DA awards).
     notes : how the data and horizons were handled.
@@ -273,15 +280,26 @@ class _RtPersistence:
         return pd.DataFrame(values, index=targets, columns=history.columns)
 
 
+def _da_day_end_energy(da: DispatchResult, rt_day: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Per RT interval, the DA schedule's stored energy at the end of the interval's local
+    day [MWh]: the hour-ahead re-dispatch ends each day with at least this much, so the DA
+    schedule of the next day (decided from it) stays deliverable."""
+    soc = da.schedule["soc_mwh"].to_numpy()[pos]  # DA stored energy at the end of each hour
+    last = np.r_[np.flatnonzero(rt_day[1:] != rt_day[:-1]), len(rt_day) - 1]
+    return soc[last][np.searchsorted(last, np.arange(len(rt_day)))]
+
+
 def _fixed_award_series(
     rt: MarketSeries, da_series: MarketSeries, awards: np.ndarray, pos: np.ndarray,
     battery: Battery,
 ) -> MarketSeries:
     """RT prices with each DA award fixed: bounded above by its DA value and given a value
-    that outweighs any energy gain, so the LP always holds it when it can."""
-    lam = np.abs(rt.energy_price)
+    that outweighs any energy gain at the RT or DA prices a re-dispatch may be decided on, so
+    the LP always holds it when it can (a big-M scale of the whole horizon, not a forecast)."""
+    lam = max(float(np.abs(rt.energy_price).max(initial=0.0)),
+              float(np.abs(da_series.energy_price).max(initial=0.0)))
     longest = max([1.0] + [float(np.max(p.duration_h, initial=0.0)) for p in da_series.products])
-    premium = 10.0 * (float(lam.max(initial=0.0)) + battery.degradation_cost + 1.0) * longest / (
+    premium = 10.0 * (lam + battery.degradation_cost + 1.0) * longest / (
         battery.charge_efficiency * battery.discharge_efficiency)
     products = tuple(
         replace(
@@ -303,7 +321,7 @@ def two_settlement(
     battery: Battery,
     *,
     horizon: Horizon = PERFECT,
-    rt_foresight: RtForesight = "persistence",
+    rt_foresight: RtForesight = "hour-ahead",
     market: Market | str | None = None,
     products: list[str] | None = None,
     as_limits: AsLimits = DEFAULT,
@@ -326,7 +344,9 @@ def two_settlement(
         :class:`~bessfin.io.PriceData` or canonical frames with ``market=``.
     battery : battery parameters.
     horizon : how the DA schedule is decided (default perfect foresight of DA prices).
-    rt_foresight : ``"perfect"`` (RT prices known: the ceiling) or ``"persistence"`` (base).
+    rt_foresight : ``"hour-ahead"`` (the base: each RT interval decided on its own RT
+        price and the DA prices of the rest of the day), ``"perfect"`` (RT prices known: the
+        ceiling) or ``"persistence"`` (naive: each day on the previous day's RT prices).
     products, as_limits, start, end, forecast, capacity_factor, threads, time_limit, cache :
         as for :func:`bessfin.dispatch.dispatch`; both legs run at ``capacity_factor``.
         ``cache`` holds the DA leg's built models, ``rt_cache`` the RT leg's (default: a new
@@ -354,6 +374,15 @@ def two_settlement(
     fixed = _fixed_award_series(rt, da_series, awards, pos, battery)
     if rt_foresight == "perfect":
         sched = run_horizon(fixed, battery, PERFECT, **opts)
+    elif rt_foresight == "hour-ahead":
+        published = fixed.to_frame()  # the DA energy price at each RT interval
+        published["energy"] = da.schedule["energy_price"].to_numpy()[pos]
+        sched = run_horizon(fixed, battery, HOUR_AHEAD,
+                            forecaster=HourAhead(published.to_numpy(dtype=float)),
+                            terminal_energy=_da_day_end_energy(da, rt.local_day, pos), **opts)
+        notes.append("RT hour-ahead: each RT interval re-dispatched on its own RT price and "
+                     "the DA prices of the rest of the day, ending the day with at least the DA "
+                     "schedule's stored energy; settled at actual RT prices")
     else:
         fallback = fixed.to_frame()
         fallback["energy"] = da.schedule["energy_price"].to_numpy()[pos]
@@ -399,12 +428,13 @@ class RealTimeSettlement:
     ----------
     prices : RT prices by historical year (energy; any regular interval), covering the DA
         hours of each price year.
-    foresight : RT re-dispatch information, ``"persistence"`` (base) or ``"perfect"``.
+    foresight : RT re-dispatch information: ``"hour-ahead"`` (base), ``"perfect"``
+        (ceiling) or ``"persistence"`` (naive), as in :func:`two_settlement`.
     source : where the RT prices come from (for messages).
     """
 
     prices: Mapping[int, PriceData]
-    foresight: RtForesight = "persistence"
+    foresight: RtForesight = "hour-ahead"
     source: str = "real-time prices"
     name: str = "da+rt"
     _prints: dict = field(default_factory=dict, repr=False)

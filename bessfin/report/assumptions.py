@@ -237,8 +237,12 @@ def key_assumptions(result: DealResult) -> pd.DataFrame:
 
 def _settlement_row(mk: MarketSection) -> tuple[str, str, str, str, str]:
     """The two-settlement line of a ``settlement = "da+rt"`` deal."""
-    redispatch = ("actual RT prices (perfect foresight)" if mk.rt_foresight == "perfect"
-                  else "the previous day's RT prices (persistence)")
+    redispatch = {
+        "perfect": "actual RT prices (perfect foresight: the ceiling)",
+        "hour-ahead": "each interval's own RT price and the DA prices of the rest of the day "
+                      "(hour-ahead)",
+        "persistence": "the previous day's RT prices (persistence)",
+    }[mk.rt_foresight]
     source = mk.rt_price_file or f"shipped {mk.iso.upper()} RTM {mk.node}"
     return ("market", "settlement",
             f"day-ahead + real-time every operating year; RT re-dispatch on {redispatch}; "

@@ -2,11 +2,11 @@
 
 Reference values: the ERCOT merchant example in screening mode, computed on main at fa435cd,
 before ``lifetime_dispatch`` took a :class:`~bessfin.dispatch.lifetime.YearSettlement` (the
-same comparisons at 260f697 and ff90295 were bit-identical too). The full-mode run (revenue table, scenarios,
-pro forma, ladder, metrics) was compared once by hand against both and was bit-identical; this
-test keeps the cheaper screening run. A deliberate change of the
-dispatch core that moves these numbers (e.g. a warm start landing on another optimal vertex of
-a degenerate forecast LP; tests/lifetime/test_speed_pin.py) must re-pin them in its commit.
+same comparisons at 260f697 and ff90295 were bit-identical too). The full-mode run (revenue
+table, scenarios, pro forma, ladder, metrics) was compared once by hand against both and was
+bit-identical; this test keeps the cheaper screening run. A deliberate change of the dispatch
+core that moves these numbers (e.g. a warm start landing on another optimal vertex of a
+degenerate forecast LP; tests/lifetime/test_speed_pin.py) must re-pin them in its commit.
 """
 
 from __future__ import annotations

@@ -40,8 +40,8 @@ def test_two_settlement_streams_scale_with_energy_prices() -> None:
 
 @pytest.fixture(scope="module")
 def dart(base):
-    """A 2-year, one-price-year ERCOT deal settled DA+RT (RT persistence), screening mode,
-    with its ladder's DA-only rung."""
+    """A 2-year, one-price-year ERCOT deal settled DA+RT (the hour-ahead RT base), screening
+    mode, with its ladder's DA-only rung."""
     deal = deal_from_dict(_short(base, settlement="da+rt"))
     r = run_deal(deal, mode="screening")
     only = tuple(s for s in RUNGS if s.name == "da_only")
@@ -70,7 +70,9 @@ def test_pro_forma_carries_the_two_settlement(dart) -> None:
     assert fy.total_revenue == pytest.approx(two.da_rt_revenue, rel=1e-12)
     assert (fy.schedule["discharge_mw"] == two.rt_schedule["discharge_mw"]).all()
     s = dart.summary_dict()["settlement"]
-    assert s["settlement"] == "da+rt" and s["rt_foresight"] == "persistence"
+    # the base RT strategy is hour-ahead (changed deliberately from persistence, which loses
+    # money re-dispatching on yesterday's RT prices: docs/dispatch.md)
+    assert s["settlement"] == "da+rt" and s["rt_foresight"] == "hour-ahead"
     assert s["pro_forma_revenue"].startswith("DA+RT")
     year = s["by_price_year"][2024]
     assert year["da_rt_usd_per_kw_year"] == pytest.approx(
@@ -149,7 +151,7 @@ def test_bessfin_run_prints_da_only_and_da_rt_and_values_da_rt(tmp_path) -> None
                                    "--no-sensitivity"])
     assert res.exit_code in (0, 1), res.output
     out = res.stdout
-    assert "two-settlement (year 1, RT persistence" in out
+    assert "two-settlement (year 1, RT hour-ahead" in out
     assert "DA-only" in out and "DA+RT" in out and "pro forma revenue: DA+RT" in out
     assert "RT uplift: DA+RT base case minus DA-only: year 1" in out
     rows = {cells[0]: cells[1:] for ln in out.splitlines() if ln.startswith("│")
@@ -172,7 +174,8 @@ def test_html_report_shows_the_uplift_and_the_settlement_assumption(dart) -> Non
     assert "base case settled day-ahead only (DA-only)" in section
     table = key_assumptions(dart).set_index("item")
     assert table.loc["settlement", "value"].startswith(
-        "day-ahead + real-time every operating year; RT re-dispatch on the previous day's")
+        "day-ahead + real-time every operating year; RT re-dispatch on each interval's own "
+        "RT price and the DA prices of the rest of the day")
 
 
 def test_price_years_two_settled_side_by_side_change_nothing(base) -> None:
@@ -190,3 +193,23 @@ def test_price_years_two_settled_side_by_side_change_nothing(base) -> None:
     assert serial.settlement == "da+rt" and set(serial.settlements) == {2024, 2025}
     assert threaded.scenarios.equals(serial.scenarios)
     assert threaded.annual.equals(serial.annual)
+
+
+def test_pjm_two_settlement_deal(base) -> None:
+    """PJM WESTERN HUB 2024 (shipped DA and hourly RT LMPs) through a deal: the DA leg is the
+    deal's own year-1 dispatch, the RT leg the hour-ahead base, and the per-kW figures add
+    up."""
+    deal = deal_from_dict(_short(base, iso="pjm", node="WESTERN HUB", settlement="da+rt"))
+    assert deal.market.rt_foresight == "hour-ahead"
+    r = run_deal(deal, mode="screening")
+    s = r.summary_dict()["settlement"]
+    year = s["by_price_year"][2024]
+    two = r.settlement[2024]
+    assert two.rt_foresight == "hour-ahead" and two.rt_node == "WESTERN HUB"
+    # year 1 of the life is the two-settlement itself (the pro forma carries DA+RT)
+    assert two.da_rt_revenue == pytest.approx(r.lifetime.first_year.total_revenue, rel=1e-9)
+    assert year["da_rt_usd_per_kw_year"] == pytest.approx(
+        year["da_only_usd_per_kw_year"] + year["rt_uplift_usd_per_kw_year"], abs=2e-3)
+    assert two.award_shortfall_mwh == 0.0
+    assert len(two.rt_schedule) == 8784  # every hour of leap year 2024
+    assert two.rt_uplift != 0.0
