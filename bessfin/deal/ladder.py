@@ -2,10 +2,11 @@
 
 Rungs, top to bottom (docs/dispatch.md#revenue-ladder):
 
-1. ``ceiling``: perfect foresight, no ancillary award limits (the LP's upper bound), settled
-   day-ahead.
-2. ``capped``: perfect foresight with the deal's AS award limits (market depth), settled
-   day-ahead.
+1. ``ceiling``: perfect foresight, no ancillary award limits, settled day-ahead: each day
+   decided on actual prices seeing that day and the next (``perfect-rolling-day``), which on
+   the shipped data equals the year-long LP's optimum (docs/dispatch.md#revenue-ladder) and
+   re-uses the life's window models.
+2. ``capped``: the same with the deal's AS award limits (market depth).
 3. ``da_only`` (deals with ``settlement = "da+rt"`` only): the deal as run but settled
    day-ahead only, in the deal's own dispatch mode.
 4. ``base``: the deal as run (its foresight, its limits, its settlement): the base case the
@@ -19,7 +20,7 @@ year 1 and for the life, in $ and $/kW-yr, with its capture ratio = rung / ceili
 rung is the deal's own lifetime dispatch (no re-solve); the upper rungs re-dispatch the deal's
 battery on the same prices in **screening mode** (docs/lifetime.md): year 1 is then an exact
 full-year dispatch (the capacity-factor-1 anchor), the life an interpolation (error under
-1 % per year). Ceiling and capped share one built model per price year (limits are bounds).
+1 % per year). Ceiling and capped share their built models (limits are bounds).
 
 Extension point: a rung is a :class:`RungSpec` (name, label, market-section overrides, the
 settlements it applies to, its dispatch mode, an optional uplift); :data:`RUNGS` lists the
@@ -65,11 +66,12 @@ _DA_ONLY = {"settlement": "da", "rt_price_file": None}
 
 #: Upper rungs, from the top; the deal's own run is the last rung (``base``).
 RUNGS: tuple[RungSpec, ...] = (
-    RungSpec("ceiling", "perfect foresight, no AS limits (ceiling)",
-             {"foresight": "perfect", "horizon": "perfect", "forecast_file": None,
+    RungSpec("ceiling", "perfect foresight (each day seeing the next), no AS limits (ceiling)",
+             {"foresight": "perfect", "horizon": "perfect-rolling-day", "forecast_file": None,
               "as_limits": "none", **_DA_ONLY}),
-    RungSpec("capped", "perfect foresight, AS market depth",
-             {"foresight": "perfect", "horizon": "perfect", "forecast_file": None, **_DA_ONLY}),
+    RungSpec("capped", "perfect foresight (each day seeing the next), AS market depth",
+             {"foresight": "perfect", "horizon": "perfect-rolling-day", "forecast_file": None,
+              **_DA_ONLY}),
     RungSpec("da_only", "base case settled day-ahead only (DA-only)", _DA_ONLY,
              settlements=("da+rt",), mode="deal", uplift="rt_uplift",
              uplift_label="RT uplift: DA+RT base case minus DA-only"),
@@ -180,10 +182,9 @@ def revenue_ladder(
 
     ``prices``: the deal's validated prices (loaded again if omitted); ``cache``: the job's
     model cache (``bessfin run`` passes the life's): the rungs re-use its models where their
-    LP structure matches (a perfect-foresight deal's own models) and share theirs across
-    rungs; the models only the rungs needed are dropped from it afterwards (year-long LPs,
-    ~120 MB each on the ERCOT example; no later step dispatches their horizon), their
-    dispatched years stay memoised."""
+    LP structure matches (the daily windows of a persistence-day deal) and share theirs
+    across rungs; models only the rungs needed are dropped from it afterwards (no later step
+    dispatches their horizon), their dispatched years stay memoised."""
     from bessfin.deal.run import dispatch_deal, load_deal_prices
 
     deal = result.deal

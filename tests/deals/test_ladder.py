@@ -96,31 +96,30 @@ def test_drop_models_keeps_memos_and_the_models_asked_for() -> None:
     assert cache == {("price year", 2024): {"a": 1}, "year results": {"k": 4}}
 
 
-def test_ladder_of_a_perfect_foresight_deal_reuses_the_life_models(short_deal) -> None:
-    """On the job's cache the rungs re-dispatch on the life's own models (limits are bounds):
-    no model is built; year 1 of the capped rung is the life's year 1, memoised. A
-    persistence-day deal's rungs build their own and drop them afterwards."""
+def test_ladder_of_a_persistence_deal_reuses_the_life_models(short_deal) -> None:
+    """On the job's cache the rungs (perfect foresight in daily windows seeing the next day)
+    re-dispatch on the persistence-day life's own window models: nothing is built. A deal
+    dispatched as one year-long LP has other structures: its rungs build window models and
+    drop them afterwards."""
     from bessfin.deal import run_deal
     from bessfin.dispatch.lifetime import model_keys
 
-    deal = short_deal.model_copy(update={
-        "market": short_deal.market.model_copy(update={"foresight": "perfect",
-                                                       "horizon": "perfect"}),
-        "project": short_deal.project.model_copy(update={"life_years": 2}),
-        "augmentation": short_deal.augmentation.model_copy(update={"years": ()}),
-        "debt": short_deal.debt.model_copy(update={"tenor_years": 2})})
+    short = {"project": short_deal.project.model_copy(update={"life_years": 2}),
+             "augmentation": short_deal.augmentation.model_copy(update={"years": ()}),
+             "debt": short_deal.debt.model_copy(update={"tenor_years": 2})}
+    deal = short_deal.model_copy(update=short)
+    assert deal.market.horizon_spec().forecast == "persistence-day"
     cache: dict = {}
     result = run_deal(deal, cache=cache)
-    models, memo = model_keys(cache), dict(cache["year results"])
-    lad = attach_ladder(result, cache=cache).ladder
+    models = model_keys(cache)
+    attach_ladder(result, cache=cache)
     assert model_keys(cache) == models  # nothing built, nothing dropped
-    assert lad.rung("capped").year1_usd == lad.rung("base").year1_usd  # the same LP
-    # new solves: the ceiling's two anchors and the capped rung's low anchor only
-    assert len(cache["year results"]) - len(memo) == 3
+    year_long = deal.model_copy(update={"market": deal.market.model_copy(
+        update={"foresight": "perfect", "horizon": "perfect"})})
     mine: dict = {}
-    own = run_deal(short_deal.model_copy(update={"project": deal.project,
-                                                  "augmentation": deal.augmentation,
-                                                  "debt": deal.debt}), cache=mine)
+    own = run_deal(year_long, cache=mine)
     before = model_keys(mine)
-    attach_ladder(own, cache=mine)
-    assert model_keys(mine) == before  # the rungs' year-long models were dropped
+    lad = attach_ladder(own, cache=mine).ladder
+    assert model_keys(mine) == before  # the rungs' window models were dropped
+    # the rolling ceiling with the deal's limits equals the year-long LP in year 1
+    assert lad.rung("capped").year1_usd == pytest.approx(lad.rung("base").year1_usd, rel=1e-6)
