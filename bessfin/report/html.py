@@ -122,38 +122,40 @@ def _assumptions_section(result: DealResult) -> str:
     return "".join(parts)
 
 
+def _year_life_table(rows: list[tuple[str, list[float]]], index_label: str, share: str,
+                     caption: str) -> str:
+    """A ladder-style table: per row year 1 and life in $M and $/kW-yr, and a share column
+    (``share``: "capture" or "[%]") for each."""
+    y_share, l_share = (f"year 1 {share}", f"life {share}")
+    table = pd.DataFrame([v for _, v in rows], index=[k for k, _ in rows],
+                         columns=["year 1 [$M]", "year 1 [$/kW-yr]", y_share, "life [$M]",
+                                  "life mean [$/kW-yr]", l_share])
+    return render_table(
+        table, index_label=index_label, col_kinds={
+            "year 1 [$M]": "usd_m", "life [$M]": "usd_m", y_share: "pct", l_share: "pct",
+            "year 1 [$/kW-yr]": "number", "life mean [$/kW-yr]": "number"},
+        caption=caption)
+
+
 def _ladder_section(result: DealResult) -> str:
     """Revenue ladder table and, for region-summed AS prices, the upper-bound note."""
     out = ""
     lad = result.ladder
     if lad is not None:
-        table = pd.DataFrame(
-            [[r.year1_usd, r.year1_usd_per_kw_yr, r.year1_capture, r.life_usd,
-              r.life_usd_per_kw_yr, r.life_capture] for r in lad.rungs],
-            index=[r.label for r in lad.rungs],
-            columns=["year 1 [$M]", "year 1 [$/kW-yr]", "year 1 capture", "life [$M]",
-                     "life mean [$/kW-yr]", "life capture"])
-        out += render_table(
-            table, index_label="rung", col_kinds={
-                "year 1 [$M]": "usd_m", "life [$M]": "usd_m", "year 1 capture": "pct",
-                "life capture": "pct", "year 1 [$/kW-yr]": "number",
-                "life mean [$/kW-yr]": "number"},
-            caption="Revenue ladder: merchant revenue from the perfect-foresight, uncapped "
+        out += _year_life_table(
+            [(r.label, [r.year1_usd, r.year1_usd_per_kw_yr, r.year1_capture, r.life_usd,
+                        r.life_usd_per_kw_yr, r.life_capture]) for r in lad.rungs],
+            "rung", "capture",
+            "Revenue ladder: merchant revenue from the perfect-foresight, uncapped "
             "ceiling down to the base case the pro forma uses; capture = rung / ceiling. "
             + lad.note + ".")
         if lad.uplifts:
-            ups = pd.DataFrame(
-                [[u.year1_usd, u.year1_usd_per_kw_yr, u.year1_pct / 100.0, u.life_usd,
-                  u.life_usd_per_kw_yr, u.life_pct / 100.0] for u in lad.uplifts],
-                index=[u.label for u in lad.uplifts],
-                columns=["year 1 [$M]", "year 1 [$/kW-yr]", "year 1 [%]", "life [$M]",
-                         "life mean [$/kW-yr]", "life [%]"])
-            out += render_table(
-                ups, index_label="uplift", col_kinds={
-                    "year 1 [$M]": "usd_m", "life [$M]": "usd_m", "year 1 [%]": "pct",
-                    "life [%]": "pct", "year 1 [$/kW-yr]": "number",
-                    "life mean [$/kW-yr]": "number"},
-                caption="Uplift: the base case minus the named rung, in $ and in % of that "
+            out += _year_life_table(
+                [(u.label, [u.year1_usd, u.year1_usd_per_kw_yr, u.year1_pct / 100.0,
+                            u.life_usd, u.life_usd_per_kw_yr, u.life_pct / 100.0])
+                 for u in lad.uplifts],
+                "uplift", "[%]",
+                "Uplift: the base case minus the named rung, in $ and in % of that "
                 "rung (for a day-ahead plus real-time deal: DA+RT minus DA-only, both in the "
                 "deal's dispatch mode; docs/lifetime.md).")
     upper = result.summary_dict().get("as_prices_upper_bound")
