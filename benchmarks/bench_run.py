@@ -120,7 +120,7 @@ def phases_child(out: str) -> dict:
     t["p50_p90"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    tor = tornado(result, cache=cache, prices=prices, workers=tornado_workers("screening"))
+    tor = tornado(result, cache=cache, prices=prices, workers=tornado_workers())
     t["tornado"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -163,16 +163,17 @@ def _tornado(result: DealResult, mode: str, cache: dict, prices: dict,
         beat.set(f"sensitivities: tornado ({what})")
     # the re-dispatches on up to two processes when that pays (docs/performance.md)
     return tornado(result, mode=mode, cache=cache, prices=prices,
-                   workers=tornado_workers(mode))
+                   workers=tornado_workers())
 
 
-def tornado_workers(mode: str) -> int:
-    """Processes for the tornado's re-dispatches. Each life already dispatches its price
-    years side by side in threads (``dispatch_deal(workers=...)``), so the screening delta's
-    ~30 anchor years stay in this process, on the job's warm models: a spawned worker (cold
-    models, start-up) did not pay on the ERCOT example (17.1 s on two processes, 16.2 s on one,
-    docs/deals.md). Six full lives are dealt to two processes, as before the threads."""
-    return 1 if mode == "screening" else min(2, available_cores())
+def tornado_workers() -> int:
+    """Processes for the tornado's re-dispatches: this one and, with two cores, one spawned
+    worker. Rolling lives run serially in each (threads do not pay for ~0.3 ms window
+    solves, :meth:`bessfin.dispatch.lifetime._YearDispatcher.threads_pay`), so the second
+    core pays even for the screening delta's ~30 anchor years: 6.6 s on two processes
+    against 7.5 s on one for the ERCOT example (idle 2 cores, 2026-12-02; same values); six
+    full lives a fortiori."""
+    return min(2, available_cores())
 
 
 def _write_reports(result: DealResult, out: Path, tor, inputs: list[Path],
