@@ -168,11 +168,10 @@ def _tornado(result: DealResult, mode: str, cache: dict, prices: dict,
 
 def tornado_workers() -> int:
     """Processes for the tornado's re-dispatches: this one and, with two cores, one spawned
-    worker. Rolling lives run serially in each (threads do not pay for ~0.3 ms window
-    solves, :meth:`bessfin.dispatch.lifetime._YearDispatcher.threads_pay`), so the second
-    core pays even for the screening delta's ~30 anchor years: 6.6 s on two processes
-    against 7.5 s on one for the ERCOT example (idle 2 cores, 2026-12-02; same values); six
-    full lives a fortiori."""
+    worker, each dispatching its lives' price years one after the other (threads would
+    only compete for the two cores): 6.6 s on two processes against 7.5 s on one for the
+    ERCOT example's screening delta (idle 2 cores, 2026-12-02; same values); six full lives
+    a fortiori."""
     return min(2, available_cores())
 
 

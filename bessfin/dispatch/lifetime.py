@@ -579,21 +579,15 @@ class _YearDispatcher:
         }
         return revenue, float(np.interp(cf, known, [r.discharged_mwh for r in results]))
 
-    def threads_pay(self) -> bool:
-        """Threads pay only when a year is a few long solves (one year-long LP per leg). A
-        rolling year is ~366 (RT hour-ahead: ~8,784) solves of ~0.3 ms: two threads handed
-        the GIL back and forth and gained nothing (ERCOT example life, idle 2 cores,
-        2026-12-02: 6.1 s wall / 9.4 s CPU with two threads, 5.9 s / 5.9 s with one)."""
-        return self.horizon.window == "all" and getattr(
-            self.settlement, "foresight", "perfect") == "perfect"
-
     def scenarios(self, year: int, cf: float) -> list[dict]:
         """One row per price year of operating year ``year`` at capacity factor ``cf``; with
-        ``workers > 1`` and year-long solves (:meth:`threads_pay`) the price years are
-        dispatched side by side in threads (HiGHS releases the GIL while it solves; each
-        price year has its own models)."""
+        ``workers > 1`` the price years are dispatched side by side in threads (HiGHS
+        releases the GIL while it solves; each price year has its own models). On a rolling
+        year (~366 solves of ~0.3 ms) the threads mostly hand the GIL back and forth: the
+        ERCOT example's life took 6.4 s wall / 9.8 s CPU with two threads against 7.0 s /
+        7.0 s with one (idle 2 cores, 2026-12-02); on year-long LPs two threads halve it."""
         pys = self.path.scenarios(year)
-        if self.workers > 1 and len(pys) > 1 and self.threads_pay():
+        if self.workers > 1 and len(pys) > 1:
             with ThreadPoolExecutor(min(self.workers, len(pys))) as pool:
                 values = list(pool.map(lambda py: self.year_values(year, py, cf), pys))
         else:
@@ -662,8 +656,8 @@ def lifetime_dispatch(
         energy-priced streams by the energy scale and ancillary streams by the ancillary
         scale since year 1 (error against ``"full"`` in ``docs/lifetime.md``).
     cache : built models by LP structure, shared with other calls (e.g. a screening worker).
-    workers : threads dispatching the price years of an operating year side by side when
-        a year is one long solve per leg (results do not depend on it).
+    workers : threads dispatching the price years of an operating year side by side
+        (results do not depend on it).
 
     The degradation state is common to all scenarios of an operating year: year y+1's
     capacity follows from year y's mean cycles over its scenarios.

@@ -119,13 +119,17 @@ def _valued(pf_metrics: object, metric: str) -> Value:
 
 
 def _revalue(deal: Deal, lever: Lever, sign: int, base: DealResult, metric: str,
-             prices: dict[int, PriceData], cache: dict, mode: str) -> Value:
+             prices: dict[int, PriceData], cache: dict, mode: str,
+             life_workers: int | None = None) -> Value:
     """The metric with ``lever`` moved by ``sign``: re-dispatched in dispatch ``mode`` when the
-    lever changes the schedule, else re-valued on the base dispatch."""
+    lever changes the schedule, else re-valued on the base dispatch. ``life_workers``:
+    threads per life (:func:`bessfin.deal.dispatch_deal`; 1 when processes share the
+    cores)."""
     changed = lever.apply(deal, sign)
     if changed is deal:
         return _valued(base.pro_forma.metrics, metric)
-    lifetime = (dispatch_deal(changed, prices=prices, mode=mode, cache=cache)  # type: ignore[arg-type]
+    lifetime = (dispatch_deal(changed, prices=prices, mode=mode, cache=cache,  # type: ignore[arg-type]
+                              workers=life_workers)
                 if lever.redispatch else base.lifetime)
     pf, _ = value_deal(changed, lifetime, resolve_supply(changed))
     return _valued(pf.metrics, metric)
@@ -135,7 +139,7 @@ def _revalue_group(jobs: list[tuple[Lever, int]], base: DealResult, metric: str,
                    prices: dict[int, PriceData], mode: str) -> list[Value]:
     """One worker's share of the tornado, on its own model cache."""
     cache: dict = {}
-    return [_revalue(base.deal, lever, sign, base, metric, prices, cache, mode)
+    return [_revalue(base.deal, lever, sign, base, metric, prices, cache, mode, 1)
             for lever, sign in jobs]
 
 
@@ -165,7 +169,7 @@ def _run_jobs(jobs: list[tuple[Lever, int]], result: DealResult, metric: str,
         futures = [pool.submit(_revalue_group, [jobs[k] for k in g], result, metric, prices,
                                mode) for g in groups[1:]]
         for k in groups[0]:
-            values[k] = _revalue(deal, *jobs[k], result, metric, prices, cache, mode)
+            values[k] = _revalue(deal, *jobs[k], result, metric, prices, cache, mode, 1)
         for g, fut in zip(groups[1:], futures, strict=True):
             values.update(zip(g, fut.result(), strict=True))
     return [values[k] for k in range(len(jobs))]

@@ -52,8 +52,8 @@ def test_year_one_unchanged(lifetime):
 
 
 def test_price_years_side_by_side_change_nothing():
-    """Dispatching the price years in two threads (year-long LPs: where threads pay) gives
-    exactly the serial numbers, and a rolling horizon stays serial."""
+    """Dispatching the price years in two threads gives exactly the serial numbers (year-long
+    LPs here: quick on energy only)."""
     deal = load_deal(EXAMPLE)
     market = deal.market.model_copy(update={"foresight": "perfect", "horizon": "perfect",
                                             "products": ()})
