@@ -282,6 +282,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SHARE",
                     help="before each case wait until other processes use < SHARE of the "
                     "CPUs (shared machines)")
+    ap.add_argument("--nodes", type=int, default=10, choices=range(1, len(NODES) + 1),
+                    metavar="N", help="distinct portfolio: first N of the 12 ERCOT nodes")
+    ap.add_argument("--durations", default="200,400",
+                    help="distinct portfolio: energy [MWh] of the 100 MW battery, comma list")
     ap.add_argument("--profile", action="store_true", help="profile warm deals and exit")
     ap.add_argument("--accuracy", action="store_true", help="screening vs full and exit")
     args = ap.parse_args(argv)
@@ -299,7 +303,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     portfolios = {
         "grid": load_portfolio(ROOT / "examples" / "portfolio.toml"),
-        "distinct": distinct_portfolio(6 if args.quick else 10, [200, 400]),
+        "distinct": distinct_portfolio(6 if args.quick else args.nodes,
+                                       [int(x) for x in args.durations.split(",")]),
     }
     if args.quick:
         specs = portfolios["grid"].specs[:8]
