@@ -277,9 +277,15 @@ class DaskBackend:
         self._cluster = None
         if scheduler is None:
             n = workers or default_workers()
-            self._cluster = distributed.LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-            )
+            import dask
+
+            # the memory monitors (worker and nanny) keep their limits but poll every second,
+            # not every 100 ms: a poll in the worker takes its GIL from the solves
+            # (docs/performance.md, screening worst case)
+            with dask.config.set({"distributed.worker.memory.monitor-interval": "1s"}):
+                self._cluster = distributed.LocalCluster(
+                    n_workers=n, threads_per_worker=1, processes=True,
+                    dashboard_address=None)
             self._client = distributed.Client(self._cluster)
         else:
             try:
