@@ -22,8 +22,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -244,40 +242,20 @@ def settle_two(
     return pd.DataFrame(cols, index=rt.index)
 
 
-#: Source rows of the RT persistence forecast by (history timestamps, window, time zone):
-#: they depend on timestamps only, so the operating years of a life look them up.
-_RT_ROWS: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
-_RT_ROWS_KEPT = 4 * 400
-_RT_ROWS_LOCK = threading.Lock()
-_MISSING = object()
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _RtPersistence:
     """RT forecast: yesterday's RT price at the same interval of the day; on the first day
-    (no RT history yet) the DA prices, which are published before it. Values as
-    :class:`~bessfin.dispatch.forecast.Persistence` (NaN forecasts $0)."""
+    (no RT history yet) the ``published`` DA prices, known before it. Source rows for
+    :func:`bessfin.dispatch.horizons.run_horizon`'s stacked [actual; published] matrix, as
+    :class:`~bessfin.dispatch.forecast.HourAhead` (NaN forecasts $0)."""
 
-    fallback: pd.DataFrame
+    published: np.ndarray
 
-    def __call__(self, history: pd.DataFrame, targets: pd.DatetimeIndex,
-                 timezone: str) -> pd.DataFrame:
-        index = pd.DatetimeIndex(history.index)
-        key = (len(index), hash(index.asi8.tobytes()), hash(targets.asi8.tobytes()), timezone)
-        with _RT_ROWS_LOCK:  # price years may be two-settled side by side in threads
-            pos = _RT_ROWS.get(key, _MISSING)
-        if pos is _MISSING:
-            pos = Persistence(1).positions(index, targets, timezone)
-            with _RT_ROWS_LOCK:
-                _RT_ROWS[key] = pos
-                while len(_RT_ROWS) > _RT_ROWS_KEPT:
-                    _RT_ROWS.popitem(last=False)
-        if pos is None:
-            return self.fallback.loc[targets]
-        first = int(pos.min())
-        values = np.nan_to_num(history.iloc[first:].to_numpy(dtype=float)[pos - first],
-                               nan=0.0)
-        return pd.DataFrame(values, index=targets, columns=history.columns)
+    def plan(self, index: pd.DatetimeIndex, timezone: str, starts: np.ndarray,
+             stops: np.ndarray) -> list[np.ndarray]:
+        n = len(index)
+        return [n + np.arange(a, c) if rows is None else rows for a, c, rows in zip(
+            starts, stops, Persistence(1).plan(index, timezone, starts, stops), strict=True)]
 
 
 def _da_day_end_energy(da: DispatchResult, rt_day: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -372,11 +350,11 @@ def two_settlement(
     for k, p in enumerate(da_series.products):
         awards[k] = da.schedule[f"{p.id}_mw"].to_numpy()
     fixed = _fixed_award_series(rt, da_series, awards, pos, battery)
+    published = fixed.to_frame()  # known before each RT day: the DA energy price
+    published["energy"] = da.schedule["energy_price"].to_numpy()[pos]
     if rt_foresight == "perfect":
         sched = run_horizon(fixed, battery, PERFECT, **opts)
     elif rt_foresight == "hour-ahead":
-        published = fixed.to_frame()  # the DA energy price at each RT interval
-        published["energy"] = da.schedule["energy_price"].to_numpy()[pos]
         sched = run_horizon(fixed, battery, HOUR_AHEAD,
                             forecaster=HourAhead(published.to_numpy(dtype=float)),
                             terminal_energy=_da_day_end_energy(da, rt.local_day, pos), **opts)
@@ -384,10 +362,9 @@ def two_settlement(
                      "the DA prices of the rest of the day, ending the day with at least the DA "
                      "schedule's stored energy; settled at actual RT prices")
     else:
-        fallback = fixed.to_frame()
-        fallback["energy"] = da.schedule["energy_price"].to_numpy()[pos]
         sched = run_horizon(fixed, battery, Horizon("day", 24, "persistence-day"),
-                            forecaster=_RtPersistence(fallback), **opts)
+                            forecaster=_RtPersistence(published.to_numpy(dtype=float)),
+                            **opts)
         notes.append("RT persistence: each local day re-dispatched on the previous day's RT "
                      "prices (the first day on its DA prices), settled at actual RT prices")
     frame = {"charge_mw": sched.charge, "discharge_mw": sched.discharge, "soc_mwh": sched.soc,

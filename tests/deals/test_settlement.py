@@ -180,7 +180,7 @@ def test_html_report_shows_the_uplift_and_the_settlement_assumption(dart) -> Non
 
 def test_price_years_two_settled_side_by_side_change_nothing(base) -> None:
     """Two price years two-settled in two threads give exactly the serial numbers (each price
-    year has its own DA and RT models; the RT forecast memo is shared under a lock)."""
+    year has its own DA and RT models; the forecast plans are kept under a lock)."""
     from bessfin.deal import dispatch_deal
 
     data = _short(base, settlement="da+rt")
