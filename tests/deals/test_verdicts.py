@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -218,3 +219,18 @@ def test_p90_case_uses_p90_revenue_across_price_years_on_the_same_debt(short_dea
     assert short_deal.market.price_years == (2024,)
     assert all(c.name != "P90 DSCR" for c in short_result.checks)
     assert any(c.name == "downside DSCR" for c in short_result.checks)
+
+
+def test_pass_headline_counts_only_checks_that_could_fail(short_deal, short_result):
+    """A check that cannot fail on the deal (DSCR-sized debt against its own target, a 100 %
+    merchant limit) is not counted as evidence in the PASS headline."""
+    checks = short_result.checks
+    idle = [c.name for c in checks if not c.binding]
+    assert "min DSCR" in idle  # DSCR-sized debt (previous test)
+    v = lender_verdict(short_deal, short_result.pro_forma, checks)
+    assert v.status == "pass"
+    assert v.headline == (f"PASS: {len(checks) - len(idle)} binding lender check(s) met "
+                          f"({len(idle)} more cannot fail on this deal)")
+    binding = [dataclasses.replace(c, binding=True) for c in checks]
+    assert lender_verdict(short_deal, short_result.pro_forma, binding).headline == (
+        f"PASS: all {len(checks)} lender checks met")
