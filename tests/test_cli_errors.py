@@ -376,3 +376,10 @@ def test_run_json_names_the_tornado_mode_and_refuses_an_unknown_one(tmp_path):
     assert bars["capex"]["high_method"] == "revalued"
     assert bars["price level"]["low_value"] < data["project_irr_after_tax"]
     assert data["price_year_distribution"]["note"] == ""
+
+
+@pytest.mark.parametrize("bad", ["0", "-2"])
+def test_run_refuses_a_worker_count_below_one(tmp_path, bad):
+    deal = small_deal(tmp_path)
+    line = one_line_error(run("run", deal, "--workers", bad, "--no-report"))
+    assert line.startswith(f"error: --workers must be >= 1, got {bad}"), line

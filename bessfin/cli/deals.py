@@ -24,6 +24,7 @@ from bessfin.deal import (
     run_deal,
 )
 from bessfin.deal.run import available_cores
+from bessfin.dispatch.pool import price_year_workers
 from bessfin.studies import compare, json_safe, p_values, price_year_distribution, tornado
 from bessfin.studies.sensitivity import TORNADO_MODES
 
@@ -210,6 +211,10 @@ def run_cmd(
     ladder: Annotated[bool, typer.Option(help="Revenue ladder: ceiling, AS depth, base case "
                                               "(two screening-mode re-dispatches).")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="JSON summary on stdout.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        help="Processes dispatching the deal's price years side by side, each keeping its "
+        "price years' models for the whole job (default: one per available core; 1: this "
+        "process only). The numbers do not depend on it.")] = None,
 ) -> None:
     """Run one deal: dispatch over its life, pro forma, lender checks, reports."""
 
@@ -217,13 +222,16 @@ def run_cmd(
         _check_mode(mode)
         require(tornado_mode in TORNADO_MODES,
                 f"--tornado-mode must be full or screening, got {tornado_mode!r}")
+        require(workers is None or workers >= 1, f"--workers must be >= 1, got {workers}")
         if report:
             output_dir(out, "--out", inputs=[deal_file])
         # one cache for the whole job: built models, their warm-start bases and dispatched
-        # years are re-used by the ladder, P50/P90 and tornado re-dispatches
+        # years are re-used by the ladder, P50/P90 and tornado re-dispatches; with two or
+        # more cores the price years' models live in worker processes (dispatch/pool.py)
         cache: dict = {}
         prices: dict = {}
-        with Heartbeat() as beat:
+        n = available_cores() if workers is None else workers
+        with price_year_workers(cache, n), Heartbeat() as beat:
             with _progress() as progress:
                 result = _run_one(deal_file, mode, progress, beat, ladder, cache, prices)
             summary = result.summary_dict()

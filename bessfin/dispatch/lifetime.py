@@ -31,6 +31,7 @@ from bessfin.dispatch.api import dispatch
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import PERFECT, Horizon
 from bessfin.dispatch.limits import DEFAULT, AsLimits
+from bessfin.dispatch.pool import POOL_KEY
 from bessfin.dispatch.results import DispatchResult, is_energy_stream
 from bessfin.io import Coverage, PartialYear, PriceData
 
@@ -368,10 +369,13 @@ def _models_of(cache: dict, py: int, leg: str | None = None) -> dict:
 
 def model_keys(cache: Mapping) -> set[tuple]:
     """Where each built model of a cache sits: ``(price-year key, structure)``, or
-    ``(None, structure)`` for a model kept at the top (memos excluded)."""
-    out: set[tuple] = set()
+    ``(None, structure)`` for a model kept at the top (memos excluded); models held by the
+    cache's price-year workers (:mod:`bessfin.dispatch.pool`) as ``(POOL_KEY, worker,
+    price-year key, structure)``."""
+    pool = cache.get(POOL_KEY)
+    out: set[tuple] = set() if pool is None else pool.model_keys()
     for k, v in cache.items():
-        if k == _RESULTS:
+        if k in (_RESULTS, POOL_KEY):
             continue
         if isinstance(v, dict):
             out.update((k, s) for s in v)
@@ -384,16 +388,21 @@ def drop_models(cache: dict, keep: set[tuple]) -> int:
     """Remove every built model of ``cache`` not in ``keep`` (from :func:`model_keys`), e.g.
     those a one-off step built that no later step dispatches; memos stay. Returns how many."""
     gone = model_keys(cache) - keep
-    for where, s in gone:
+    remote = {k for k in gone if len(k) == 4}
+    for where, s in gone - remote:
         del (cache if where is None else cache[where])[s]
+    if remote:
+        cache[POOL_KEY].drop(remote)
     return len(gone)
 
 
 def models_in(cache: Mapping) -> int:
-    """Built LP models in a cache, price years' own caches and sub-caches included (memos
-    excluded)."""
-    return sum(models_in(v) if isinstance(v, dict) and k != _RESULTS else 1
-               for k, v in cache.items() if k != _RESULTS)
+    """Built LP models in a cache, price years' own caches and sub-caches and the cache's
+    price-year workers included (memos excluded)."""
+    pool = cache.get(POOL_KEY)
+    return (0 if pool is None else pool.models()) + sum(
+        models_in(v) if isinstance(v, dict) else 1
+        for k, v in cache.items() if k not in (_RESULTS, POOL_KEY))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -466,6 +475,35 @@ class DayAheadSettlement:
 DA_ONLY = DayAheadSettlement()
 
 
+@dataclasses.dataclass(frozen=True)
+class PriceYearInputs:
+    """What fixes a dispatch on one price year besides its price scales and capacity: the
+    unscaled prices and forecast, the battery, how it is dispatched and settled."""
+
+    data: PriceData
+    forecast: pd.DataFrame | None
+    battery: Battery
+    horizon: Horizon
+    products: list[str] | None
+    as_limits: AsLimits
+    threads: int | None
+    settlement: YearSettlement
+
+
+def settle_year(inputs: PriceYearInputs, py: int, ke: float, ka: float, cf: float,
+                cache: dict) -> Any:
+    """Price year ``py`` at energy and ancillary price scales ``ke``, ``ka`` and capacity
+    factor ``cf``, decided and settled as ``inputs.settlement`` says on the price year's
+    models in ``cache`` (in this process or a price-year worker, :mod:`bessfin.dispatch.pool`)."""
+    data = scaled_data(inputs.data, ke, ka)
+    forecast = None if inputs.forecast is None else scaled_frame(inputs.forecast, ke, ka)
+    return inputs.settlement.settle(
+        data, py, ke, ka, battery=inputs.battery, horizon=inputs.horizon,
+        products=inputs.products, forecast=forecast, as_limits=inputs.as_limits,
+        capacity_factor=cf, threads=inputs.threads,
+        models=functools.partial(_models_of, cache, py))
+
+
 @dataclasses.dataclass
 class _YearDispatcher:
     """Dispatches (operating year, price year) scenarios (full) or interpolates between
@@ -530,19 +568,27 @@ class _YearDispatcher:
                 *self.settlement.fingerprint(py))
         return self.prints[py]
 
+    def inputs(self, py: int, threads: int | None = None) -> PriceYearInputs:
+        """What fixes a dispatch on price year ``py`` besides scales and capacity."""
+        return PriceYearInputs(
+            data=self.prices[py],
+            forecast=None if self.forecasts is None else self.forecasts.get(py),
+            battery=self.battery, horizon=self.horizon, products=self.products,
+            as_limits=self.as_limits, threads=self.threads if threads is None else threads,
+            settlement=self.settlement)
+
     def _dispatch(self, py: int, ke: float, ka: float, cf: float) -> Any:
-        data = scaled_data(self.prices[py], ke, ka)
-        forecast = None
-        if self.forecasts is not None and py in self.forecasts:
-            forecast = scaled_frame(self.forecasts[py], ke, ka)
-        result = self.settlement.settle(
-            data, py, ke, ka, battery=self.battery, horizon=self.horizon,
-            products=self.products, forecast=forecast, as_limits=self.as_limits,
-            capacity_factor=cf, threads=self.threads,
-            models=functools.partial(_models_of, self.cache, py))
+        pool = self.cache.get(POOL_KEY)
+        if pool is None:
+            result = settle_year(self.inputs(py), py, ke, ka, cf, self.cache)
+            solve, build = result.solve_seconds, result.build_seconds
+        else:  # on the price year's worker process, which keeps its models
+            result, solve, build = pool.settle(
+                self.fingerprint(py), functools.partial(self.inputs, py, pool.threads),
+                py, ke, ka, cf)
         with self._lock:
-            self.stats["solve"] += result.solve_seconds
-            self.stats["build"] += result.build_seconds
+            self.stats["solve"] += solve
+            self.stats["build"] += build
         return result
 
     def anchor(self, py: int, cf: float) -> Any:
@@ -587,8 +633,9 @@ class _YearDispatcher:
         ERCOT example's life took 6.4 s wall / 9.8 s CPU with two threads against 7.0 s /
         7.0 s with one (idle 2 cores, 2026-12-02); on year-long LPs two threads halve it."""
         pys = self.path.scenarios(year)
-        if self.workers > 1 and len(pys) > 1:
-            with ThreadPoolExecutor(min(self.workers, len(pys))) as pool:
+        remote = POOL_KEY in self.cache  # threads then only wait on the worker processes
+        if (remote or self.workers > 1) and len(pys) > 1:
+            with ThreadPoolExecutor(len(pys) if remote else min(self.workers, len(pys))) as pool:
                 values = list(pool.map(lambda py: self.year_values(year, py, cf), pys))
         else:
             values = [self.year_values(year, py, cf) for py in pys]

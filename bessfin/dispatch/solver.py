@@ -96,9 +96,12 @@ class SolverError(RuntimeError):
     """A solve did not reach an optimal schedule."""
 
     def __init__(self, status: SolveStatus, detail: str = ""):
-        self.status = status
+        self.status, self.detail = status, detail
         msg = f"dispatch LP {status.value}: {_REASON.get(status, '')}"
         super().__init__(msg + (f" ({detail})" if detail else ""))
+
+    def __reduce__(self):  # re-raised in the job's process from a price-year worker
+        return SolverError, (self.status, self.detail)
 
 
 @dataclass(frozen=True)

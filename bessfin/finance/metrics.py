@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 ArrayLike = Sequence[float] | np.ndarray
 
@@ -100,6 +99,7 @@ def _polish(cf: np.ndarray, r: float, lo: float, hi: float) -> tuple[float, bool
     if fa * fb <= 0.0:
         if fa == 0.0 or fb == 0.0:
             return (a if fa == 0.0 else b), True
+        from scipy.optimize import brentq  # lazy: scipy costs ~0.5 s to import
         return float(brentq(npv, a, b, args=(cf,), xtol=1e-15, rtol=1e-13)), True
     scale = float(np.abs(cf) @ discount_factors(r, cf.size - 1))
     return (r, False) if abs(npv(r, cf)) <= 1e-9 * scale else None
@@ -137,6 +137,8 @@ def _candidate_rates(cf: np.ndarray) -> list[float]:
             if z.real > 0.0 and abs(z.imag) <= 1e-6 * max(1.0, abs(z.real)):
                 found.append(float(to_rate(z.real)))
     values = np.array([npv(r, cf) for r in _RATE_GRID])
+    from scipy.optimize import brentq  # lazy: scipy costs ~0.5 s to import
+
     for i in np.flatnonzero(values[:-1] * values[1:] < 0.0):
         found.append(float(brentq(npv, _RATE_GRID[i], _RATE_GRID[i + 1], args=(cf,))))
     return _merge([r for r in found if r > -1.0 and np.isfinite(r)])

@@ -282,7 +282,8 @@ class DaskBackend:
             # the memory monitors (worker and nanny) keep their limits but poll every second,
             # not every 100 ms: a poll in the worker takes its GIL from the solves
             # (docs/performance.md, screening worst case)
-            with dask.config.set({"distributed.worker.memory.monitor-interval": "1s"}):
+            with dask.config.set({"distributed.worker.memory.monitor-interval": "1s",
+                                  "distributed.worker.profile.enabled": False}):
                 self._cluster = distributed.LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=True,
                     dashboard_address=None)

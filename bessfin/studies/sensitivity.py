@@ -21,6 +21,7 @@ from bessfin.deal import (
     resolve_supply,
     value_deal,
 )
+from bessfin.dispatch.pool import pool_of
 from bessfin.finance import METRIC_CATALOGUE
 from bessfin.finance import lines as L
 from bessfin.finance import metric as metric_spec
@@ -158,7 +159,8 @@ def _run_jobs(jobs: list[tuple[Lever, int]], result: DealResult, metric: str,
         groups[0] = sorted(groups[0] + here)
     else:
         groups = [here]
-    if len(groups) < 2:
+    if len(groups) < 2 or pool_of(cache) is not None:
+        # one process; with price-year workers every life already uses them
         return [_revalue(deal, *job, result, metric, prices, cache, mode) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -279,15 +281,23 @@ def price_year_distribution(
     cache = {} if cache is None else cache
     supply = resolve_supply(deal)
     source = m.price_source()
-    rows = []
-    for y in sorted(set(m.price_years)):
+
+    def row(y: int) -> dict:
         one = deal.model_copy(update={"market": m.model_copy(update={"price_years": (y,)})})
         lifetime = dispatch_deal(one, prices={y: prices[y]}, mode=mode, cache=cache)  # type: ignore[arg-type]
         pf, _ = value_deal(one, lifetime, supply)
-        rows.append({"price_year": y, "metric": metric, "value": _metric(pf.metrics, metric),
-                     "year1_revenue_usd": float(pf.line(L.REVENUE_TOTAL).loc[1]),
-                     "price_source": source, "note": pf.metrics.irr_notes.get(metric, "")})
-    return pd.DataFrame(rows)
+        return {"price_year": y, "metric": metric, "value": _metric(pf.metrics, metric),
+                "year1_revenue_usd": float(pf.line(L.REVENUE_TOTAL).loc[1]),
+                "price_source": source, "note": pf.metrics.irr_notes.get(metric, "")}
+
+    years = sorted(set(m.price_years))
+    if pool_of(cache) is None or len(years) < 2:
+        return pd.DataFrame([row(y) for y in years])
+    # each price year on its own worker process (bessfin.dispatch.pool): threads only wait
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(years)) as threads:
+        return pd.DataFrame(list(threads.map(row, years)))
 
 
 def p_values(distribution: pd.DataFrame) -> dict[str, float | int | str]:

@@ -8,8 +8,6 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from scipy.optimize import brentq
-
 from bessfin.deal import Deal
 from bessfin.dispatch import LifetimeResult
 from bessfin.studies.parity.catalog import (
@@ -147,6 +145,7 @@ def _solve(
                      f"at {_fmt_var(variable, lo)}; {_fmt(metric, ends[1][1])} vs "
                      f"{_fmt(metric, ends[1][2])} at {_fmt_var(variable, hi)})"),
             **common)
+    from scipy.optimize import brentq  # lazy: scipy costs ~0.5 s to import
     x = float(brentq(lambda v: f_import(v) - f_domestic(v), lo, hi, xtol=xtol, rtol=1e-15,
                      maxiter=200))
     a, b = f_import(x), f_domestic(x)

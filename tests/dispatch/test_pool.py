@@ -1,0 +1,125 @@
+"""Price-year worker processes (bessfin.dispatch.pool) change where a life is solved, not what.
+
+Each price year keeps its models, warm-start bases and order of solves in its home worker,
+so a life dispatched there must equal the same life in one process bit for bit; the cache's
+model bookkeeping (count, keys, dropping) must see the workers' models; a worker's failure
+must reach the caller as the same error, and a dead worker as a clear one.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bessfin.deal import dispatch_deal, load_deal
+from bessfin.dispatch import SolverError, SolveStatus
+from bessfin.dispatch.lifetime import drop_models, model_keys, models_in
+from bessfin.dispatch.pool import (
+    POOL_KEY,
+    PriceYearPool,
+    PriceYearWorkerLost,
+    pool_of,
+    price_year_workers,
+)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ercot_houston_2h_merchant.toml"
+
+
+def _short(mode_years: int = 3):
+    """The ERCOT example (persistence-day foresight, 2024 and 2025) over a short life."""
+    deal = load_deal(EXAMPLE)
+    return deal.model_copy(update={"project": deal.project.model_copy(
+        update={"life_years": mode_years})})
+
+
+@pytest.fixture(scope="module")
+def in_process():
+    deal, cache = _short(), {}  # one job: the screening life re-uses the full life's models
+    return {mode: dispatch_deal(deal, mode=mode, cache=cache, workers=1)
+            for mode in ("full", "screening")}
+
+
+@pytest.fixture(scope="module")
+def pooled():
+    deal = _short()
+    cache: dict = {}
+    with price_year_workers(cache, 2) as pool:
+        out = {mode: dispatch_deal(deal, mode=mode, cache=cache)
+               for mode in ("full", "screening")}
+        keys = model_keys(cache)
+        yield {"lives": out, "cache": cache, "pool": pool, "keys": keys,
+               "models": models_in(cache)}
+
+
+@pytest.mark.parametrize("mode", ["full", "screening"])
+def test_life_on_workers_equals_life_in_one_process(in_process, pooled, mode):
+    a, b = pooled["lives"][mode], in_process[mode]
+    assert a.annual.columns.equals(b.annual.columns)
+    np.testing.assert_array_equal(a.annual.to_numpy(float), b.annual.to_numpy(float))
+    np.testing.assert_array_equal(a.scenarios.to_numpy(float), b.scenarios.to_numpy(float))
+    for py in (2024, 2025):  # year-1 schedules come back whole
+        assert a.first_years[py].schedule.equals(b.first_years[py].schedule)
+
+
+def test_each_price_year_has_one_home(pooled):
+    pool = pooled["pool"]
+    assert {pool.home(2024), pool.home(2025)} == {0, 1}
+    assert pool.home(2024) == pool.home(2024)
+
+
+def test_models_are_counted_and_kept_in_the_workers(pooled, in_process):
+    cache, keys = pooled["cache"], pooled["keys"]
+    # nothing is built in this process: every model sits in a worker, keyed by price year
+    assert all(len(k) == 4 and k[0] == POOL_KEY for k in keys)
+    assert {k[2] for k in keys} == {("price year", 2024), ("price year", 2025)}
+    assert pooled["models"] == len(keys) > 0
+    assert pooled["lives"]["full"].models_built == in_process["full"].models_built
+    assert pool_of(cache) is pooled["pool"]
+
+
+def test_dropping_models_reaches_the_workers():
+    cache: dict = {}
+    with price_year_workers(cache, 2):
+        dispatch_deal(_short(1), mode="full", cache=cache)
+        had = model_keys(cache)
+        one = sorted(had, key=repr)[0]
+        assert drop_models(cache, had - {one}) == 1
+        assert model_keys(cache) == had - {one}
+        assert models_in(cache) == len(had) - 1
+    assert POOL_KEY not in cache  # the workers stop with the block
+
+
+def test_one_worker_means_this_process():
+    cache: dict = {}
+    with price_year_workers(cache, 1) as pool:
+        assert pool is None and cache == {}
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 1.5, "2"])
+def test_worker_count_is_checked(bad):
+    with pytest.raises(ValueError, match="workers must be an integer >= 1"):
+        PriceYearPool(bad)
+
+
+def test_solver_error_survives_the_trip_back():
+    e = pickle.loads(pickle.dumps(SolverError(SolveStatus.INFEASIBLE, "window 3")))
+    assert isinstance(e, SolverError) and e.status is SolveStatus.INFEASIBLE
+    assert str(e) == str(SolverError(SolveStatus.INFEASIBLE, "window 3"))
+
+
+def test_a_dead_worker_is_a_clear_error():
+    deal = _short(1)
+    cache: dict = {}
+    with price_year_workers(cache, 2) as pool:
+        dispatch_deal(deal, mode="full", cache=cache)
+        victim = pool.home(2024)
+        pid = next(iter(pool._executor(victim)._processes))
+        os.kill(pid, signal.SIGKILL)
+        cache.pop("year results")  # make it dispatch again
+        with pytest.raises(PriceYearWorkerLost, match=f"price-year worker {victim} died"):
+            dispatch_deal(deal, mode="full", cache=cache)
