@@ -31,6 +31,7 @@ Medians over ``--repeats``. The machine, versions and load average (before, afte
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -54,6 +55,41 @@ MARKS = ("<!-- bench-run:start -->", "<!-- bench-run:end -->")
 PHASES = ("imports", "load", "dispatch", "finance", "ladder", "p50_p90", "tornado", "reports")
 #: Targets of issue 14.
 TOTAL_TARGET_S, PEAK_TARGET_MB, LIFE_TARGET_X, REPORT_TARGET_S = 20.0, 800.0, 3.0, 3.0
+
+
+# -- memory of a process and its descendants ----------------------------------------------------
+def _vm_hwm_mb(pid: int) -> float:
+    """Peak resident set of process ``pid`` so far [MB] (``VmHWM``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident set of ``root`` and all its descendants now, summed [MB]."""
+    parent: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = Path(f"/proc/{d}/stat").read_text()
+            except OSError:
+                continue
+            parent[int(d)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    tree, grew = {root}, True
+    while grew:
+        new = {p for p, pp in parent.items() if pp in tree and p not in tree}
+        tree |= new
+        grew = bool(new)
+    total = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024.0
 
 
 # -- children (fresh processes) ----------------------------------------------------------------
@@ -80,6 +116,8 @@ def phases_child(out: str) -> dict:
         resolve_supply,
         value_deal,
     )
+    from bessfin.deal.run import available_cores
+    from bessfin.dispatch.pool import price_year_workers
     from bessfin.report import write_excel, write_html
     from bessfin.studies import p_values, price_year_distribution, tornado
     t["imports"] = time.perf_counter() - t0
@@ -97,8 +135,10 @@ def phases_child(out: str) -> dict:
         years.append(now - last[0])
         last[0] = now
 
-    t0 = last[0] = time.perf_counter()
     cache: dict = {}  # one cache for the whole job, as run_cmd passes it
+    job = contextlib.ExitStack()
+    pool = job.enter_context(price_year_workers(cache, available_cores()))  # as run_cmd
+    t0 = last[0] = time.perf_counter()
     lifetime = dispatch_deal(deal, prices=prices, progress=step, cache=cache)
     t["dispatch"] = time.perf_counter() - t0
 
@@ -131,12 +171,16 @@ def phases_child(out: str) -> dict:
     write_excel(result, folder / f"{slug}.xlsx")
     result.pro_forma.annual.to_csv(folder / f"{slug}_pro_forma.csv")
     t["reports"] = time.perf_counter() - t0
+    worker_peaks = [] if pool is None else [
+        _vm_hwm_mb(pid) for ex in pool._executors if ex is not None for pid in ex._processes]
+    job.close()
 
     m = pf.metrics
     return {
         "phases": t,
         "years": years,
         "peak_mb": peak_rss_mb(),
+        "worker_peaks_mb": worker_peaks,
         "metrics": {
             "project_irr_after_tax": m.project_irr_after_tax,
             "equity_irr_after_tax": m.equity_irr_after_tax,
@@ -163,14 +207,27 @@ def end_to_end(out: str) -> dict:
     """``bessfin run`` as a user runs it: wall time [s], peak RSS [MB]."""
     exe = Path(sys.executable).with_name("bessfin")
     cmd = [str(exe), "run", str(DEAL), "--out", out, "--json"]
+    import threading
+
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    tree_peak, done = [0.0], threading.Event()
+
+    def sample() -> None:  # the job with its worker processes, every 50 ms
+        while not done.wait(0.05):
+            tree_peak[0] = max(tree_peak[0], _tree_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     stdout = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     summary = json.loads(stdout)
-    return {"wall": wall, "peak_mb": usage.ru_maxrss / 1024.0, "exit": proc.returncode,
+    return {"wall": wall, "peak_mb": usage.ru_maxrss / 1024.0, "tree_peak_mb": tree_peak[0],
+            "exit": proc.returncode,
             "project_irr_after_tax": summary.get("project_irr_after_tax")}
 
 
@@ -210,6 +267,8 @@ def markdown(res: dict, label: str = "") -> str:
     n_years = len(res["phases"][0]["years"])
     years = [med(p["years"][i] for p in res["phases"]) for i in range(n_years)]
     peak = med(p["peak_mb"] for p in res["phases"])
+    workers_peak = med(sum(p.get("worker_peaks_mb", [])) for p in res["phases"])
+    n_workers = len(res["phases"][0].get("worker_peaks_mb", []))
     total = sum(ph.values())
     lines = [
         f"Run {info['date']} with `--repeats {res['repeats']}`{label} on {info['nproc']} cores "
@@ -233,20 +292,26 @@ def markdown(res: dict, label: str = "") -> str:
         "",
         "Dispatch per operating year (median over repeats) [s]: "
         + ", ".join(f"{y:.2f}" for y in years) + ".",
-        f"Peak memory (VmHWM of the phase process): {peak:.0f} MB"
-        + (f"; `bessfin run` end to end: {med(c['peak_mb'] for c in res['cli']):.0f} MB."
-           if res["cli"] else "."),
+        f"Peak memory (VmHWM): phase process {peak:.0f} MB, its {n_workers} price-year "
+        f"worker(s) {workers_peak:.0f} MB together"
+        + (f"; `bessfin run` end to end: largest process "
+           f"{med(c['peak_mb'] for c in res['cli']):.0f} MB, the job's processes together "
+           f"(sampled every 50 ms) "
+           f"{med(c['tree_peak_mb'] for c in res['cli']):.0f} MB." if res["cli"] else "."),
         "",
     ]
     wall = med(c["wall"] for c in res["cli"]) if res["cli"] else total
-    cli_peak = med(c["peak_mb"] for c in res["cli"]) if res["cli"] else peak
+    # the target is checked on all the job's processes together, not the largest alone
+    cli_peak = (med(c["tree_peak_mb"] for c in res["cli"]) if res["cli"]
+                else peak + workers_peak)
 
     def ok(x: bool) -> str:
         return "met" if x else "NOT met"
 
     lines += [
         f"- `bessfin run`, everything on: {wall:.1f} s (target <= {TOTAL_TARGET_S:.0f} s): "
-        f"**{ok(wall <= TOTAL_TARGET_S)}**; peak {cli_peak:.0f} MB (target <= "
+        f"**{ok(wall <= TOTAL_TARGET_S)}**; peak {cli_peak:.0f} MB, all processes of "
+        f"the job together (target <= "
         f"{PEAK_TARGET_MB:.0f} MB): **{ok(cli_peak <= PEAK_TARGET_MB)}**.",
         f"- The life (dispatch phase): {ph['dispatch'] / solve:.2f}x one cold co-optimised "
         f"year solve (target <= {LIFE_TARGET_X:.0f}x): "

@@ -14,13 +14,36 @@ Lower floors (``bessfin.dispatch``, ``bessfin.finance``, ...) are documented in
 docs/architecture.md.
 """
 
-from bessfin import screen
-from bessfin.deal import Deal, DealError, DealResult
-from bessfin.deal.api import run
-from bessfin.dispatch import Battery, DispatchResult, Horizon, dispatch
-from bessfin.io import load_prices, read_prices
-from bessfin.markets import get_market
-from bessfin.studies import Comparison, compare, tornado
+import importlib
+from typing import Any
+
+#: The notebook face, imported on first use (``import bessfin`` stays cheap, e.g. for the
+#: price-year worker processes, which need only ``bessfin.dispatch``).
+_FACE = {
+    "Deal": "bessfin.deal", "DealError": "bessfin.deal", "DealResult": "bessfin.deal",
+    "run": "bessfin.deal.api",
+    "Battery": "bessfin.dispatch", "DispatchResult": "bessfin.dispatch",
+    "Horizon": "bessfin.dispatch",
+    "load_prices": "bessfin.io", "read_prices": "bessfin.io",
+    "get_market": "bessfin.markets",
+    "Comparison": "bessfin.studies", "compare": "bessfin.studies", "tornado": "bessfin.studies",
+}
+#: Packages callable as their main function (bessfin.common.modules).
+_CALLABLE = ("dispatch", "screen")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CALLABLE:
+        return importlib.import_module(f"bessfin.{name}")
+    if name in _FACE:
+        value = getattr(importlib.import_module(_FACE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bessfin' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def crosscheck(deal, **kwargs):

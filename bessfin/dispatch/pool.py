@@ -19,8 +19,10 @@ Use it around a job that passes one model cache to every step::
 
 The numbers do not depend on it: a price year's models, bases and sequence of solves are
 the same in its worker as in one process (``tests/dispatch/test_pool.py``). Worker
-processes are spawned (HiGHS threads do not survive a fork) when first needed, so a script
-that uses them needs the usual ``if __name__ == "__main__":`` guard.
+processes are spawned (HiGHS threads do not survive a fork) when first needed, without
+importing the job's ``__main__`` again (``bessfin.common.modules.main_not_rerun``), so a
+script that uses them needs no ``if __name__ == "__main__":`` guard, but a settlement or
+forecaster class defined in that script cannot reach them.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+from bessfin.common.modules import main_not_rerun
 
 #: Key of the pool inside a job's model cache.
 POOL_KEY = "price-year workers"
@@ -121,7 +125,8 @@ class PriceYearPool:
 
     def _submit(self, i: int, fn: Callable, *args: Any) -> Future:
         try:
-            return self._executor(i).submit(fn, *args)
+            with main_not_rerun():  # the worker process starts on its first task
+                return self._executor(i).submit(fn, *args)
         except BrokenProcessPool:
             raise self._lost(i) from None
 

@@ -14,9 +14,7 @@ Modules: :mod:`~bessfin.screen.spec` (portfolio files and expansion),
 ``docs/screening.md``.
 """
 
-import sys
-import types
-
+from bessfin.common.modules import make_callable
 from bessfin.screen.backends import (
     BACKENDS,
     DaskBackend,
@@ -59,11 +57,4 @@ __all__ = [
 ]
 
 
-class _CallableModule(types.ModuleType):
-    """This package, callable as :func:`screen_deals` (``bessfin.screen(deals)``)."""
-
-    def __call__(self, *args, **kwargs):
-        return screen_deals(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, screen_deals)  # bessfin.screen(deals)
