@@ -615,13 +615,14 @@ class _YearDispatcher:
             self.anchor(py, screening_anchor(cf, below=cf < known[0]))
             known = sorted(a for (p, a) in list(self.anchors) if p == py)
         results = [self.anchors[(py, a)] for a in known]
+        streams = [r.revenue_by_stream for r in results]  # a sum over the year each: once
         ke1, ka1 = self.scales(1, py)
         growth = {"energy": ke / ke1, "ancillary": ka / ka1}  # scale since year 1
         revenue = {
             k: (1.0 if k == "degradation" else
                 growth["energy" if is_energy_stream(k) else "ancillary"])
-            * float(np.interp(cf, known, [r.revenue_by_stream.get(k, 0.0) for r in results]))
-            for k in results[0].revenue_by_stream.index
+            * float(np.interp(cf, known, [s.get(k, 0.0) for s in streams]))
+            for k in streams[0].index
         }
         return revenue, float(np.interp(cf, known, [r.discharged_mwh for r in results]))
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol
 
+from bessfin.common.modules import main_not_rerun
 from bessfin.screen.spec import DealSpec
 from bessfin.screen.worker import init_worker, screen_batch, screen_one
 
@@ -163,6 +164,12 @@ class ProcessBackend:
             initargs=(self.threads, self._markers),
         )
 
+    def _spawning(self) -> contextlib.AbstractContextManager:
+        """Workers need not import the job's ``__main__`` unless ``fn`` lives there."""
+        if getattr(self.fn, "__module__", "__main__") == "__main__":
+            return contextlib.nullcontext()
+        return main_not_rerun()
+
     def _left_markers(self) -> dict[str, str]:
         """Spec key -> pid of every marker a dead worker left."""
         out = {}
@@ -178,8 +185,9 @@ class ProcessBackend:
         queue = [list(b) for b in batches]
         blind = 0
         while queue:
-            futures = {self._pool.submit(run_marked, self.fn, b, self.threads): i
-                       for i, b in enumerate(queue)}
+            with self._spawning():  # workers start on the first submissions
+                futures = {self._pool.submit(run_marked, self.fn, b, self.threads): i
+                           for i, b in enumerate(queue)}
             done: set[int] = set()
             broken: BaseException | None = None
             try:
@@ -280,10 +288,15 @@ class DaskBackend:
             import dask
 
             # the memory monitors (worker and nanny) keep their limits but poll every second,
-            # not every 100 ms: a poll in the worker takes its GIL from the solves
-            # (docs/performance.md, screening worst case)
+            # not every 100 ms, and the statistical profiler (a stack sample every 10 ms) is
+            # off: both take the worker's GIL from the solves (docs/performance.md, screening
+            # worst case); the workers run bessfin's screen_batch, so they need not import
+            # the job's __main__
             with dask.config.set({"distributed.worker.memory.monitor-interval": "1s",
-                                  "distributed.worker.profile.enabled": False}):
+                                  "distributed.worker.profile.enabled": False,
+                                  "distributed.admin.tick.interval": "1s",
+                                  "distributed.admin.system-monitor.interval": "2s"}), \
+                    main_not_rerun():
                 self._cluster = distributed.LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=True,
                     dashboard_address=None)
