@@ -37,6 +37,7 @@ from bessfin.dispatch.limits import (
     check_products,
     normalise,
 )
+from bessfin.dispatch.pool import PriceYearWorkerLost, price_year_workers
 from bessfin.dispatch.results import DispatchResult, settle
 from bessfin.dispatch.series import MarketSeries, ProductSeries, market_series
 from bessfin.dispatch.solver import CompiledModel, SolverError, SolveStatus
@@ -65,6 +66,8 @@ __all__ = [
     "LifetimeResult",
     "PricePath",
     "lifetime_dispatch",
+    "price_year_workers",
+    "PriceYearWorkerLost",
     "PartialYearError",
     "price_coverage",
     "named_horizon",
