@@ -268,6 +268,12 @@ def _import_distributed() -> Any:
     return distributed
 
 
+#: Environment of local Dask workers: Dask's default less ``MALLOC_TRIM_THRESHOLD_`` (which
+#: fixes glibc's trim threshold at 64 KiB and so turns off its adaptive mmap threshold: the
+#: solves' many short-lived numpy arrays then cost page faults; measured below)
+_WORKER_ENVIRON = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
+
+
 class DaskBackend:
     """Dask distributed: an existing scheduler (``tcp://host:8786``) or a LocalCluster of
     ``workers`` single-threaded worker processes.
@@ -295,7 +301,8 @@ class DaskBackend:
             with dask.config.set({"distributed.worker.memory.monitor-interval": "1s",
                                   "distributed.worker.profile.enabled": False,
                                   "distributed.admin.tick.interval": "1s",
-                                  "distributed.admin.system-monitor.interval": "2s"}), \
+                                  "distributed.admin.system-monitor.interval": "2s",
+                                  "distributed.nanny.pre-spawn-environ": _WORKER_ENVIRON}), \
                     main_not_rerun():
                 self._cluster = distributed.LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=True,

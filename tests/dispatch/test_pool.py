@@ -123,3 +123,18 @@ def test_a_dead_worker_is_a_clear_error():
         cache.pop("year results")  # make it dispatch again
         with pytest.raises(PriceYearWorkerLost, match=f"price-year worker {victim} died"):
             dispatch_deal(deal, mode="full", cache=cache)
+
+
+def test_two_settlement_life_on_workers_equals_one_process():
+    """DA+RT: the real-time leg's prices and models travel to the workers too."""
+    deal = load_deal(EXAMPLE.with_name("ercot_houston_2h_dart.toml"))
+    deal = deal.model_copy(update={"project": deal.project.model_copy(
+        update={"life_years": 1})})
+    here = dispatch_deal(deal, cache={}, workers=1)
+    cache: dict = {}
+    with price_year_workers(cache, 2):
+        there = dispatch_deal(deal, cache=cache)
+    np.testing.assert_array_equal(there.annual.to_numpy(float), here.annual.to_numpy(float))
+    assert set(there.settlements) == set(here.settlements) == {2024, 2025}
+    for py in (2024, 2025):
+        assert there.first_years[py].schedule.equals(here.first_years[py].schedule)
