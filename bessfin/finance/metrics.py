@@ -9,6 +9,7 @@ Cash flows are indexed by project year ``t = 0..N``; year 0 is undiscounted::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,12 @@ ArrayLike = Sequence[float] | np.ndarray
 _RATE_GRID = np.unique(
     np.concatenate([np.linspace(-0.99, 1.0, 400), np.geomspace(1.0, 1000.0, 200)])
 )
+
+
+@functools.lru_cache(maxsize=8)
+def _grid_discounts(n_years: int) -> np.ndarray:
+    """Discount factors of every rate of ``_RATE_GRID`` (rows) for years 0..n_years [-]."""
+    return (1.0 + _RATE_GRID)[:, None] ** -np.arange(n_years + 1, dtype=float)
 
 
 def discount_factors(rate: float, n_years: int) -> np.ndarray:
@@ -136,7 +143,7 @@ def _candidate_rates(cf: np.ndarray) -> list[float]:
         for z in np.polynomial.polynomial.polyroots(trimmed):
             if z.real > 0.0 and abs(z.imag) <= 1e-6 * max(1.0, abs(z.real)):
                 found.append(float(to_rate(z.real)))
-    values = np.array([npv(r, cf) for r in _RATE_GRID])
+    values = _grid_discounts(cf.size - 1) @ cf  # NPV at every grid rate at once
     from scipy.optimize import brentq  # lazy: scipy costs ~0.5 s to import
 
     for i in np.flatnonzero(values[:-1] * values[1:] < 0.0):
