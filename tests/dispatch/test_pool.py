@@ -138,3 +138,29 @@ def test_two_settlement_life_on_workers_equals_one_process():
     assert set(there.settlements) == set(here.settlements) == {2024, 2025}
     for py in (2024, 2025):
         assert there.first_years[py].schedule.equals(here.first_years[py].schedule)
+
+
+def test_an_unguarded_script_runs_once(tmp_path):
+    """Workers do not import the job's __main__ again: a script without the
+    ``if __name__ == "__main__":`` guard runs once, not once more per worker."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "life.py"
+    script.write_text(
+        "from bessfin.deal import dispatch_deal, load_deal\n"
+        "from bessfin.dispatch.pool import price_year_workers\n"
+        f"deal = load_deal({str(EXAMPLE)!r})\n"
+        "deal = deal.model_copy(update={'project': deal.project.model_copy("
+        "update={'life_years': 1})})\n"
+        "print('script body ran', flush=True)\n"
+        "cache = {}\n"
+        "with price_year_workers(cache, 2) as pool:\n"
+        "    life = dispatch_deal(deal, cache=cache)\n"
+        "    assert pool.models() > 0\n"
+        "print('life', round(float(life.annual['price_years'].iloc[0])))\n")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.count("script body ran") == 1
+    assert "life 2" in r.stdout
