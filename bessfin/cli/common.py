@@ -7,12 +7,15 @@ literally: the consoles interpret no rich markup, and help texts are escaped.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import errno
 import os
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import click
@@ -228,3 +231,22 @@ def require(ok: bool, message: str) -> None:
     """Raise a bad-input error with ``message`` unless ``ok`` (option checks)."""
     if not ok:
         raise ValueError(message)
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Inside this block SIGTERM ends this process through Python (exit 143), so a command
+    stops its worker processes (screening workers, price-year workers) instead of leaving
+    them running."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)

@@ -12,7 +12,16 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bessfin.cli.common import ExitCode, Heartbeat, app, err, out_console, require, run_guarded
+from bessfin.cli.common import (
+    ExitCode,
+    Heartbeat,
+    app,
+    err,
+    out_console,
+    require,
+    run_guarded,
+    stop_on_sigterm,
+)
 from bessfin.cli.paths import file_stem, output_dir
 from bessfin.deal import (
     DealResult,
@@ -231,7 +240,7 @@ def run_cmd(
         cache: dict = {}
         prices: dict = {}
         n = available_cores() if workers is None else workers
-        with price_year_workers(cache, n), Heartbeat() as beat:
+        with stop_on_sigterm(), price_year_workers(cache, n), Heartbeat() as beat:
             with _progress() as progress:
                 result = _run_one(deal_file, mode, progress, beat, ladder, cache, prices)
             summary = result.summary_dict()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import signal
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +13,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from bessfin.cli.common import ExitCode, Heartbeat, app, err, out_console, require, run_guarded
+from bessfin.cli.common import (
+    ExitCode,
+    Heartbeat,
+    app,
+    err,
+    out_console,
+    require,
+    run_guarded,
+    stop_on_sigterm,
+)
 from bessfin.cli.paths import output_dir
 from bessfin.finance import METRIC_CATALOGUE
 from bessfin.screen import (
@@ -105,7 +110,7 @@ def screen_cmd(
         with Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=err, transient=True,
                       disable=not err.is_terminal) as bar, \
-                _stop_on_sigterm(), Heartbeat() as beat:
+                stop_on_sigterm(), Heartbeat() as beat:
             task = bar.add_task("screen", total=len(pf.specs))
             beat.set(f"screening: 0/{len(pf.specs)} deals done")
 
@@ -165,22 +170,6 @@ def screen_cmd(
         raise typer.Exit(code)
 
 
-@contextlib.contextmanager
-def _stop_on_sigterm() -> Iterator[None]:
-    """While screening, SIGTERM ends this process through Python (exit 143), so the runner
-    stops its worker processes instead of leaving them running."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    old = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
 
 
 

@@ -379,7 +379,8 @@ def dispatch_deal(
 ) -> LifetimeResult:
     """Dispatch every operating year of the deal; ``workers`` threads dispatch its price
     years side by side (``None``: one per available core; the numbers do not depend on
-    it)."""
+    it), or the price-year worker processes ``cache`` carries (``bessfin run``,
+    :func:`bessfin.dispatch.pool.price_year_workers`)."""
     m = deal.market
     prices = prices if prices is not None else load_deal_prices(deal)
     return lifetime_dispatch(

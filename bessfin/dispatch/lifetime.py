@@ -627,12 +627,15 @@ class _YearDispatcher:
         return revenue, float(np.interp(cf, known, [r.discharged_mwh for r in results]))
 
     def scenarios(self, year: int, cf: float) -> list[dict]:
-        """One row per price year of operating year ``year`` at capacity factor ``cf``; with
-        ``workers > 1`` the price years are dispatched side by side in threads (HiGHS
-        releases the GIL while it solves; each price year has its own models). On a rolling
-        year (~366 solves of ~0.3 ms) the threads mostly hand the GIL back and forth: the
-        ERCOT example's life took 6.4 s wall / 9.8 s CPU with two threads against 7.0 s /
-        7.0 s with one (idle 2 cores, 2026-12-02); on year-long LPs two threads halve it."""
+        """One row per price year of operating year ``year`` at capacity factor ``cf``. When
+        the cache carries price-year workers (:mod:`bessfin.dispatch.pool`) each price year
+        is dispatched on its own worker process, side by side (one waiting thread each);
+        else with ``workers > 1`` side by side in threads (HiGHS releases the GIL while it
+        solves; each price year has its own models). On a rolling year (~366 solves of
+        ~0.3 ms) threads mostly hand the GIL back and forth: the ERCOT example's life took
+        6.4 s wall / 9.8 s CPU with two threads against 7.0 s / 7.0 s with one and 3.8 s on
+        two worker processes (idle 2 cores, 2026-12-02); on year-long LPs two threads halve
+        it."""
         pys = self.path.scenarios(year)
         remote = POOL_KEY in self.cache  # threads then only wait on the worker processes
         if (remote or self.workers > 1) and len(pys) > 1:
@@ -705,7 +708,8 @@ def lifetime_dispatch(
         scale since year 1 (error against ``"full"`` in ``docs/lifetime.md``).
     cache : built models by LP structure, shared with other calls (e.g. a screening worker).
     workers : threads dispatching the price years of an operating year side by side
-        (results do not depend on it).
+        (results do not depend on it); ignored when ``cache`` carries price-year worker
+        processes (:func:`bessfin.dispatch.pool.price_year_workers`), which then dispatch them.
 
     The degradation state is common to all scenarios of an operating year: year y+1's
     capacity follows from year y's mean cycles over its scenarios.

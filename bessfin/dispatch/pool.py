@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
+import os
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -63,6 +65,20 @@ def _settle(key: Hashable, inputs: Any, py: int, ke: float, ka: float, cf: float
     r = settle_year(known[key], py, ke, ka, cf, cache)
     out = r if cf == 1.0 else YearOutcome(r.revenue_by_stream, r.discharged_mwh)
     return out, r.solve_seconds, r.build_seconds, models_in(cache)
+
+
+def _exit_with_parent() -> None:
+    """Worker initializer: end this process when the job's process is gone (killed, say),
+    instead of idling as an orphan until its queue breaks."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _model_keys() -> set[tuple]:
@@ -101,7 +117,8 @@ class PriceYearPool:
         ex = self._executors[i]
         if ex is None:
             ex = self._executors[i] = ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"))
+                1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent)
         return ex
 
     def home(self, py: int) -> int:

@@ -164,3 +164,43 @@ def test_an_unguarded_script_runs_once(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.count("script body ran") == 1
     assert "life 2" in r.stdout
+
+
+def test_workers_end_with_a_killed_job(tmp_path):
+    """A job killed mid-life (no clean-up) leaves no price-year worker behind."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "killed.py"
+    script.write_text(
+        "import os, threading, time\n"
+        "from bessfin.deal import dispatch_deal, load_deal\n"
+        "from bessfin.dispatch.pool import price_year_workers\n"
+        f"deal = load_deal({str(EXAMPLE)!r})\n"
+        "cache = {}\n"
+        "with price_year_workers(cache, 2) as pool:\n"
+        "    threading.Thread(target=dispatch_deal, args=(deal,),\n"
+        "                     kwargs={'cache': cache}, daemon=True).start()\n"
+        "    while len([e for e in pool._executors if e is not None]) < 2:\n"
+        "        time.sleep(0.05)\n"
+        "    time.sleep(1.0)  # both workers busy\n"
+        "    pids = [p for e in pool._executors for p in e._processes]\n"
+        "    print(*pids, flush=True)\n"
+        "    os._exit(0)  # killed: no clean-up runs\n")
+    # orphaned workers would also hold the script's stdout open: the run would time out
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                       timeout=120)
+    pids = [int(p) for p in r.stdout.split()]
+    assert len(pids) == 2, r.stderr[-2000:]
+
+    def alive(pid: int) -> bool:
+        try:
+            return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(p) for p in pids)
