@@ -11,6 +11,9 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +29,7 @@ from bessfin.dispatch.pool import (
     pool_of,
     price_year_workers,
 )
+from tests.processes import alive, children
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ercot_houston_2h_merchant.toml"
 
@@ -143,9 +147,6 @@ def test_two_settlement_life_on_workers_equals_one_process():
 def test_an_unguarded_script_runs_once(tmp_path):
     """Workers do not import the job's __main__ again: a script without the
     ``if __name__ == "__main__":`` guard runs once, not once more per worker."""
-    import subprocess
-    import sys
-
     script = tmp_path / "life.py"
     script.write_text(
         "from bessfin.deal import dispatch_deal, load_deal\n"
@@ -168,10 +169,6 @@ def test_an_unguarded_script_runs_once(tmp_path):
 
 def test_workers_end_with_a_killed_job(tmp_path):
     """A job killed mid-life (no clean-up) leaves no price-year worker behind."""
-    import subprocess
-    import sys
-    import time
-
     script = tmp_path / "killed.py"
     script.write_text(
         "import os, threading, time\n"
@@ -194,13 +191,27 @@ def test_workers_end_with_a_killed_job(tmp_path):
     pids = [int(p) for p in r.stdout.split()]
     assert len(pids) == 2, r.stderr[-2000:]
 
-    def alive(pid: int) -> bool:
-        try:
-            return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
-        except OSError:
-            return False
-
     deadline = time.monotonic() + 10
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(p) for p in pids)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="signals and process tree on Linux")
+def test_sigterm_to_bessfin_run_stops_its_workers():
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from bessfin.cli import app; app()", "run", str(EXAMPLE),
+         "--no-report", "--json"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and len(
+            [p for p in children(proc.pid) if alive(p)]) < 3:  # 2 workers + resource tracker
+        time.sleep(0.1)
+    workers = children(proc.pid)
+    assert proc.poll() is None and len(workers) >= 3, proc.stderr.read().decode()[-2000:]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(alive(p) for p in workers):
+        time.sleep(0.1)
+    assert not any(alive(p) for p in workers)

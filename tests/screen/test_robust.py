@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import bessfin.cli.screen  # noqa: F401  (registers the command)
 from bessfin.cli.common import ExitCode, app
 from bessfin.screen import ProcessBackend, load_portfolio, screen
+from tests.processes import alive, children
 from tests.screen.helpers import BASE, write_portfolio
 
 runner = CliRunner()
@@ -59,22 +60,6 @@ def test_killed_worker_loses_only_its_deal_and_the_rest_are_rerun(tmp_path, monk
     assert set(again.table["status"]) == {"ok"}
 
 
-def _children(pid: int) -> list[int]:
-    psutil = pytest.importorskip("psutil")
-    try:
-        return [c.pid for c in psutil.Process(pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
-
-
-def _alive(pid: int) -> bool:
-    psutil = pytest.importorskip("psutil")
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="signals and process tree on Linux")
 def test_sigterm_to_main_process_stops_its_workers(tmp_path):
     grid = '[grid]\n"battery.energy_mwh" = [' + ", ".join(str(40 + k) for k in range(60)) + "]\n"
@@ -88,20 +73,20 @@ def test_sigterm_to_main_process_stops_its_workers(tmp_path):
     deadline = time.monotonic() + 120
     workers: list[int] = []
     while time.monotonic() < deadline and proc.poll() is None:
-        workers = _children(proc.pid)
+        workers = children(proc.pid)
         if len(workers) >= 2 and ledger.exists() and ledger.stat().st_size > 0:
             break  # the pool is up and computing
         time.sleep(0.2)
     assert proc.poll() is None, proc.stderr.read().decode()
-    workers = _children(proc.pid)
+    workers = children(proc.pid)
     assert len(workers) >= 2
     proc.send_signal(signal.SIGTERM)
     rc = proc.wait(timeout=60)
     assert rc == 128 + signal.SIGTERM, proc.stderr.read().decode()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(p) for p in workers):
+    while time.monotonic() < deadline and any(alive(p) for p in workers):
         time.sleep(0.1)
-    assert not any(_alive(p) for p in workers)
+    assert not any(alive(p) for p in workers)
     assert 0 < sum(1 for _ in ledger.open()) < 60  # finished deals kept, run stopped early
 
 

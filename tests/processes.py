@@ -1,0 +1,23 @@
+"""Process-tree helpers for tests of worker processes (psutil; skipped without it)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def children(pid: int) -> list[int]:
+    """Every descendant process of ``pid`` (empty if it is gone)."""
+    psutil = pytest.importorskip("psutil")
+    try:
+        return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def alive(pid: int) -> bool:
+    """``pid`` exists and is not a zombie."""
+    psutil = pytest.importorskip("psutil")
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
