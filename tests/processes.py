@@ -21,3 +21,15 @@ def alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def gone(pids: list[int], seconds: float = 10.0) -> bool:
+    """Whether every process of ``pids`` has ended within ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while any(alive(p) for p in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True

@@ -29,7 +29,7 @@ from bessfin.dispatch.pool import (
     pool_of,
     price_year_workers,
 )
-from tests.processes import alive, children
+from tests.processes import alive, children, gone
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ercot_houston_2h_merchant.toml"
 
@@ -191,10 +191,7 @@ def test_workers_end_with_a_killed_job(tmp_path):
     pids = [int(p) for p in r.stdout.split()]
     assert len(pids) == 2, r.stderr[-2000:]
 
-    deadline = time.monotonic() + 10
-    while any(alive(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(alive(p) for p in pids)
+    assert gone(pids)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="signals and process tree on Linux")
@@ -211,7 +208,4 @@ def test_sigterm_to_bessfin_run_stops_its_workers():
     assert proc.poll() is None and len(workers) >= 3, proc.stderr.read().decode()[-2000:]
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 128 + signal.SIGTERM
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(alive(p) for p in workers):
-        time.sleep(0.1)
-    assert not any(alive(p) for p in workers)
+    assert gone(workers)

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import bessfin.cli.screen  # noqa: F401  (registers the command)
 from bessfin.cli.common import ExitCode, app
 from bessfin.screen import ProcessBackend, load_portfolio, screen
-from tests.processes import alive, children
+from tests.processes import children, gone
 from tests.screen.helpers import BASE, write_portfolio
 
 runner = CliRunner()
@@ -83,10 +83,7 @@ def test_sigterm_to_main_process_stops_its_workers(tmp_path):
     proc.send_signal(signal.SIGTERM)
     rc = proc.wait(timeout=60)
     assert rc == 128 + signal.SIGTERM, proc.stderr.read().decode()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(alive(p) for p in workers):
-        time.sleep(0.1)
-    assert not any(alive(p) for p in workers)
+    assert gone(workers)
     assert 0 < sum(1 for _ in ledger.open()) < 60  # finished deals kept, run stopped early
 
 
