@@ -15,10 +15,15 @@ docs/architecture.md.
 """
 
 import importlib
+import pkgutil
 from typing import Any
 
-#: The notebook face, imported on first use (``import bessfin`` stays cheap, e.g. for the
-#: price-year worker processes, which need only ``bessfin.dispatch``).
+# the function, as before (``bessfin.dispatch(prices, battery)``); every worker needs this
+# package anyway
+from bessfin.dispatch import dispatch
+
+#: The rest of the notebook face, imported on first use (``import bessfin`` stays cheap, e.g.
+#: for the price-year worker processes, which need only ``bessfin.dispatch``).
 _FACE = {
     "Deal": "bessfin.deal", "DealError": "bessfin.deal", "DealResult": "bessfin.deal",
     "run": "bessfin.deal.api",
@@ -28,22 +33,23 @@ _FACE = {
     "get_market": "bessfin.markets",
     "Comparison": "bessfin.studies", "compare": "bessfin.studies", "tornado": "bessfin.studies",
 }
-#: Packages callable as their main function (bessfin.common.modules).
-_CALLABLE = ("dispatch", "screen")
+#: Subpackages and modules, reachable as attributes (``bessfin.io.read_prices``,
+#: ``bessfin.screen(deals)``) as when this package imported them all.
+_MODULES = {m.name for m in pkgutil.iter_modules(__path__)}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _CALLABLE:
-        return importlib.import_module(f"bessfin.{name}")
     if name in _FACE:
         value = getattr(importlib.import_module(_FACE[name]), name)
         globals()[name] = value
         return value
+    if name in _MODULES:
+        return importlib.import_module(f"bessfin.{name}")
     raise AttributeError(f"module 'bessfin' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | _MODULES)
 
 
 def crosscheck(deal, **kwargs):

@@ -223,7 +223,9 @@ def run_cmd(
     workers: Annotated[int | None, typer.Option(
         help="Processes dispatching the deal's price years side by side, each keeping its "
         "price years' models for the whole job (default: one per available core; 1: this "
-        "process only). The numbers do not depend on it.")] = None,
+        "process only). The life, ladder and P50/P90 do not depend on it; tornado bars "
+        "re-dispatched on the workers start warm from the life's models and may differ in "
+        "the fifth decimal.")] = None,
 ) -> None:
     """Run one deal: dispatch over its life, pro forma, lender checks, reports."""
 

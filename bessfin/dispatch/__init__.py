@@ -1,6 +1,5 @@
 """Battery dispatch: a Pyomo LP co-optimising energy and ancillary services, solved by HiGHS."""
 
-from bessfin.common.modules import make_callable
 from bessfin.dispatch.api import dispatch, series_from
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import (
@@ -91,5 +90,3 @@ __all__ = [
     "series_from",
     "settle",
 ]
-
-make_callable(__name__, dispatch)  # bessfin.dispatch(prices, battery)

@@ -110,6 +110,8 @@ def _column_wise(vals: np.ndarray, rows: np.ndarray, cols: np.ndarray, n_rows: i
     at (``rows``, ``cols``): rows ascending within each column, repeated entries summed
     (as ``scipy.sparse``'s ``csc_array`` + ``sum_duplicates``, without importing scipy,
     whose import through Pyomo's hooks costs ~0.4 s in every process)."""
+    if vals.size >= 2**31:
+        raise ValueError(f"{vals.size} matrix entries: more than HiGHS's 32-bit indices hold")
     key = cols * n_rows + rows
     order = np.argsort(key, kind="stable")
     key, vals = key[order], vals[order]

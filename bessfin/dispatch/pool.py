@@ -31,6 +31,7 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -51,20 +52,37 @@ class PriceYearWorkerLost(RuntimeError):
 _STATE: dict[str, dict] = {"inputs": {}, "cache": {}}
 
 
-def _settle(key: Hashable, inputs: Any, py: int, ke: float, ka: float, cf: float
+def _settle(key: Hashable, payload: bytes | None, py: int, ke: float, ka: float, cf: float
             ) -> tuple[Any, float, float, int]:
-    """Dispatch price year ``py`` of the inputs known as ``key`` (sent along the first time)
-    on this worker's models: (result, solve s, build s, models now held). The result is
-    whole at full capacity (``cf == 1``), else revenue totals."""
+    """Dispatch price year ``py`` of the inputs known as ``key`` (their pickle ``payload`` sent
+    along the first time) on this worker's models: (result, solve s, build s, models now
+    held). The result is whole at full capacity (``cf == 1``), else revenue totals. An error
+    comes back as itself when it can travel, else as a ``ValueError`` (bad input) or
+    ``RuntimeError`` with its name and message."""
     from bessfin.dispatch.lifetime import YearOutcome, models_in, settle_year
 
     known = _STATE["inputs"]
-    if inputs is not None:
-        known[key] = inputs
-    cache = _STATE["cache"]
-    r = settle_year(known[key], py, ke, ka, cf, cache)
-    out = r if cf == 1.0 else YearOutcome(r.revenue_by_stream, r.discharged_mwh)
-    return out, r.solve_seconds, r.build_seconds, models_in(cache)
+    try:
+        if payload is not None:
+            try:
+                known[key] = pickle.loads(payload)
+            except Exception as e:
+                raise RuntimeError(
+                    f"a price-year worker cannot load the dispatch inputs ({type(e).__name__}: "
+                    f"{e}); a settlement or forecaster class defined in the calling script "
+                    "cannot reach worker processes: define it in a module, or run with one "
+                    "process (bessfin run --workers 1)") from None
+        cache = _STATE["cache"]
+        r = settle_year(known[key], py, ke, ka, cf, cache)
+        out = r if cf == 1.0 else YearOutcome(r.revenue_by_stream, r.discharged_mwh)
+        return out, r.solve_seconds, r.build_seconds, models_in(cache)
+    except Exception as e:
+        try:
+            pickle.loads(pickle.dumps(e))
+        except Exception:  # e.g. keyword-only constructor arguments: its kind and message
+            kind = ValueError if isinstance(e, ValueError) else RuntimeError
+            raise kind(f"{type(e).__name__}: {e}") from None
+        raise
 
 
 def _exit_with_parent() -> None:
@@ -133,25 +151,33 @@ class PriceYearPool:
         build s)."""
         i = self.home(py)
         with self._lock:  # sent-once bookkeeping in the order the worker will see it
-            send = None if key in self._sent[i] else inputs()
-            fut = self._submit(i, _settle, key, send, py, ke, ka, cf)
+            # pickled here, so an input that cannot travel fails now and is not marked sent
+            payload = None if key in self._sent[i] else pickle.dumps(inputs())
+            fut = self._submit(i, _settle, key, payload, py, ke, ka, cf)
             self._sent[i].add(key)
-        out, solve, build, models = self._result(fut, i)
-        self._models[i] = models
+        try:
+            out, solve, build, models = self._result(fut, i)
+        except Exception:
+            if payload is not None:  # the worker may not have kept them: send them again
+                with self._lock:
+                    self._sent[i].discard(key)
+            raise
+        with self._lock:
+            self._models[i] = models
         return out, solve, build
 
     def _submit(self, i: int, fn: Callable, *args: Any) -> Future:
         try:
             with main_not_rerun():  # the worker process starts on its first task
                 return self._executor(i).submit(fn, *args)
-        except BrokenProcessPool:
-            raise self._lost(i) from None
+        except BrokenProcessPool as e:
+            raise self._lost(i) from e
 
     def _result(self, fut: Future, i: int) -> Any:
         try:
             return fut.result()
-        except BrokenProcessPool:
-            raise self._lost(i) from None
+        except BrokenProcessPool as e:
+            raise self._lost(i) from e
 
     @staticmethod
     def _lost(i: int) -> PriceYearWorkerLost:
@@ -180,7 +206,9 @@ class PriceYearPool:
         with self._lock:
             futs = {i: self._submit(i, _drop, ks) for i, ks in by_worker.items()}
         for i, f in futs.items():
-            self._models[i] = self._result(f, i)
+            held = self._result(f, i)
+            with self._lock:
+                self._models[i] = held
 
     def close(self, wait: bool = True) -> None:
         """Stop the worker processes (their models go with them)."""
@@ -199,6 +227,9 @@ def pool_of(cache: dict | None) -> PriceYearPool | None:
 def price_year_workers(cache: dict, workers: int) -> Iterator[PriceYearPool | None]:
     """Dispatch the price years of every life run on ``cache`` in ``workers`` processes (one
     process does nothing: the job runs as before); the processes stop on exit."""
+    if POOL_KEY in cache:  # already inside such a block on this cache: use its workers
+        yield cache[POOL_KEY]
+        return
     if workers < 2:
         yield None
         return

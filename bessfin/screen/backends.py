@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import tempfile
+import types
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -165,10 +166,11 @@ class ProcessBackend:
         )
 
     def _spawning(self) -> contextlib.AbstractContextManager:
-        """Workers need not import the job's ``__main__`` unless ``fn`` lives there."""
-        if getattr(self.fn, "__module__", "__main__") == "__main__":
-            return contextlib.nullcontext()
-        return main_not_rerun()
+        """Workers need not import the job's ``__main__`` when ``fn`` is one of bessfin's own
+        functions (anything else, a partial included, may need the calling script)."""
+        if isinstance(self.fn, types.FunctionType) and self.fn.__module__.startswith("bessfin."):
+            return main_not_rerun()
+        return contextlib.nullcontext()
 
     def _left_markers(self) -> dict[str, str]:
         """Spec key -> pid of every marker a dead worker left."""

@@ -209,3 +209,42 @@ def test_sigterm_to_bessfin_run_stops_its_workers():
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 128 + signal.SIGTERM
     assert gone(workers)
+
+
+def _refuse_in_a_worker() -> None:
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        raise ImportError("no such class here")
+
+
+class _OnlyHere:
+    """Inputs that pickle in the job's process but cannot be loaded in a worker (as a class
+    defined in the calling script)."""
+
+    def __reduce__(self):
+        return _refuse_in_a_worker, ()
+
+
+def test_inputs_a_worker_cannot_load_are_a_clear_error_and_the_pool_lives_on():
+    pool = PriceYearPool(1)
+    try:
+        for _ in range(2):  # the second time too: the inputs were never marked as sent
+            with pytest.raises(RuntimeError, match="cannot load the dispatch inputs"):
+                pool.settle("key", _OnlyHere, 2024, 1.0, 1.0, 1.0)
+        assert pool.model_keys() == set()  # the worker is still there
+        with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+            pool.settle("other", lambda: (lambda: None), 2024, 1.0, 1.0, 1.0)
+        with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+            pool.settle("other", lambda: (lambda: None), 2024, 1.0, 1.0, 1.0)
+    finally:
+        pool.close()
+
+
+def test_nested_blocks_share_one_pool():
+    cache: dict = {}
+    with price_year_workers(cache, 2) as outer:
+        with price_year_workers(cache, 2) as inner:
+            assert inner is outer
+        assert pool_of(cache) is outer
+    assert pool_of(cache) is None
