@@ -177,8 +177,10 @@ def _tornado(result: DealResult, mode: str, cache: dict, prices: dict,
 
 
 def tornado_workers() -> int:
-    """Processes for the tornado's re-dispatches: this one and, with two cores, one spawned
-    worker, each dispatching its lives' price years one after the other (threads would
+    """Processes for the tornado's re-dispatches when the job has no price-year workers
+    (``--workers 1``; with them the tornado's lives use those): this one and, with two
+    cores, one spawned worker, each dispatching its lives' price years one after the other
+    (threads would
     only compete for the two cores): 6.6 s on two processes against 7.5 s on one for the
     ERCOT example's screening delta (idle 2 cores, 2026-12-02; same values); six full lives
     a fortiori."""

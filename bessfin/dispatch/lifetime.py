@@ -31,7 +31,7 @@ from bessfin.dispatch.api import dispatch
 from bessfin.dispatch.battery import Battery
 from bessfin.dispatch.horizons import PERFECT, Horizon
 from bessfin.dispatch.limits import DEFAULT, AsLimits
-from bessfin.dispatch.pool import POOL_KEY
+from bessfin.dispatch.pool import POOL_KEY, pool_of
 from bessfin.dispatch.results import DispatchResult, is_energy_stream
 from bessfin.io import Coverage, PartialYear, PriceData
 
@@ -372,7 +372,7 @@ def model_keys(cache: Mapping) -> set[tuple]:
     ``(None, structure)`` for a model kept at the top (memos excluded); models held by the
     cache's price-year workers (:mod:`bessfin.dispatch.pool`) as ``(POOL_KEY, worker,
     price-year key, structure)``."""
-    pool = cache.get(POOL_KEY)
+    pool = pool_of(cache)
     out: set[tuple] = set() if pool is None else pool.model_keys()
     for k, v in cache.items():
         if k in (_RESULTS, POOL_KEY):
@@ -392,14 +392,14 @@ def drop_models(cache: dict, keep: set[tuple]) -> int:
     for where, s in gone - remote:
         del (cache if where is None else cache[where])[s]
     if remote:
-        cache[POOL_KEY].drop(remote)
+        pool_of(cache).drop(remote)
     return len(gone)
 
 
 def models_in(cache: Mapping) -> int:
     """Built LP models in a cache, price years' own caches and sub-caches and the cache's
     price-year workers included (memos excluded)."""
-    pool = cache.get(POOL_KEY)
+    pool = pool_of(cache)
     return (0 if pool is None else pool.models()) + sum(
         models_in(v) if isinstance(v, dict) else 1
         for k, v in cache.items() if k not in (_RESULTS, POOL_KEY))
@@ -578,7 +578,7 @@ class _YearDispatcher:
             settlement=self.settlement)
 
     def _dispatch(self, py: int, ke: float, ka: float, cf: float) -> Any:
-        pool = self.cache.get(POOL_KEY)
+        pool = pool_of(self.cache)
         if pool is None:
             result = settle_year(self.inputs(py), py, ke, ka, cf, self.cache)
             solve, build = result.solve_seconds, result.build_seconds
@@ -637,7 +637,7 @@ class _YearDispatcher:
         two worker processes (idle 2 cores, 2026-12-02); on year-long LPs two threads halve
         it."""
         pys = self.path.scenarios(year)
-        remote = POOL_KEY in self.cache  # threads then only wait on the worker processes
+        remote = pool_of(self.cache) is not None  # threads then only wait on the worker processes
         if (remote or self.workers > 1) and len(pys) > 1:
             with ThreadPoolExecutor(len(pys) if remote else min(self.workers, len(pys))) as pool:
                 values = list(pool.map(lambda py: self.year_values(year, py, cf), pys))

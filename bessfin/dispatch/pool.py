@@ -107,11 +107,10 @@ def _model_keys() -> set[tuple]:
 
 def _drop(keys: set[tuple]) -> int:
     """Remove the models at ``keys`` (from :func:`_model_keys`); models now held."""
-    from bessfin.dispatch.lifetime import models_in
+    from bessfin.dispatch.lifetime import drop_models, model_keys, models_in
 
     cache = _STATE["cache"]
-    for where, s in keys:
-        (cache if where is None else cache[where]).pop(s, None)
+    drop_models(cache, model_keys(cache) - keys)
     return models_in(cache)
 
 

@@ -144,14 +144,21 @@ def test_two_settlement_life_on_workers_equals_one_process():
         assert there.first_years[py].schedule.equals(here.first_years[py].schedule)
 
 
-def test_an_unguarded_script_runs_once(tmp_path):
-    """Workers do not import the job's __main__ again: a script without the
-    ``if __name__ == "__main__":`` guard runs once, not once more per worker."""
-    script = tmp_path / "life.py"
+def _run_script(tmp_path, body: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``body`` as a script (no ``__main__`` guard) after loading the example deal."""
+    script = tmp_path / "job.py"
     script.write_text(
         "from bessfin.deal import dispatch_deal, load_deal\n"
         "from bessfin.dispatch.pool import price_year_workers\n"
-        f"deal = load_deal({str(EXAMPLE)!r})\n"
+        f"deal = load_deal({str(EXAMPLE)!r})\n" + body)
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_an_unguarded_script_runs_once(tmp_path):
+    """Workers do not import the job's __main__ again: a script without the
+    ``if __name__ == "__main__":`` guard runs once, not once more per worker."""
+    r = _run_script(tmp_path, (
         "deal = deal.model_copy(update={'project': deal.project.model_copy("
         "update={'life_years': 1})})\n"
         "print('script body ran', flush=True)\n"
@@ -159,9 +166,7 @@ def test_an_unguarded_script_runs_once(tmp_path):
         "with price_year_workers(cache, 2) as pool:\n"
         "    life = dispatch_deal(deal, cache=cache)\n"
         "    assert pool.models() > 0\n"
-        "print('life', round(float(life.annual['price_years'].iloc[0])))\n")
-    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                       timeout=300)
+        "print('life', round(float(life.annual['price_years'].iloc[0])))\n"))
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.count("script body ran") == 1
     assert "life 2" in r.stdout
@@ -169,12 +174,9 @@ def test_an_unguarded_script_runs_once(tmp_path):
 
 def test_workers_end_with_a_killed_job(tmp_path):
     """A job killed mid-life (no clean-up) leaves no price-year worker behind."""
-    script = tmp_path / "killed.py"
-    script.write_text(
+    # orphaned workers would also hold the script's stdout open: the run would time out
+    r = _run_script(tmp_path, (
         "import os, threading, time\n"
-        "from bessfin.deal import dispatch_deal, load_deal\n"
-        "from bessfin.dispatch.pool import price_year_workers\n"
-        f"deal = load_deal({str(EXAMPLE)!r})\n"
         "cache = {}\n"
         "with price_year_workers(cache, 2) as pool:\n"
         "    threading.Thread(target=dispatch_deal, args=(deal,),\n"
@@ -184,13 +186,9 @@ def test_workers_end_with_a_killed_job(tmp_path):
         "    time.sleep(1.0)  # both workers busy\n"
         "    pids = [p for e in pool._executors for p in e._processes]\n"
         "    print(*pids, flush=True)\n"
-        "    os._exit(0)  # killed: no clean-up runs\n")
-    # orphaned workers would also hold the script's stdout open: the run would time out
-    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                       timeout=120)
+        "    os._exit(0)  # killed: no clean-up runs\n"), timeout=120)
     pids = [int(p) for p in r.stdout.split()]
     assert len(pids) == 2, r.stderr[-2000:]
-
     assert gone(pids)
 
 
