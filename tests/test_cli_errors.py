@@ -383,3 +383,12 @@ def test_run_refuses_a_worker_count_below_one(tmp_path, bad):
     deal = small_deal(tmp_path)
     line = one_line_error(run("run", deal, "--workers", bad, "--no-report"))
     assert line.startswith(f"error: --workers must be >= 1, got {bad}"), line
+
+
+@pytest.mark.parametrize("args", [("run", "--workers", "abc"), ("run", "--workers", "1.5")])
+def test_a_mistyped_option_is_a_usage_error_not_a_bug(tmp_path, args):
+    """typer's own parse errors (it ships its own click) exit 2 naming the option."""
+    cmd, *opts = args
+    r = run(cmd, small_deal(tmp_path), *opts)
+    assert r.exit_code == ExitCode.BAD_INPUT, r.output
+    assert "--workers" in r.output and "internal error" not in r.output

@@ -42,10 +42,13 @@ class ExitCode(enum.IntEnum):
 
 
 #: Exceptions that end a command on purpose (typer's and click's own; typer.Exit is a
-#: RuntimeError, so a broad ``except Exception`` would swallow the exit code).
+#: RuntimeError, so a broad ``except Exception`` would swallow the exit code). Recent typer
+#: ships its own click: its usage errors (``--workers abc``) derive from
+#: ``typer.TyperException``, not ``click.ClickException``, and must reach typer to print as
+#: a usage error with exit 2.
 PASS_THROUGH: tuple[type[BaseException], ...] = (
     typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.Abort,
-    KeyboardInterrupt, SystemExit,
+    getattr(typer, "TyperException", click.ClickException), KeyboardInterrupt, SystemExit,
 )
 
 #: Errors that mean "the input is wrong": exit 2 with their one-line message.
