@@ -171,3 +171,37 @@ def test_irr_investment_type_has_no_note():
     res = irr_result([-100.0, 110.0])
     assert res.kind == "unique" and res.note == ""
     assert res.value == pytest.approx(0.10, abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(flows=st.lists(st.floats(-1e9, 1e9), min_size=2, max_size=40))
+def test_irr_roots_same_with_brentq_only(flows):
+    """Newton's refinement of the polynomial roots gives the roots that brentq alone gives
+    (Newton switched off, every root bracketed by scipy), to 1e-12."""
+    from bessfin.finance import metrics
+
+    fast = irr_result(flows)
+    steps = metrics._NEWTON_STEPS
+    metrics._NEWTON_STEPS = 0  # Newton gives up at once: every crossing root goes to brentq
+    try:
+        slow = irr_result(flows)
+    finally:
+        metrics._NEWTON_STEPS = steps
+    assert fast.kind == slow.kind
+    assert fast.roots == pytest.approx(slow.roots, rel=1e-12, abs=1e-12)
+
+
+def test_irr_of_a_project_needs_no_scipy(tmp_path):
+    """A project-shaped IRR is settled by Newton's method: scipy (about 0.4 s to import next
+    to Pyomo, per screening worker) is not loaded."""
+    import subprocess
+    import sys
+
+    flows = [-1e8] + [1.2e7] * 20 + [-5e6]
+    code = ("import sys; import pyomo.environ; from bessfin.finance import irr; "
+            f"print(repr(irr({flows!r})), 'scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=tmp_path).stdout.split()
+    assert 0.05 < float(out[0]) < 0.12  # 12 % a year on 100 for 20 years, less a final cost
+    assert abs(npv(float(out[0]), flows)) <= 1e-6
+    assert out[1] == "False"
