@@ -526,6 +526,10 @@ class _YearDispatcher:
         default_factory=lambda: {"solve": 0.0, "build": 0.0})
     means: dict[int, tuple[float, float]] = dataclasses.field(default_factory=dict)
     prints: dict[int, tuple] = dataclasses.field(default_factory=dict)
+    #: (price year, anchor capacities) -> stream names, revenue (streams x anchors) [$] and
+    #: discharged energy per anchor [MWh]: summed from the anchors' schedules once
+    tables: dict[tuple, tuple[list[str], np.ndarray, np.ndarray]] = dataclasses.field(
+        default_factory=dict)
     _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -614,17 +618,32 @@ class _YearDispatcher:
             # never extrapolate: dispatch the grid point beyond it (one anchor per band)
             self.anchor(py, screening_anchor(cf, below=cf < known[0]))
             known = sorted(a for (p, a) in list(self.anchors) if p == py)
-        results = [self.anchors[(py, a)] for a in known]
-        streams = [r.revenue_by_stream for r in results]  # a sum over the year each: once
+        names, table, discharged = self.anchor_table(py, known)
         ke1, ka1 = self.scales(1, py)
         growth = {"energy": ke / ke1, "ancillary": ka / ka1}  # scale since year 1
         revenue = {
             k: (1.0 if k == "degradation" else
                 growth["energy" if is_energy_stream(k) else "ancillary"])
-            * float(np.interp(cf, known, [s.get(k, 0.0) for s in streams]))
-            for k in streams[0].index
+            * float(np.interp(cf, known, row))
+            for k, row in zip(names, table, strict=True)
         }
-        return revenue, float(np.interp(cf, known, [r.discharged_mwh for r in results]))
+        return revenue, float(np.interp(cf, known, discharged))
+
+    def anchor_table(self, py: int, known: list[float]) -> tuple[list[str], np.ndarray,
+                                                                 np.ndarray]:
+        """Stream names, revenue by stream and anchor [$] and discharged energy by anchor
+        [MWh] of price year ``py`` at the anchor capacities ``known`` (sums over each
+        anchor's year, taken once for all operating years; a stream missing at an anchor
+        counts 0)."""
+        key = (py, tuple(known))
+        if key not in self.tables:
+            results = [self.anchors[(py, a)] for a in known]
+            streams = [r.revenue_by_stream for r in results]
+            names = list(streams[0].index)
+            table = np.array([[s.get(k, 0.0) for s in streams] for k in names], dtype=float)
+            self.tables[key] = (names, table.reshape(len(names), len(known)),
+                                np.array([r.discharged_mwh for r in results], dtype=float))
+        return self.tables[key]
 
     def scenarios(self, year: int, cf: float) -> list[dict]:
         """One row per price year of operating year ``year`` at capacity factor ``cf``. When
@@ -662,6 +681,16 @@ def _annualised(row: dict, k: float) -> dict:
     if k == 1.0:
         return row
     return {c: (v if c in _NOT_SCALED else v * k) for c, v in row.items()}
+
+
+def _mean_row(rows: list[dict], skip: tuple[str, ...] = ()) -> dict[str, float]:
+    """Mean of each key over ``rows`` (keys in order of first appearance, ``skip`` left
+    out; a key missing from a row, None or NaN counts 0): the price-year mean of an
+    operating year, as ``pd.DataFrame(rows).fillna(0).mean()`` without building a frame."""
+    keys = list(dict.fromkeys(k for r in rows for k in r if k not in skip))
+    values = np.array([[r.get(k) for r in rows] for k in keys], dtype=float)
+    values[np.isnan(values)] = 0.0
+    return dict(zip(keys, (values.sum(axis=1) / len(rows)).tolist(), strict=True))
 
 
 def lifetime_dispatch(
@@ -745,10 +774,10 @@ def lifetime_dispatch(
                             if partial_year == "annualise" else 1.0)
                 for row in years.scenarios(year, capacity)]
         scen_rows += scen
-        mean = pd.DataFrame(scen).drop(columns=["year", "price_year"]).fillna(0.0).mean()
-        cycles = float(mean["discharged_mwh"]) / battery.energy_mwh
+        mean = _mean_row(scen, skip=("year", "price_year"))
+        cycles = mean["discharged_mwh"] / battery.energy_mwh
         rows.append({"price_years": len(scen), "capacity_factor": capacity,
-                     "augmentation_mwh": added, **mean.to_dict(), "cycles": cycles})
+                     "augmentation_mwh": added, **mean, "cycles": cycles})
         capacity = max(
             degradation.minimum,
             capacity - degradation.calendar_per_year - degradation.per_cycle * cycles,

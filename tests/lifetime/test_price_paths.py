@@ -8,6 +8,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bessfin import Battery, dispatch, load_prices
 from bessfin.dispatch import Degradation, ForwardCurve, PricePath
@@ -124,3 +126,21 @@ def test_curve_shorter_than_life_is_an_error(prices):
     path = PricePath(years=(2024,), curve=ForwardCurve(energy=(1.0,)))
     with pytest.raises(ValueError, match="1 values for a 2-year life"):
         lifetime_dispatch(prices, BATTERY, life_years=2, path=path)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["a", "b", "c", "d"]),
+                                st.one_of(st.none(), st.floats(-1e9, 1e9),
+                                          st.just(float("nan"))), min_size=1),
+                min_size=1, max_size=12))
+def test_price_year_mean_equals_the_frame_mean(rows):
+    """The operating year's mean over price years equals pandas' ``fillna(0).mean()`` of the
+    rows, keys in order of first appearance (an independent computation)."""
+    from bessfin.dispatch.lifetime import _mean_row
+
+    rows = [{"year": 1, "price_year": 2000 + i, **r} for i, r in enumerate(rows)]
+    expected = pd.DataFrame(rows).drop(columns=["year", "price_year"]).astype(float)
+    expected = expected.fillna(0.0).mean().to_dict()
+    got = _mean_row(rows, skip=("year", "price_year"))
+    assert list(got) == list(expected)
+    assert got == pytest.approx(expected, rel=1e-15, abs=0.0)
