@@ -19,7 +19,7 @@ from enum import StrEnum
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo  # not pyomo.environ: see bessfin.dispatch.model
 
 from bessfin.dispatch.coefficients import Coefficients, Structure
 from bessfin.dispatch.compiler import compile_lp

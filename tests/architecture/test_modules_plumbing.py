@@ -5,8 +5,11 @@ from __future__ import annotations
 import functools
 import subprocess
 import sys
+from pathlib import Path
 
 from bessfin.common.modules import main_not_rerun
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_overlapping_blocks_hide_main_until_the_last_exit():
@@ -52,3 +55,21 @@ def test_import_bessfin_keeps_its_face():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        timeout=120)
     assert r.stdout.strip() == "ok", r.stderr[-2000:]
+
+
+def test_a_screened_deal_loads_neither_pyomo_environ_nor_scipy():
+    """A screening worker's deal (dispatch, finance, IRR) in a fresh process runs on
+    ``pyomo.core`` and numpy alone: ``pyomo.environ`` (solver plugins) and scipy (which Pyomo
+    then completes with ``scipy.stats``) cost ~0.5 s per worker between them
+    (docs/performance.md)."""
+    code = (
+        "import sys\n"
+        "from bessfin.screen import load_portfolio\n"
+        "from bessfin.screen.worker import screen_one\n"
+        "spec = load_portfolio('examples/portfolio.toml').specs[0]\n"
+        "row = screen_one(spec)\n"
+        "assert row['status'] == 'ok', row['message']\n"
+        "print(sorted(m for m in ('pyomo.environ', 'scipy') if m in sys.modules))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=300, cwd=ROOT)
+    assert r.stdout.strip() == "[]", (r.stdout, r.stderr[-2000:])
