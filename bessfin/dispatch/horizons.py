@@ -384,10 +384,11 @@ def run_horizon(
         if s is None:
             s = shapes[(a, c)] = structure(decide, battery, part=slice(a, c),
                                            horizon_cycle_limit=budget is not None)
-        if s not in day_cycles:
-            day_cycles[s] = day_cycle_energy(decide.local_day[a:c], battery, decide.dt)
+        day_cycle = day_cycles.get(s)
+        if day_cycle is None:
+            day_cycle = day_cycles[s] = day_cycle_energy(decide.local_day[a:c], battery,
+                                                         decide.dt)
         o = offsets[w]
-        day_cycle = day_cycles[s]
         if midday[w]:
             day = decide.local_day[a]
             day_cycle = day_cycle.copy()

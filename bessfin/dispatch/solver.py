@@ -255,6 +255,8 @@ class CompiledModel:
                     self._users.setdefault(p, []).append(i)
         self._held_cost = self._costs(c)
         self._held = {p: value(c, p) for p in self._users}
+        #: the field objects of the last update (an unchanged field is the same object)
+        self._given = {p: getattr(c, p) for p in self._users}
 
     def _costs(self, c: Coefficients) -> np.ndarray:
         """Every parameter-driven objective coefficient, in :attr:`_cost_cols` order."""
@@ -265,14 +267,23 @@ class CompiledModel:
     def update(self, c: Coefficients) -> None:
         """Set every mutable parameter to ``c``: in the live HiGHS model now (the costs, and
         the bound blocks of parameters whose values changed), in the Pyomo model when it is
-        next looked at (:attr:`model`)."""
-        h, held = self.highs, self._held
+        next looked at (:attr:`model`).
+
+        A bound field that is the very object of the previous update is taken as unchanged
+        without comparing its values (a rolling walk passes most of them on untouched):
+        :class:`Coefficients` is frozen, and an array in it must not be written to after it
+        is passed here."""
+        h, held, given = self.highs, self._held, self._given
         cost = self._costs(c)
         if not _same(cost, self._held_cost):
             h.changeColsCost(cost.size, self._cost_cols, cost)
             self._held_cost = cost
         touched: set[int] = set()
         for p, users in self._users.items():
+            raw = getattr(c, p)
+            if raw is given[p]:
+                continue
+            given[p] = raw
             v = value(c, p)
             if not _same(held[p], v):
                 held[p] = v

@@ -122,6 +122,27 @@ def test_update_equals_fresh_build(caiso_2024):
     assert model.solve().objective == pytest.approx(fresh.solve().objective, rel=1e-9)
 
 
+def test_update_sequence_equals_fresh_build(caiso_2024):
+    """Updates that pass fields on as the same objects, and bring back objects of an earlier
+    update, leave HiGHS holding exactly the last coefficients."""
+    import dataclasses
+
+    first, second = _series(caiso_2024, 2), _series(caiso_2024, 2, "2024-07-01")
+    s = structure(first, BATTERY, horizon_cycle_limit=True)
+    a = coefficients(first, BATTERY)
+    b = coefficients(second, BATTERY, capacity_factor=0.8, soc_initial_energy=5.0,
+                     horizon_cycle_energy=40.0)
+    c = dataclasses.replace(b, reserve_max=a.reserve_max, day_cycle_energy=a.day_cycle_energy,
+                            soc_initial_energy=a.soc_initial_energy,
+                            soc_max_energy=a.soc_max_energy)
+    model = CompiledModel(s, a)
+    for step in (b, c, c, a, b):
+        model.update(step)
+        fresh = CompiledModel(s, step)
+        for got, want in zip(_lp_arrays(model), _lp_arrays(fresh), strict=True):
+            np.testing.assert_allclose(got, want)
+
+
 def test_models_with_different_thread_counts_share_a_process(caiso_2024):
     """HiGHS sizes one scheduler per process; a model asking for another size still solves."""
     ser = _series(caiso_2024, 2)
