@@ -197,9 +197,10 @@ _SHAPES: OrderedDict[tuple, dict] = OrderedDict()
 
 
 def _shapes(decide: MarketSeries, battery: Battery, series_key: int, cycle_budget: bool
-            ) -> dict[tuple[int, int], Structure]:
-    """The LP structure of each window (by its positions), kept across calls: it depends on
-    timestamps, products and the battery's efficiencies and limits, not on prices."""
+            ) -> dict[tuple[int, int] | Structure, Structure]:
+    """The LP structure of each window (by its positions ``(a, c)``), kept across calls: it
+    depends on timestamps, products and the battery's efficiencies and limits, not on prices.
+    Each distinct structure is also its own key there (its one shared instance)."""
     key = (series_key, hash(decide.local_day.tobytes()), decide.dt,
            tuple((p.id, p.product.direction, p.product.deployment_fraction,
                   hash(np.ascontiguousarray(p.duration_h, dtype=float).tobytes()))
@@ -382,8 +383,11 @@ def run_horizon(
             allowance = max(budget - used, 0.0) * (c - a) / (n - a)
         s = shapes.get((a, c))
         if s is None:
-            s = shapes[(a, c)] = structure(decide, battery, part=slice(a, c),
-                                           horizon_cycle_limit=budget is not None)
+            s = structure(decide, battery, part=slice(a, c),
+                          horizon_cycle_limit=budget is not None)
+            # one object per distinct structure (the windows of a walk share a few), so the
+            # per-window lookups below find their key by identity, not field by field
+            s = shapes[(a, c)] = shapes.setdefault(s, s)
         day_cycle = day_cycles.get(s)
         if day_cycle is None:
             day_cycle = day_cycles[s] = day_cycle_energy(decide.local_day[a:c], battery,

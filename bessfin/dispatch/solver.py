@@ -82,6 +82,8 @@ _STATUS = {
     highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
 }
 
+_OPTIMAL, _RUN_ERROR = highspy.HighsModelStatus.kOptimal, highspy.HighsStatus.kError
+
 _REASON = {
     SolveStatus.INFEASIBLE: "no schedule satisfies the constraints: check that the initial and "
     "terminal state of charge, cycle limits and state-of-charge bounds are compatible",
@@ -120,6 +122,11 @@ def _same(a, b) -> bool:
     """Equal values (scalars or arrays of one shape)."""
     if a is b:
         return True
+    if a.__class__ is np.ndarray and b.__class__ is np.ndarray:
+        if a.shape != b.shape:
+            return False
+        # a new price vector differs in its first value: settled without a full comparison
+        return a.size == 0 or (a.flat[0] == b.flat[0] and bool((a == b).all()))
     if a.__class__ is np.ndarray or b.__class__ is np.ndarray:
         return np.shape(a) == np.shape(b) and bool((np.asarray(a) == b).all())
     return a == b
@@ -259,10 +266,11 @@ class CompiledModel:
         self._given = {p: getattr(c, p) for p in self._users}
 
     def _costs(self, c: Coefficients) -> np.ndarray:
-        """Every parameter-driven objective coefficient, in :attr:`_cost_cols` order."""
+        """Every parameter-driven objective coefficient, in :attr:`_cost_cols` order (cost
+        parameters are never capped: their fields are the values)."""
         if not self._cost_params:
             return np.zeros(0)
-        return np.concatenate([np.ravel(value(c, p)) for p in self._cost_params])
+        return np.concatenate([getattr(c, p).ravel() for p in self._cost_params])
 
     def update(self, c: Coefficients) -> None:
         """Set every mutable parameter to ``c``: in the live HiGHS model now (the costs, and
@@ -304,11 +312,12 @@ class CompiledModel:
         t0 = time.perf_counter()
         _use_threads(self._threads)
         run = self.highs.run()
-        status = _STATUS.get(self.highs.getModelStatus(), SolveStatus.ERROR)
-        if run == highspy.HighsStatus.kError and status is SolveStatus.OPTIMAL:
-            status = SolveStatus.ERROR
-        if status is not SolveStatus.OPTIMAL:
-            raise SolverError(status, self.highs.modelStatusToString(self.highs.getModelStatus()))
+        model_status = self.highs.getModelStatus()
+        if model_status != _OPTIMAL or run == _RUN_ERROR:
+            status = _STATUS.get(model_status, SolveStatus.ERROR)
+            if status is SolveStatus.OPTIMAL:  # HiGHS reported an error for an "optimum"
+                status = SolveStatus.ERROR
+            raise SolverError(status, self.highs.modelStatusToString(model_status))
         x = np.asarray(self.highs.getSolution().col_value)
         cols = self.cols
         return Solution(
