@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol
 
 from bessfin.common.modules import main_not_rerun
 from bessfin.screen.spec import DealSpec
-from bessfin.screen.worker import init_worker, screen_batch, screen_one
+from bessfin.screen.worker import init_worker, screen_batch, screen_one, settle_imports
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,10 @@ _WORKER: dict[str, Any] = {}
 
 
 def init_pool_worker(threads: int, marker_dir: str) -> None:
-    """Process-pool initializer: HiGHS threads, the in-flight marker folder, SIGTERM exit."""
+    """Process-pool initializer: HiGHS threads, the in-flight marker folder, SIGTERM exit,
+    imports settled (:func:`bessfin.screen.worker.settle_imports`)."""
     init_worker(threads)
+    settle_imports()
     _WORKER["marker_dir"] = marker_dir
     signal.signal(signal.SIGTERM, _on_sigterm)
 

@@ -15,6 +15,7 @@ Built models never leave the process; only specs and result rows cross process b
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import socket
@@ -68,6 +69,22 @@ TIMINGS: tuple[str, ...] = (
 def init_worker(threads: int = 1) -> None:
     """Process-pool initializer: HiGHS threads per solve (1 when workers run in parallel)."""
     _CONFIG["threads"] = threads
+
+
+def settle_imports() -> None:
+    """Exempt every object alive now from the cyclic garbage collector (``gc.freeze``).
+
+    Called once a worker process has imported bessfin: the modules, classes and functions
+    (~130k objects; ~160k in a Dask worker) live as long as the process, and a full collection
+    then traverses only what the deals create (one took 43 ms in a Dask worker, measured
+    2026-12-02). Frozen objects are still freed by reference counting."""
+    gc.freeze()
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook: local clusters preload this module as their workers start
+    (:class:`bessfin.screen.backends.DaskBackend`), which calls this once imported."""
+    settle_imports()
 
 
 def clear_caches() -> None:
