@@ -156,3 +156,25 @@ def test_dask_local_cluster_gives_the_same_rows(tmp_path, grid):
     pd.testing.assert_frame_equal(_metrics(dask.table), _metrics(serial.table), rtol=1e-3)
     pids = {int(w.rsplit(":", 1)[1]) for w in dask.table["worker"]}
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
+
+
+def test_workers_of_both_backends_settle_their_imports():
+    """Pool and local Dask workers freeze their import-time objects (gc.freeze) before the
+    first deal, so full collections skip them (bessfin.screen.worker.settle_imports)."""
+    import gc
+
+    from bessfin.screen.backends import DaskBackend, ProcessBackend
+
+    pool = ProcessBackend(1)
+    try:
+        with pool._spawning():
+            frozen = pool._pool.submit(gc.get_freeze_count).result(timeout=120)
+    finally:
+        pool.close()
+    assert frozen > 10_000
+    dask = DaskBackend(1)
+    try:
+        counts = dask.client.run(gc.get_freeze_count)
+    finally:
+        dask.close()
+    assert len(counts) == 1 and min(counts.values()) > 10_000
