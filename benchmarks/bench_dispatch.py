@@ -244,6 +244,16 @@ def measure_memory() -> list[dict]:
     return out
 
 
+def byte_compile() -> None:
+    """Byte-compile bessfin's sources, as ``pip install`` does, so this process and its workers
+    import from ``__pycache__`` as a user's install does. On machines with
+    ``PYTHONDONTWRITEBYTECODE=1`` (this project's) a source checkout is otherwise compiled
+    anew in every process: 76 modules, ~0.08 s per worker start (measured 2026-12-02)."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "bessfin", quiet=1)
+
+
 def machine_info() -> dict[str, str]:
     cpu = "unknown"
     try:
@@ -449,6 +459,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="time the co-optimised year with and without the AS award limits")
     ap.add_argument("--memory-child", choices=["bessfin", "direct"], help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    byte_compile()  # as an installed bessfin: see byte_compile
 
     if args.caps:
         info = machine_info()

@@ -48,7 +48,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_dispatch import machine_info, peak_rss_mb, write_out  # noqa: E402
+from benchmarks.bench_dispatch import (  # noqa: E402
+    byte_compile,
+    machine_info,
+    peak_rss_mb,
+    write_out,
+)
 
 DEAL = ROOT / "examples" / "ercot_houston_2h_merchant.toml"
 MARKS = ("<!-- bench-run:start -->", "<!-- bench-run:end -->")
@@ -358,6 +363,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    byte_compile()  # as an installed bessfin: see byte_compile
     if args.child:
         kind = args.child[0]
         res = reference_child() if kind == "reference" else phases_child(args.child[1])
