@@ -285,6 +285,13 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _at_least_one(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small portfolios, 2 workers only")
@@ -298,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
                     metavar="N", help="distinct portfolio: first N of the 12 ERCOT nodes")
     ap.add_argument("--durations", default="200,400",
                     help="distinct portfolio: energy [MWh] of the 100 MW battery, comma list")
-    ap.add_argument("--repeats", type=int, default=3, metavar="N",
+    ap.add_argument("--repeats", type=_at_least_one, default=3, metavar="N",
                     help="cold runs per case; the table shows the median run (default 3; "
                     "1 with --quick)")
     ap.add_argument("--profile", action="store_true", help="profile warm deals and exit")

@@ -270,7 +270,7 @@ class CompiledModel:
         parameters are never capped: their fields are the values)."""
         if not self._cost_params:
             return np.zeros(0)
-        return np.concatenate([getattr(c, p).ravel() for p in self._cost_params])
+        return np.concatenate([np.ravel(getattr(c, p)) for p in self._cost_params])
 
     def update(self, c: Coefficients) -> None:
         """Set every mutable parameter to ``c``: in the live HiGHS model now (the costs, and

@@ -186,7 +186,12 @@ def _candidate_rates(cf: np.ndarray) -> list[float]:
     for i in np.flatnonzero(values[:-1] * values[1:] < 0.0):
         a, b = _RATE_GRID[i], _RATE_GRID[i + 1]
         near = 1e-6 * (1.0 + abs(b))
-        if not np.any((roots >= a - near) & (roots <= b + near)):  # a root the forms missed
+        if np.any((roots >= a - near) & (roots <= b + near)):
+            continue
+        # a root the forms missed; the grid's matrix product and npv() round differently, so
+        # a high-multiplicity root may change sign on the grid but not in npv(): then it is
+        # not bracketed and is left to the forms
+        if npv(a, cf) * npv(b, cf) < 0.0:
             found.append(_brentq(cf, a, b))
     return _merge([r for r in found if r > -1.0 and np.isfinite(r)])
 

@@ -307,7 +307,9 @@ class DaskBackend:
                                   "distributed.worker.profile.enabled": False,
                                   "distributed.admin.tick.interval": "1s",
                                   "distributed.admin.system-monitor.interval": "2s",
-                                  "distributed.worker.preload": [screen_batch.__module__],
+                                  "distributed.worker.preload": [  # the user's, then ours
+                                      *dask.config.get("distributed.worker.preload", []),
+                                      screen_batch.__module__],
                                   "distributed.nanny.pre-spawn-environ": _WORKER_ENVIRON}), \
                     main_not_rerun():
                 self._cluster = distributed.LocalCluster(

@@ -143,6 +143,20 @@ def test_update_sequence_equals_fresh_build(caiso_2024):
             np.testing.assert_allclose(got, want)
 
 
+def test_cost_fields_may_be_lists(caiso_2024):
+    """Objective coefficients given as plain lists build and update like arrays."""
+    import dataclasses
+
+    ser = _series(caiso_2024, 2)
+    s, c = structure(ser, BATTERY), coefficients(ser, BATTERY)
+    as_list = dataclasses.replace(c, charge_value=c.charge_value.tolist())
+    want = CompiledModel(s, c).solve().objective
+    assert CompiledModel(s, as_list).solve().objective == pytest.approx(want, rel=1e-12)
+    model = CompiledModel(s, c)
+    model.update(as_list)
+    assert model.solve().objective == pytest.approx(want, rel=1e-12)
+
+
 def test_models_with_different_thread_counts_share_a_process(caiso_2024):
     """HiGHS sizes one scheduler per process; a model asking for another size still solves."""
     ser = _series(caiso_2024, 2)
